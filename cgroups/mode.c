@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Which cgroup hierarchies the host has, where they are mounted and where
+ * this process sits in each: parsed from /proc/self/mountinfo and
+ * /proc/self/cgroup (as text, so tests can pass samples). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../runtime/util/cleanup.h"
+#include "internal.h"
+
+struct proc_line {
+	char *ctrls; /* "" for the v2 line */
+	char *path;
+};
+
+/* Decode mountinfo's octal escapes (\040 for a space) in place. */
+static void unescape(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r; r++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+		    r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+			r += 3;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+}
+
+bool cgroup_path_under(const char *path, const char *root)
+{
+	size_t l = strlen(root);
+	while (l > 0 && root[l - 1] == '/')
+		l--;
+	if (l == 0)
+		return true;
+	return !strncmp(path, root, l) && (path[l] == '\0' || path[l] == '/');
+}
+
+/* Every comma-separated item of ctrls is among the mount's super options. */
+static bool ctrls_in_opts(const char *ctrls, const char *opts)
+{
+	if (!*ctrls)
+		return false;
+	_cleanup_free_ char *c = strdup(ctrls);
+	if (!c)
+		return false;
+	char *save = NULL;
+	for (char *t = strtok_r(c, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		if (!cgroup_list_has(opts, t, ','))
+			return false;
+	return true;
+}
+
+static void proc_lines_free(struct proc_line *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(p[i].ctrls);
+		free(p[i].path);
+	}
+	free(p);
+}
+
+static int parse_proc_cgroup(const char *text, struct proc_line **out, size_t *n, struct error *err)
+{
+	struct proc_line *v = NULL;
+	size_t cnt = 0;
+	for (const char *p = text; *p;) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		const char *c1 = memchr(p, ':', len);
+		const char *c2 = c1 ? memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - p)) : NULL;
+		if (c2) {
+			struct proc_line *nv = realloc(v, (cnt + 1) * sizeof(*nv));
+			if (!nv)
+				goto oom;
+			v = nv;
+			v[cnt].ctrls = strndup(c1 + 1, (size_t)(c2 - c1 - 1));
+			v[cnt].path = strndup(c2 + 1, len - (size_t)(c2 + 1 - p));
+			cnt++;
+			if (!v[cnt - 1].ctrls || !v[cnt - 1].path)
+				goto oom;
+		}
+		p = eol ? eol + 1 : p + len;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+oom:
+	proc_lines_free(v, cnt);
+	return error_set(err, ENOMEM, "parse /proc/self/cgroup");
+}
+
+void cgroup_hiers_free(struct cgroup_hier *h, size_t n)
+{
+	for (size_t i = 0; h && i < n; i++) {
+		free(h[i].controllers);
+		free(h[i].mountpoint);
+		free(h[i].mount_root);
+		free(h[i].own);
+		free(h[i].dir);
+	}
+	free(h);
+}
+
+/* Add (or prefer) a hierarchy; a later mount replaces an earlier one of the
+ * same hierarchy only when the earlier one cannot reach our own cgroup. */
+static int add_hier(struct cgroup_hier **hs, size_t *n, int version, const char *ctrls,
+		    const char *mountpoint, const char *root, const char *own)
+{
+	for (size_t i = 0; i < *n; i++) {
+		struct cgroup_hier *h = &(*hs)[i];
+		if (h->version != version || strcmp(h->controllers, ctrls))
+			continue;
+		if (cgroup_path_under(h->own, h->mount_root) || !cgroup_path_under(own, root))
+			return 0;
+		char *m = strdup(mountpoint), *r = strdup(root);
+		if (!m || !r) {
+			free(m);
+			free(r);
+			return -1;
+		}
+		free(h->mountpoint);
+		free(h->mount_root);
+		h->mountpoint = m;
+		h->mount_root = r;
+		return 0;
+	}
+	struct cgroup_hier *nv = realloc(*hs, (*n + 1) * sizeof(*nv));
+	if (!nv)
+		return -1;
+	*hs = nv;
+	struct cgroup_hier *h = &nv[(*n)++];
+	*h = (struct cgroup_hier){.version = version,
+				  .controllers = strdup(ctrls),
+				  .mountpoint = strdup(mountpoint),
+				  .mount_root = strdup(root),
+				  .own = strdup(own),
+				  .created = 0,
+				  .drv = version == 2 ? &cgroup_v2_driver : &cgroup_v1_driver};
+	if (!h->controllers || !h->mountpoint || !h->mount_root || !h->own)
+		return -1;
+	return 0;
+}
+
+int cgroup_parse_hierarchies(const char *mountinfo, const char *proc_cgroup,
+			     struct cgroup_hier **out, size_t *n, enum cgroup_mode *mode,
+			     struct error *err)
+{
+	struct proc_line *pl = NULL;
+	size_t npl = 0;
+	if (parse_proc_cgroup(proc_cgroup, &pl, &npl, err) < 0)
+		return -1;
+	struct cgroup_hier *hs = NULL;
+	size_t nh = 0;
+	_cleanup_free_ char *copy = strdup(mountinfo);
+	if (!copy)
+		goto oom;
+	char *save = NULL;
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[6] = {0}, *fs = NULL, *opts = NULL, *s2 = NULL;
+		size_t nf = 0;
+		bool after_sep = false;
+		int after = 0;
+		for (char *t = strtok_r(line, " ", &s2); t; t = strtok_r(NULL, " ", &s2)) {
+			if (after_sep) {
+				if (after == 0)
+					fs = t;
+				else if (after == 2)
+					opts = t;
+				after++;
+			} else if (!strcmp(t, "-") && nf >= 6) {
+				after_sep = true;
+			} else if (nf < 6) {
+				f[nf++] = t;
+			}
+		}
+		if (!fs || !opts || nf < 5)
+			continue;
+		char *root = f[3], *mnt = f[4];
+		unescape(root);
+		unescape(mnt);
+		if (!strcmp(fs, "cgroup2")) {
+			const char *own = "/";
+			for (size_t i = 0; i < npl; i++)
+				if (!pl[i].ctrls[0])
+					own = pl[i].path;
+			if (add_hier(&hs, &nh, 2, "", mnt, root, own) < 0)
+				goto oom;
+		} else if (!strcmp(fs, "cgroup")) {
+			for (size_t i = 0; i < npl; i++) {
+				if (!ctrls_in_opts(pl[i].ctrls, opts))
+					continue;
+				if (add_hier(&hs, &nh, 1, pl[i].ctrls, mnt, root, pl[i].path) < 0)
+					goto oom;
+				break;
+			}
+		}
+	}
+	proc_lines_free(pl, npl);
+	bool v1 = false, v2 = false;
+	for (size_t i = 0; i < nh; i++) {
+		if (hs[i].version == 2)
+			v2 = true;
+		else if (strncmp(hs[i].controllers, "name=", 5) != 0)
+			v1 = true;
+	}
+	if (!v1 && !v2) {
+		cgroup_hiers_free(hs, nh);
+		return error_set(err, 0, "no cgroup filesystem is mounted");
+	}
+	*mode = v1 && v2 ? CGROUP_MODE_HYBRID : v2 ? CGROUP_MODE_V2 : CGROUP_MODE_V1;
+	*out = hs;
+	*n = nh;
+	return 0;
+oom:
+	proc_lines_free(pl, npl);
+	cgroup_hiers_free(hs, nh);
+	return error_set(err, ENOMEM, "parse cgroup mounts");
+}
+
+int cgroup_load_hierarchies(struct cgroup_hier **out, size_t *n, enum cgroup_mode *mode,
+			    struct error *err)
+{
+	_cleanup_free_ char *mi = NULL, *pc = NULL;
+	if (cgroup_read("/proc/self", "mountinfo", &mi, err) < 0 ||
+	    cgroup_read("/proc/self", "cgroup", &pc, err) < 0)
+		return -1;
+	return cgroup_parse_hierarchies(mi, pc, out, n, mode, err);
+}
+
+int cgroup_detect_mode(enum cgroup_mode *mode, struct error *err)
+{
+	struct cgroup_hier *hs = NULL;
+	size_t n = 0;
+	if (cgroup_load_hierarchies(&hs, &n, mode, err) < 0)
+		return error_prefix(err, "detect cgroup mode");
+	cgroup_hiers_free(hs, n);
+	return 0;
+}
+
+struct cgroup_hier *cgroup_find(struct cgroup *cg, int version, const char *controller)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cgroup_hier *h = &cg->h[i];
+		if (h->version != version)
+			continue;
+		if (version == 2 || cgroup_list_has(h->controllers, controller, ','))
+			return h;
+	}
+	return NULL;
+}

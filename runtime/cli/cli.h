@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The command line: global options and one handler per command. */
+#ifndef AGENTRUN_CLI_H
+#define AGENTRUN_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "../util/error.h"
+
+struct global_opts {
+	const char *root;
+	const char *log_path;
+	const char *log_format;
+	bool debug;
+	bool systemd_cgroup;
+};
+
+struct command {
+	const char *name;
+	const char *summary;
+	const char *usage; /* the full --help text after the usage line */
+	int (*run)(const struct command *self, const struct global_opts *g, int argc, char **argv,
+		   struct error *err);
+};
+
+
+/* Parse a command's flags with getopt_long_only (runc accepts -flag and
+ * --flag, `=value` or a separate value). Returns the first positional
+ * index or -1 with err set. `--help`/`-h` print help and exit 0. */
+int cli_parse(const struct command *cmd, int argc, char **argv, const struct option *opts,
+	      int (*on_opt)(int c, const char *arg, void *ctx, struct error *err), void *ctx,
+	      struct error *err);
+void cli_print_help(const struct command *cmd);
+int cli_parse_int(const char *flag, const char *s, int *out, struct error *err);
+/* Check the number of positional args: exactly `want` (or at least when
+ * at_least). */
+int cli_need_args(const struct command *cmd, int argc, int first, int want, bool at_least,
+		  struct error *err);
+/* systemd cgroups are not supported yet: refuse on commands that make
+ * containers. */
+/* A signal by number or name (KILL, SIGKILL, RTMIN+1). */
+int cli_parse_signal(const char *s, int *sig, struct error *err);
+int cli_check_cgroup_manager(const struct global_opts *g, struct error *err);
+
+int cmd_create(const struct command *self, const struct global_opts *g, int argc, char **argv,
+	       struct error *err);
+int cmd_run(const struct command *self, const struct global_opts *g, int argc, char **argv,
+	       struct error *err);
+int cmd_start(const struct command *self, const struct global_opts *g, int argc, char **argv,
+	       struct error *err);
+int cmd_state(const struct command *self, const struct global_opts *g, int argc, char **argv,
+	       struct error *err);
+int cmd_kill(const struct command *self, const struct global_opts *g, int argc, char **argv,
+	       struct error *err);
+int cmd_delete(const struct command *self, const struct global_opts *g, int argc, char **argv,
+	       struct error *err);
+int cmd_list(const struct command *self, const struct global_opts *g, int argc, char **argv,
+	       struct error *err);
+int cmd_spec(const struct command *self, const struct global_opts *g, int argc, char **argv,
+	       struct error *err);
+int cmd_features(const struct command *self, const struct global_opts *g, int argc, char **argv,
+	       struct error *err);
+
+#endif

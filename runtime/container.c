@@ -1,0 +1,514 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "container.h"
+#include "launch.h"
+#include "process.h"
+#include "rootfs.h"
+#include "state.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "../cgroups/cgroup.h"
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int not_yet(const char *field, struct error *err)
+{
+	return error_set(err, 0, "config.json: %s: not supported yet", field);
+}
+
+int container_check_supported(const struct spec *spec, struct error *err)
+{
+	const struct spec_linux *l = &spec->linux_;
+	const struct spec_process *p = &spec->process;
+	const struct spec_hooks *h = &spec->hooks;
+	if (h->n_prestart || h->n_create_runtime || h->n_create_container ||
+	    h->n_start_container || h->n_poststart || h->n_poststop)
+		return not_yet(".hooks", err);
+	if (p->terminal)
+		return not_yet(".process.terminal", err);
+	if (p->apparmor_profile && *p->apparmor_profile)
+		return not_yet(".process.apparmorProfile", err);
+	if (p->selinux_label && *p->selinux_label)
+		return not_yet(".process.selinuxLabel", err);
+	if (p->scheduler.present)
+		return not_yet(".process.scheduler", err);
+	if (p->io_priority.present)
+		return not_yet(".process.ioPriority", err);
+	if (p->exec_cpu_affinity.present)
+		return not_yet(".process.execCPUAffinity", err);
+	if (l->seccomp.present)
+		return not_yet(".linux.seccomp", err);
+	if (l->n_devices)
+		return not_yet(".linux.devices", err);
+	if (l->n_net_devices)
+		return not_yet(".linux.netDevices", err);
+	if (l->sysctl.n)
+		return not_yet(".linux.sysctl", err);
+	if (l->personality.present)
+		return not_yet(".linux.personality", err);
+	if (l->memory_policy.present)
+		return not_yet(".linux.memoryPolicy", err);
+	if (l->intel_rdt.present)
+		return not_yet(".linux.intelRdt", err);
+	if (l->mount_label && *l->mount_label)
+		return not_yet(".linux.mountLabel", err);
+	if ((l->time_boottime.present || l->time_monotonic.present) &&
+	    !spec_namespace_find(spec, "time"))
+		return error_set(err, 0, "config.json: .linux.timeOffsets: needs a time namespace");
+	if (process_check_capabilities(p, err) < 0)
+		return -1;
+	return rootfs_check_mounts(spec, err);
+}
+
+static void now_rfc3339(char *buf, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct error *err)
+{
+	char buf[32], dir[PATH_MAX];
+	snprintf(buf, sizeof(buf), "%d", pid);
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	const char *name = path;
+	_cleanup_close_ int dfd = -1;
+	if (slash) {
+		*slash = '\0';
+		name = slash + 1;
+		dfd = open(slash == dir ? "/" : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	} else {
+		dfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (dfd < 0)
+		return error_errno(err, "open directory of pid file %s", path);
+	if (fs_write_file_atomic(dfd, name, buf, strlen(buf), err) < 0)
+		return error_prefix(err, "write pid file %s", path);
+	return 0;
+}
+
+/* The bundle and rootfs as absolute paths; the rootfs must be a directory. */
+static int resolve_paths(const struct create_opts *o, const struct spec *spec, char *bundle,
+			 char *rootfs, struct error *err)
+{
+	const char *b = o->bundle && *o->bundle ? o->bundle : ".";
+	if (!realpath(b, bundle))
+		return error_errno(err, "bundle %s", b);
+	if (!spec->root.present || !spec->root.path)
+		return error_set(err, 0, "config.json: .root.path: required");
+	char joined[PATH_MAX * 2];
+	if (spec->root.path[0] == '/')
+		snprintf(joined, sizeof(joined), "%s", spec->root.path);
+	else
+		snprintf(joined, sizeof(joined), "%s/%s", bundle, spec->root.path);
+	struct stat st;
+	if (!realpath(joined, rootfs) || stat(rootfs, &st) < 0)
+		return error_errno(err, "rootfs (%s) does not exist", joined);
+	if (!S_ISDIR(st.st_mode))
+		return error_set(err, 0, "rootfs (%s) is not a directory", joined);
+	return 0;
+}
+
+static char *owner_name(void)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	if (pw)
+		return strdup(pw->pw_name);
+	char buf[16];
+	snprintf(buf, sizeof(buf), "#%u", geteuid());
+	return strdup(buf);
+}
+
+/* Undo a failed create: container cgroup and state directory. */
+static void create_rollback(int rootfd, const char *id, struct cgroup *cg)
+{
+	struct error ignored;
+	if (cg)
+		cgroup_destroy(cg, &ignored);
+	state_dir_remove(rootfd, id, &ignored);
+}
+
+static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid_t *pid_out,
+			 struct error *err)
+{
+	struct spec *spec = NULL;
+	struct cgroup *cg = NULL;
+	_cleanup_free_ char *owner = NULL, *cgs = NULL;
+	char bundle[PATH_MAX], rootfs[PATH_MAX];
+	int r = -1;
+	pid_t pid = -1;
+
+	if (spec_load(o->bundle && *o->bundle ? o->bundle : ".", &spec, err) < 0)
+		goto fail;
+	if (!spec->process.present) {
+		error_set(err, 0, "config.json: .process: required to create a container");
+		goto fail;
+	}
+	if (container_check_supported(spec, err) < 0 ||
+	    resolve_paths(o, spec, bundle, rootfs, err) < 0)
+		goto fail;
+	if (o->console_socket) {
+		error_set(err, 0, "--console-socket: needs process.terminal, which is not supported yet");
+		goto fail;
+	}
+	if (cgroup_available()) {
+		if (cgroup_create(spec->linux_.cgroups_path, o->id, &cg, err) < 0)
+			goto fail;
+		if (spec->linux_.resources.present &&
+		    cgroup_apply(cg, &spec->linux_.resources, err) < 0)
+			goto fail;
+	} else {
+		log_warn("cannot manage cgroups as this user: the container runs without a cgroup");
+	}
+
+	struct launch_opts lo = {
+		.spec = spec,
+		.id = o->id,
+		.bundle = bundle,
+		.rootfs = rootfs,
+		.state_dirfd = dirfd,
+		.cgroup = cg,
+		.no_pivot = o->no_pivot,
+		.no_new_keyring = o->no_new_keyring,
+		.preserve_fds = o->preserve_fds,
+	};
+	if (launch_container(&lo, &pid, err) < 0)
+		goto fail;
+
+	char created[64];
+	now_rfc3339(created, sizeof(created));
+	struct spec_state st = {
+		.oci_version = spec->oci_version,
+		.id = (char *)o->id,
+		.status = "created",
+		.pid = pid,
+		.bundle = bundle,
+		.annotations = spec->annotations,
+		.start_time = state_process_start_time(pid),
+		.rootfs = rootfs,
+		.created = created,
+	};
+	owner = owner_name();
+	cgs = cg ? cgroup_serialize(cg) : NULL;
+	st.owner = owner;
+	st.cgroup = cgs;
+	if (state_save(dirfd, &st, err) < 0)
+		goto fail;
+	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
+		goto fail;
+	*pid_out = pid;
+	r = 0;
+	goto out;
+fail:
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	create_rollback(rootfd, o->id, cg);
+out:
+	cgroup_free(cg);
+	spec_free(spec);
+	return r;
+}
+
+int container_create(const struct create_opts *o, pid_t *pid, struct error *err)
+{
+	if (state_check_id(o->id, err) < 0)
+		return -1;
+	_cleanup_close_ int rootfd = state_root_open(o->root, true, err);
+	if (rootfd < 0)
+		return -1;
+	_cleanup_close_ int dirfd = state_dir_create(rootfd, o->id, err);
+	if (dirfd < 0)
+		return -1;
+	return create_locked(o, rootfd, dirfd, pid, err);
+}
+
+/* Open a container's state under its lock. */
+static int open_container(const char *root, const char *id, int *rootfd, int *dirfd,
+			  struct spec_state *st, struct error *err)
+{
+	*rootfd = *dirfd = -1;
+	if (state_check_id(id, err) < 0)
+		return -1;
+	*rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*rootfd < 0) {
+		if (errno == ENOENT)
+			return error_set(err, 0, "container does not exist: %s", id);
+		return error_errno(err, "open state directory %s", root);
+	}
+	*dirfd = state_dir_open(*rootfd, id, err);
+	if (*dirfd < 0)
+		return -1;
+	if (state_load(*dirfd, id, st, err) < 0)
+		return -1;
+	state_refresh(*dirfd, st);
+	return 0;
+}
+
+static void close_container(int rootfd, int dirfd, struct spec_state *st)
+{
+	if (dirfd >= 0)
+		close(dirfd);
+	if (rootfd >= 0)
+		close(rootfd);
+	spec_state_clear(st);
+}
+
+/* Read the byte init writes once it passed the fifo, watching it live. */
+static int wait_fifo(int fifo, pid_t pid, unsigned long long start_time, struct error *err)
+{
+	for (;;) {
+		struct pollfd pfd = {.fd = fifo, .events = POLLIN};
+		int n = poll(&pfd, 1, 100);
+		if (n < 0 && errno != EINTR)
+			return error_errno(err, "wait for container init");
+		if (n > 0) {
+			char c;
+			ssize_t r = read(fifo, &c, 1);
+			if (r == 1)
+				return 0;
+			if (r < 0 && errno != EAGAIN && errno != EINTR)
+				return error_errno(err, "read exec fifo");
+		}
+		if (!state_process_alive(pid, start_time))
+			return error_set(err, 0, "container init exited before start");
+	}
+}
+
+int container_start(const char *root, const char *id, struct error *err)
+{
+	int rootfd, dirfd;
+	struct spec_state st = {0};
+	int r = -1;
+	_cleanup_close_ int fifo = -1;
+	if (open_container(root, id, &rootfd, &dirfd, &st, err) < 0)
+		goto out;
+	if (strcmp(st.status, "created") != 0) {
+		error_set(err, 0, "cannot start a container that has %s",
+			  !strcmp(st.status, "stopped") ? "stopped" : "already been started");
+		if (!strcmp(st.status, "creating"))
+			error_set(err, 0, "cannot start a container that is still being created");
+		goto out;
+	}
+	fifo = openat(dirfd, EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fifo < 0) {
+		error_errno(err, "open exec fifo of %s", id);
+		goto out;
+	}
+	if (wait_fifo(fifo, st.pid, st.start_time, err) < 0)
+		goto out;
+	unlinkat(dirfd, EXEC_FIFO, 0);
+	r = 0;
+out:
+	close_container(rootfd, dirfd, &st);
+	return r;
+}
+
+int container_state(const char *root, const char *id, struct spec_state *st, struct error *err)
+{
+	int rootfd, dirfd;
+	int r = open_container(root, id, &rootfd, &dirfd, st, err);
+	if (dirfd >= 0)
+		close(dirfd);
+	if (rootfd >= 0)
+		close(rootfd);
+	if (r < 0)
+		spec_state_clear(st);
+	return r;
+}
+
+static int signal_container(const struct spec_state *st, int sig, bool all, struct error *err)
+{
+	if (all && st->cgroup) {
+		struct cgroup *cg = NULL;
+		if (cgroup_open(st->cgroup, &cg, err) < 0)
+			return -1;
+		int r = cgroup_kill_all(cg, sig, err);
+		cgroup_free(cg);
+		return r;
+	}
+	if (kill(st->pid, sig) < 0 && errno != ESRCH)
+		return error_errno(err, "kill container %s", st->id);
+	return 0;
+}
+
+int container_kill(const char *root, const char *id, int sig, bool all, struct error *err)
+{
+	int rootfd, dirfd;
+	struct spec_state st = {0};
+	int r = -1;
+	if (open_container(root, id, &rootfd, &dirfd, &st, err) < 0)
+		goto out;
+	if (!strcmp(st.status, "stopped") || !strcmp(st.status, "creating")) {
+		error_set(err, 0, "container not running");
+		goto out;
+	}
+	r = signal_container(&st, sig, all, err);
+out:
+	close_container(rootfd, dirfd, &st);
+	return r;
+}
+
+/* Wait (bounded) until pid is gone or a zombie. */
+static void wait_gone(pid_t pid, unsigned long long start_time)
+{
+	for (int i = 0; i < 500 && state_process_alive(pid, start_time); i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			break;
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+}
+
+int container_delete(const char *root, const char *id, bool force, struct error *err)
+{
+	int rootfd, dirfd;
+	struct spec_state st = {0};
+	int r = -1;
+	if (open_container(root, id, &rootfd, &dirfd, &st, err) < 0)
+		goto out;
+	bool stopped = !strcmp(st.status, "stopped");
+	bool created = !strcmp(st.status, "created") || !strcmp(st.status, "creating");
+	if (!stopped && !created && !force) {
+		error_set(err, 0, "cannot delete container %s that is not stopped: %s", id,
+			  st.status);
+		goto out;
+	}
+	struct cgroup *cg = NULL;
+	if (st.cgroup && cgroup_open(st.cgroup, &cg, err) < 0) {
+		log_warn("%s", err->msg);
+		cg = NULL;
+	}
+	if (cg) {
+		/* whatever is left in the cgroup goes too (no pid namespace, daemons) */
+		struct error e;
+		if (!strcmp(st.status, "paused"))
+			cgroup_freeze(cg, false, &e);
+		cgroup_kill_all(cg, SIGKILL, &e);
+	}
+	if (!stopped && st.pid > 0) {
+		kill(st.pid, SIGKILL);
+		wait_gone(st.pid, st.start_time);
+	}
+	if (cg) {
+		if (cgroup_destroy(cg, err) < 0) {
+			cgroup_free(cg);
+			goto out;
+		}
+		cgroup_free(cg);
+	}
+	r = state_dir_remove(rootfd, id, err);
+out:
+	close_container(rootfd, dirfd, &st);
+	return r;
+}
+
+static int cmp_state(const void *a, const void *b)
+{
+	return strcmp(((const struct spec_state *)a)->id, ((const struct spec_state *)b)->id);
+}
+
+int container_list(const char *root, struct spec_state **states, size_t *n, struct error *err)
+{
+	*states = NULL;
+	*n = 0;
+	_cleanup_closedir_ DIR *d = opendir(root);
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		return error_errno(err, "open state directory %s", root);
+	}
+	size_t cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+			continue;
+		struct spec_state st = {0};
+		struct error e;
+		if (container_state(root, de->d_name, &st, &e) < 0)
+			continue; /* deleted meanwhile */
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct spec_state *ns = realloc(*states, cap * sizeof(*ns));
+			if (!ns) {
+				spec_state_clear(&st);
+				return error_set(err, ENOMEM, "list");
+			}
+			*states = ns;
+		}
+		(*states)[(*n)++] = st;
+	}
+	qsort(*states, *n, sizeof(**states), cmp_state);
+	return 0;
+}
+
+static volatile sig_atomic_t forward_pid;
+
+static void forward_signal(int sig)
+{
+	if (forward_pid > 0)
+		kill(forward_pid, sig);
+}
+
+int container_run(const struct create_opts *o, bool detach, int *exit_code, struct error *err)
+{
+	pid_t pid;
+	*exit_code = 0;
+	/* the foreground runtime reaps init, whatever namespace path it takes */
+	if (!detach)
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if (container_create(o, &pid, err) < 0)
+		return -1;
+	if (!detach) {
+		forward_pid = pid;
+		struct sigaction sa = {.sa_handler = forward_signal, .sa_flags = SA_RESTART};
+		sigemptyset(&sa.sa_mask);
+		int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+			sigaction(sigs[i], &sa, NULL);
+	}
+	if (container_start(o->root, o->id, err) < 0) {
+		struct error ignored;
+		container_delete(o->root, o->id, true, &ignored);
+		return -1;
+	}
+	if (detach)
+		return 0;
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			error_errno(err, "wait for container %s", o->id);
+			break;
+		}
+	}
+	forward_pid = 0;
+	if (WIFEXITED(status))
+		*exit_code = WEXITSTATUS(status);
+	else if (WIFSIGNALED(status))
+		*exit_code = 128 + WTERMSIG(status);
+	struct error derr;
+	if (container_delete(o->root, o->id, true, &derr) < 0)
+		log_warn("%s", derr.msg);
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The lifecycle API: create, start, run, state, kill, delete, list. Each
+ * call locks the container's state directory while it works. */
+#ifndef AGENTRUN_CONTAINER_H
+#define AGENTRUN_CONTAINER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "../spec/state.h"
+#include "util/error.h"
+
+struct create_opts {
+	const char *root; /* --root */
+	const char *id;
+	const char *bundle; /* NULL: the current directory */
+	const char *pid_file;
+	const char *console_socket;
+	int preserve_fds;
+	bool no_pivot;
+	bool no_new_keyring;
+};
+
+int container_create(const struct create_opts *o, pid_t *pid, struct error *err);
+int container_start(const char *root, const char *id, struct error *err);
+/* create + start; in the foreground wait, delete, and give the exit code
+ * (128+signal when killed). */
+int container_run(const struct create_opts *o, bool detach, int *exit_code, struct error *err);
+int container_state(const char *root, const char *id, struct spec_state *st, struct error *err);
+int container_kill(const char *root, const char *id, int sig, bool all, struct error *err);
+int container_delete(const char *root, const char *id, bool force, struct error *err);
+/* Every container under root, sorted by id (spec_state_clear each). */
+int container_list(const char *root, struct spec_state **states, size_t *n, struct error *err);
+
+/* Refuse, before anything is made, what this build does not apply yet. */
+int container_check_supported(const struct spec *spec, struct error *err);
+
+#endif

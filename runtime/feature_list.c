@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What this build applies, gathered from the modules that apply it, so
+ * `features` cannot claim more than the code does. */
+#include "feature_list.h"
+#include "rootfs.h"
+#include "../spec/feature_doc.h"
+#include "../spec/names.h"
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+
+int features_json(char **out, struct error *err)
+{
+	static const char *const hooks[] = {NULL};
+	const char *mount_options[128];
+	rootfs_mount_option_names(mount_options, 128);
+
+	int ncaps = cap_max_bits();
+	char **caps = calloc(ncaps + 1, sizeof(char *));
+	if (!caps)
+		return error_set(err, 0, "features: out of memory");
+	for (int i = 0; i < ncaps; i++) {
+		char *name = cap_to_name(i);
+		caps[i] = name ? strdup(name) : NULL;
+		cap_free(name);
+		for (char *p = caps[i]; p && *p; p++)
+			*p = (char)toupper((unsigned char)*p);
+		if (!caps[i] || strncmp(caps[i], "CAP_", 4) != 0) {
+			/* libcap older than the kernel: no name for this one */
+			free(caps[i]);
+			caps[i] = NULL;
+			ncaps = i;
+			break;
+		}
+	}
+	static const char *const unsafe[] = {NULL};
+	const char *ann_keys[] = {"org.agentrun.version", "org.agentrun.commit",
+				  "org.agentrun.checkpoint.enabled"};
+	const char *ann_values[] = {AGENTRUN_VERSION, AGENTRUN_COMMIT, "false"};
+	struct spec_features f = {
+		.oci_version_min = "1.0.0",
+		.oci_version_max = AGENTRUN_SPEC_VERSION,
+		.hooks = hooks,
+		.mount_options = mount_options,
+		.namespaces = spec_namespace_types,
+		.capabilities = (const char *const *)caps,
+		.cgroup_v1 = true,
+		.cgroup_v2 = true,
+		.annotations = {.n = 3, .keys = (char **)ann_keys, .values = (char **)ann_values},
+		.unsafe_annotations = unsafe,
+	};
+	int r = spec_features_json(&f, out, err);
+	for (int i = 0; i < ncaps; i++)
+		free(caps[i]);
+	free(caps);
+	return r;
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The container init, inside its new namespaces. The whole setup order
+ * reads top to bottom in init_setup(); seccomp, when it comes, is last. */
+#include "launch.h"
+#include "netlink.h"
+#include "process.h"
+#include "rootfs.h"
+#include "sync.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/keyctl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static int wait_for_parent(int sync_fd, struct error *err)
+{
+	struct sync_msg msg;
+	if (sync_recv(sync_fd, &msg, err) < 0)
+		return -1;
+	if (msg.type != SYNC_GO)
+		return error_set(err, 0, "unexpected message %u from agentrun", msg.type);
+	return 0;
+}
+
+static int set_names(const struct spec *spec, struct error *err)
+{
+	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+		return error_errno(err, "sethostname %s", spec->hostname);
+	if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+		return error_errno(err, "setdomainname %s", spec->domainname);
+	return 0;
+}
+
+static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo_wr,
+		      struct error *err)
+{
+	const struct launch_opts *o = a->opts;
+	const struct spec *spec = o->spec;
+	const struct spec_process *proc = &spec->process;
+	int flags = a->plan->new_flags;
+	bool in_userns = flags & CLONE_NEWUSER;
+
+	/* 1. the parent has written our id maps and put us in our cgroup */
+	if (wait_for_parent(a->sync_fd, err) < 0)
+		return -1;
+	if (in_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		return error_errno(err, "become root in the user namespace");
+
+	/* 2. namespaces given by path; a new cgroup namespace rooted at our cgroup */
+	if (ns_join_all(a->plan, err) < 0)
+		return -1;
+	_cleanup_free_ char *host_cgroups = NULL;
+	if (fs_read_file("/proc/self/cgroup", &host_cgroups, NULL, err) < 0)
+		return -1;
+	if ((flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+		return error_errno(err, "create cgroup namespace");
+
+	/* 3. a handle on our own fds in the host /proc, to reopen the fifo later */
+	_cleanup_close_ int self_fds = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (self_fds < 0)
+		return error_errno(err, "open /proc/self/fd");
+
+	/* 4. the filesystem: mounts, /dev, pivot_root, masked and read-only paths */
+	struct rootfs_opts ro = {
+		.rootfs = o->rootfs,
+		.no_pivot = o->no_pivot,
+		.in_userns = in_userns,
+		.new_cgroupns = flags & CLONE_NEWCGROUP,
+		.host_cgroups = host_cgroups,
+	};
+	if (chdir(o->bundle) < 0)
+		return error_errno(err, "chdir to bundle %s", o->bundle);
+	if (spec_namespace_find(spec, "mount")) {
+		if (rootfs_prepare(spec, &ro, err) < 0)
+			return -1;
+	}
+
+	/* 5. names and network */
+	if (set_names(spec, err) < 0)
+		return -1;
+	if ((flags & CLONE_NEWNET) && netlink_loopback_up(err) < 0)
+		return -1;
+
+	/* 6. a session keyring of our own */
+	if (!o->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
+	    errno != ENOSYS && errno != EPERM)
+		return error_errno(err, "create session keyring");
+
+	if (spec_namespace_find(spec, "mount")) {
+		if (rootfs_finish(spec, &ro, err) < 0)
+			return -1;
+	} else if (chroot(o->rootfs) < 0 || chdir("/") < 0) {
+		return error_errno(err, "chroot %s", o->rootfs);
+	}
+
+	/* 7. the process: session, limits, executable, user and capabilities */
+	if (setsid() < 0)
+		return error_errno(err, "setsid");
+	if (process_set_rlimits(proc, err) < 0)
+		return -1;
+	if (proc->user.has_umask)
+		umask(proc->user.umask);
+	else
+		umask(022);
+	if (chdir(proc->cwd) < 0)
+		return error_errno(err, "chdir to cwd (\"%s\") set in config.json", proc->cwd);
+	if (process_find_executable(proc, exe, exe_size, err) < 0)
+		return -1;
+	if (process_set_user_and_caps(proc, err) < 0)
+		return -1;
+	if (chdir(proc->cwd) < 0)
+		return error_errno(err, "chdir to cwd (\"%s\") set in config.json", proc->cwd);
+	if (proc->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return error_errno(err, "prctl(PR_SET_NO_NEW_PRIVS)");
+
+	/* 8. nothing of the host stays open across exec */
+	if (process_cloexec_from(3 + o->preserve_fds, err) < 0)
+		return -1;
+
+	/* 9. tell the parent we are ready, then wait for `start` */
+	prctl(PR_SET_PDEATHSIG, 0);
+	if (sync_send(a->sync_fd, SYNC_READY, 0, NULL) < 0)
+		return error_errno(err, "signal agentrun");
+	char name[16];
+	snprintf(name, sizeof(name), "%d", a->fifo_fd);
+	*fifo_wr = openat(self_fds, name, O_WRONLY | O_CLOEXEC);
+	if (*fifo_wr < 0)
+		return error_errno(err, "open exec fifo");
+	return 0;
+}
+
+void init_main(struct init_args *a)
+{
+	struct error err = {0};
+	char exe[PATH_MAX];
+	int fifo_wr = -1;
+	/* die with the parent while it still owns us */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* our copy of the state dir fd would keep its flock held */
+	close(a->opts->state_dirfd);
+	if (init_setup(a, exe, sizeof(exe), &fifo_wr, &err) < 0) {
+		sync_send(a->sync_fd, SYNC_ERROR, err.errnum, err.msg);
+		_exit(1);
+	}
+	close(a->sync_fd);
+	close(a->fifo_fd);
+	/* `start` has opened the fifo for reading: say go and become the process */
+	if (write(fifo_wr, "0", 1) != 1)
+		_exit(1);
+	close(fifo_wr);
+	const struct spec_process *p = &a->opts->spec->process;
+	char *empty_env[] = {NULL};
+	execve(exe, p->args, p->n_env ? p->env : empty_env);
+	fprintf(stderr, "exec %s: %s\n", exe, strerror(errno));
+	_exit(127);
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "launch.h"
+#include "process.h"
+#include "state.h"
+#include "sync.h"
+#include "util/cleanup.h"
+#include "../cgroups/cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static pid_t clone3_fork(unsigned long long flags)
+{
+	struct clone_args args = {.flags = flags, .exit_signal = SIGCHLD};
+	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+static int write_time_offsets(const struct spec *spec, struct error *err)
+{
+	const struct spec_linux *l = &spec->linux_;
+	char buf[128];
+	int n = 0;
+	if (l->time_monotonic.present)
+		n += snprintf(buf + n, sizeof(buf) - n, "monotonic %lld %u\n",
+			      (long long)l->time_monotonic.secs, l->time_monotonic.nanosecs);
+	if (l->time_boottime.present)
+		n += snprintf(buf + n, sizeof(buf) - n, "boottime %lld %u\n",
+			      (long long)l->time_boottime.secs, l->time_boottime.nanosecs);
+	if (!n)
+		return 0;
+	_cleanup_close_ int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, buf, n) != n)
+		return error_errno(err, "write /proc/self/timens_offsets");
+	return 0;
+}
+
+static void kill_and_reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *err)
+{
+	struct ns_plan plan;
+	if (ns_plan_make(o->spec, &plan, err) < 0)
+		return -1;
+	int r = -1;
+	int sv[2] = {-1, -1};
+	_cleanup_close_ int fifo_fd = -1;
+	pid_t pid = -1;
+
+	if (plan.user_join_fd >= 0 || ((plan.new_flags & CLONE_NEWUSER) && plan.n_join)) {
+		error_set(err, 0, "config.json: .linux.namespaces: joining a user namespace, or "
+				  "joining namespaces while creating a user namespace, is not "
+				  "supported yet");
+		goto out;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		error_errno(err, "socketpair");
+		goto out;
+	}
+	if (mkfifoat(o->state_dirfd, EXEC_FIFO, 0622) < 0 ||
+	    fchmodat(o->state_dirfd, EXEC_FIFO, 0622, 0) < 0) {
+		error_errno(err, "create exec fifo");
+		goto out;
+	}
+	fifo_fd = openat(o->state_dirfd, EXEC_FIFO, O_PATH | O_CLOEXEC);
+	if (fifo_fd < 0) {
+		error_errno(err, "open exec fifo");
+		goto out;
+	}
+	/* pid and time namespaces apply to children: join or create them here */
+	if (plan.pid_join_fd >= 0 && setns(plan.pid_join_fd, CLONE_NEWPID) < 0) {
+		error_errno(err, "join pid namespace");
+		goto out;
+	}
+	if (plan.time_join_fd >= 0 && setns(plan.time_join_fd, CLONE_NEWTIME) < 0) {
+		error_errno(err, "join time namespace");
+		goto out;
+	}
+	if (plan.new_flags & CLONE_NEWTIME) {
+		if (unshare(CLONE_NEWTIME) < 0) {
+			error_errno(err, "create time namespace");
+			goto out;
+		}
+		if (write_time_offsets(o->spec, err) < 0)
+			goto out;
+	}
+
+	/* the cgroup namespace is made by init once it is in its cgroup */
+	unsigned long long flags = plan.new_flags & ~(CLONE_NEWCGROUP | CLONE_NEWTIME);
+	pid = clone3_fork(flags);
+	if (pid < 0) {
+		error_errno(err, "clone container init");
+		goto out;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		struct init_args a = {.opts = o, .plan = &plan, .sync_fd = sv[1], .fifo_fd = fifo_fd};
+		init_main(&a);
+	}
+	close(sv[1]);
+	sv[1] = -1;
+
+	if ((plan.new_flags & CLONE_NEWUSER) && ns_write_id_maps(pid, o->spec, err) < 0)
+		goto fail;
+	if (o->cgroup && cgroup_enter(o->cgroup, pid, err) < 0)
+		goto fail;
+	if (process_set_oom_score_adj(pid, &o->spec->process, err) < 0)
+		goto fail;
+	if (sync_send(sv[0], SYNC_GO, 0, NULL) < 0) {
+		error_errno(err, "signal container init");
+		goto fail;
+	}
+	struct sync_msg msg;
+	if (sync_recv(sv[0], &msg, err) < 0)
+		goto fail;
+	if (msg.type == SYNC_ERROR) {
+		error_set(err, 0, "%s", msg.text);
+		err->errnum = msg.value;
+		goto fail;
+	}
+	if (msg.type != SYNC_READY) {
+		error_set(err, 0, "unexpected message %u from container init", msg.type);
+		goto fail;
+	}
+	*pid_out = pid;
+	r = 0;
+	goto out;
+fail:
+	kill_and_reap(pid);
+	unlinkat(o->state_dirfd, EXEC_FIFO, 0);
+out:
+	if (r < 0 && pid < 0)
+		unlinkat(o->state_dirfd, EXEC_FIFO, 0);
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	ns_plan_close(&plan);
+	return r;
+}

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* agentrun: global options, the command table, dispatch. Only main()
+ * prints errors: as text on stderr, and as runc's JSON lines with
+ * --log-format json. */
+#include "cli/cli.h"
+#include "util/log.h"
+#include "config.h"
+
+#include <getopt.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct command commands[] = {
+	{"create", "create a container",
+	 "USAGE:\n   agentrun create [command options] <container-id>\n\n"
+	 "The container is set up and waits; `start` runs its process.\n\n"
+	 "OPTIONS:\n"
+	 "   --bundle value, -b value  path to the root of the bundle directory (default: .)\n"
+	 "   --pid-file value          file to write the process id to\n"
+	 "   --preserve-fds value      pass N additional file descriptors to the container\n"
+	 "                             (stdio + $LISTEN_FDS + N in total) (default: 0)\n"
+	 "   --no-pivot                do not use pivot_root to jail the process inside rootfs\n"
+	 "   --no-new-keyring          do not create a new session keyring for the container\n"
+	 "   --console-socket value    AF_UNIX socket to receive the pty master (needs\n"
+	 "                             process.terminal: not supported yet)\n",
+	 cmd_create},
+	{"run", "create and run a container",
+	 "USAGE:\n   agentrun run [command options] <container-id>\n\n"
+	 "In the foreground, agentrun waits for the container, forwards signals to it,\n"
+	 "deletes it when it exits and exits with its exit code (128+N when killed by\n"
+	 "signal N).\n\n"
+	 "OPTIONS:\n"
+	 "   --bundle value, -b value  path to the root of the bundle directory (default: .)\n"
+	 "   --detach, -d              detach from the container's process\n"
+	 "   --pid-file value          file to write the process id to\n"
+	 "   --preserve-fds value      pass N additional file descriptors to the container\n"
+	 "   --no-pivot                do not use pivot_root to jail the process inside rootfs\n"
+	 "   --no-new-keyring          do not create a new session keyring for the container\n"
+	 "   --console-socket value    AF_UNIX socket to receive the pty master (not supported yet)\n",
+	 cmd_run},
+	{"start", "executes the user defined process in a created container",
+	 "USAGE:\n   agentrun start <container-id>\n", cmd_start},
+	{"state", "output the state of a container",
+	 "USAGE:\n   agentrun state <container-id>\n\n"
+	 "Prints the OCI state JSON (ociVersion, id, status, pid, bundle, annotations).\n",
+	 cmd_state},
+	{"kill", "kill sends the specified signal (default: SIGTERM) to the container's init process",
+	 "USAGE:\n   agentrun kill [command options] <container-id> [signal]\n\n"
+	 "The signal is a number or a name (KILL, SIGKILL, RTMIN+1).\n\n"
+	 "OPTIONS:\n"
+	 "   --all, -a  send the signal to all processes in the container (needs its cgroup)\n",
+	 cmd_kill},
+	{"delete", "delete any resources held by the container",
+	 "USAGE:\n   agentrun delete [command options] <container-id>\n\n"
+	 "OPTIONS:\n"
+	 "   --force, -f  forcibly delete the container if it is still running (uses SIGKILL)\n",
+	 cmd_delete},
+	{"list", "lists containers started by agentrun with the given root",
+	 "USAGE:\n   agentrun list [command options]\n\n"
+	 "OPTIONS:\n"
+	 "   --format value, -f value  select one of: table or json (default: \"table\")\n"
+	 "   --quiet, -q               display only container IDs\n",
+	 cmd_list},
+	{"spec", "create a new specification file",
+	 "USAGE:\n   agentrun spec [command options]\n\n"
+	 "Writes a default config.json (runtime-spec 1.3) into the bundle directory.\n\n"
+	 "OPTIONS:\n"
+	 "   --bundle value, -b value  path to the root of the bundle directory\n"
+	 "   --rootless                generate a configuration for a rootless container\n",
+	 cmd_spec},
+	{"features", "show the enabled features",
+	 "USAGE:\n   agentrun features\n\n"
+	 "Prints the runtime-spec features document of this build on this host.\n",
+	 cmd_features},
+	{NULL, NULL, NULL, NULL},
+};
+
+static void print_usage(void)
+{
+	printf("NAME:\n   agentrun - an OCI container runtime for AI coding agent sandboxes\n\n"
+	       "USAGE:\n   agentrun [global options] command [command options] [arguments...]\n\n"
+	       "VERSION:\n   %s\n\nCOMMANDS:\n",
+	       AGENTRUN_VERSION);
+	for (const struct command *c = commands; c->name; c++)
+		printf("   %-10s %s\n", c->name, c->summary);
+	printf("\nGLOBAL OPTIONS:\n"
+	       "   --debug                   enable debug logging\n"
+	       "   --log value               set the log file to write agentrun logs to (default: "
+	       "stderr)\n"
+	       "   --log-format value        set the log format ('text' (default), or 'json')\n"
+	       "   --root value              root directory for storage of container state (default: "
+	       "\"/run/agentrun\")\n"
+	       "   --systemd-cgroup          use the systemd cgroup manager (not supported yet)\n"
+	       "   --cgroup-manager value    cgroupfs (default), systemd (not supported yet) or "
+	       "disabled\n"
+	       "   --help, -h                show help\n"
+	       "   --version, -v             print the version\n");
+}
+
+static void print_version(void)
+{
+	const struct scmp_version *v = seccomp_version();
+	printf("agentrun version %s\ncommit: %s\nspec: %s\nlibseccomp: %u.%u.%u\n",
+	       AGENTRUN_VERSION, AGENTRUN_COMMIT, AGENTRUN_SPEC_VERSION, v->major, v->minor,
+	       v->micro);
+}
+
+enum { G_ROOT = 256, G_LOG, G_LOG_FORMAT, G_DEBUG, G_SYSTEMD, G_CGMANAGER, G_ROOTLESS, G_CRIU };
+
+int main(int argc, char **argv)
+{
+	struct global_opts g = {.root = "/run/agentrun", .log_format = "text"};
+	static const struct option opts[] = {
+		{"root", required_argument, NULL, G_ROOT},
+		{"log", required_argument, NULL, G_LOG},
+		{"log-format", required_argument, NULL, G_LOG_FORMAT},
+		{"debug", no_argument, NULL, G_DEBUG},
+		{"systemd-cgroup", no_argument, NULL, G_SYSTEMD},
+		{"cgroup-manager", required_argument, NULL, G_CGMANAGER},
+		{"rootless", required_argument, NULL, G_ROOTLESS},
+		{"criu", required_argument, NULL, G_CRIU},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'v'},
+		{0},
+	};
+	struct error err = {0};
+	const char *bad = NULL;
+	opterr = 0;
+	for (;;) {
+		int c = getopt_long_only(argc, argv, "+:hv", opts, NULL);
+		if (c == -1)
+			break;
+		switch (c) {
+		case G_ROOT:
+			g.root = optarg;
+			break;
+		case G_LOG:
+			g.log_path = optarg;
+			break;
+		case G_LOG_FORMAT:
+			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+				bad = "--log-format: must be text or json";
+			g.log_format = optarg;
+			break;
+		case G_DEBUG:
+			g.debug = true;
+			break;
+		case G_SYSTEMD:
+			g.systemd_cgroup = true;
+			break;
+		case G_CGMANAGER:
+			if (!strcmp(optarg, "systemd"))
+				g.systemd_cgroup = true;
+			else if (strcmp(optarg, "cgroupfs") && strcmp(optarg, "disabled"))
+				bad = "--cgroup-manager: must be cgroupfs, systemd or disabled";
+			break;
+		case G_ROOTLESS:
+		case G_CRIU:
+			break;
+		case 'h':
+			print_usage();
+			return 0;
+		case 'v':
+			print_version();
+			return 0;
+		case ':':
+			fprintf(stderr, "flag needs an argument: %s\n", argv[optind - 1]);
+			return 1;
+		default:
+			fprintf(stderr, "flag provided but not defined: %s\n", argv[optind - 1]);
+			return 1;
+		}
+	}
+	if (log_init(g.log_path, !strcmp(g.log_format, "json"), g.debug) < 0) {
+		fprintf(stderr, "open log file %s: %m\n", g.log_path);
+		return 1;
+	}
+	if (bad) {
+		log_error("%s", bad);
+		return 1;
+	}
+	if (optind >= argc) {
+		print_usage();
+		return 0;
+	}
+	const char *name = argv[optind];
+	if (!strcmp(name, "help")) {
+		print_usage();
+		return 0;
+	}
+	for (const struct command *c = commands; c->name; c++) {
+		if (strcmp(c->name, name) != 0)
+			continue;
+		int r = c->run(c, &g, argc - optind, argv + optind, &err);
+		if (r < 0) {
+			log_error("%s", err.msg[0] ? err.msg : "unknown error");
+			return err.exit_code ? err.exit_code : 1;
+		}
+		return r;
+	}
+	log_error("No help topic for '%s'", name);
+	return 1;
+}

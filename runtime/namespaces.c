@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "namespaces.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/nsfs.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static const struct {
+	const char *type, *proc;
+	int flag;
+} ns_table[] = {
+	{"pid", "pid", CLONE_NEWPID},	  {"network", "net", CLONE_NEWNET},
+	{"mount", "mnt", CLONE_NEWNS},	  {"ipc", "ipc", CLONE_NEWIPC},
+	{"uts", "uts", CLONE_NEWUTS},	  {"user", "user", CLONE_NEWUSER},
+	{"cgroup", "cgroup", CLONE_NEWCGROUP}, {"time", "time", CLONE_NEWTIME},
+};
+
+int ns_flag(const char *type)
+{
+	for (size_t i = 0; i < sizeof(ns_table) / sizeof(ns_table[0]); i++)
+		if (!strcmp(ns_table[i].type, type))
+			return ns_table[i].flag;
+	return 0;
+}
+
+const char *ns_proc_name(const char *type)
+{
+	for (size_t i = 0; i < sizeof(ns_table) / sizeof(ns_table[0]); i++)
+		if (!strcmp(ns_table[i].type, type))
+			return ns_table[i].proc;
+	return NULL;
+}
+
+void ns_plan_close(struct ns_plan *plan)
+{
+	for (size_t i = 0; i < plan->n_join; i++)
+		if (plan->join_fds[i] >= 0)
+			close(plan->join_fds[i]);
+	plan->n_join = 0;
+	if (plan->user_join_fd >= 0)
+		close(plan->user_join_fd);
+	if (plan->pid_join_fd >= 0)
+		close(plan->pid_join_fd);
+	if (plan->time_join_fd >= 0)
+		close(plan->time_join_fd);
+	plan->user_join_fd = plan->pid_join_fd = plan->time_join_fd = -1;
+}
+
+int ns_plan_make(const struct spec *spec, struct ns_plan *plan, struct error *err)
+{
+	memset(plan, 0, sizeof(*plan));
+	plan->user_join_fd = plan->pid_join_fd = plan->time_join_fd = -1;
+	for (size_t i = 0; i < spec->linux_.n_namespaces; i++) {
+		const struct spec_namespace *ns = &spec->linux_.namespaces[i];
+		int flag = ns_flag(ns->type);
+		if (!ns->path) {
+			plan->new_flags |= flag;
+			continue;
+		}
+		int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			ns_plan_close(plan);
+			return error_errno(err, "open %s namespace %s", ns->type, ns->path);
+		}
+		int kind = ioctl(fd, NS_GET_NSTYPE);
+		if (kind >= 0 && kind != flag) {
+			close(fd);
+			ns_plan_close(plan);
+			return error_set(err, 0, "config.json: .linux.namespaces[%zu].path: %s is not a %s namespace",
+					 i, ns->path, ns->type);
+		}
+		if (flag == CLONE_NEWUSER)
+			plan->user_join_fd = fd;
+		else if (flag == CLONE_NEWPID)
+			plan->pid_join_fd = fd;
+		else if (flag == CLONE_NEWTIME)
+			plan->time_join_fd = fd;
+		else {
+			plan->join_fds[plan->n_join] = fd;
+			plan->join_flags[plan->n_join++] = flag;
+		}
+	}
+	return 0;
+}
+
+int ns_join_all(struct ns_plan *plan, struct error *err)
+{
+	for (size_t i = 0; i < plan->n_join; i++) {
+		if (setns(plan->join_fds[i], plan->join_flags[i]) < 0)
+			return error_errno(err, "join namespace (setns)");
+		close(plan->join_fds[i]);
+		plan->join_fds[i] = -1;
+	}
+	return 0;
+}
+
+static int write_map(pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n,
+		     struct error *err)
+{
+	char buf[4096], path[64];
+	size_t off = 0;
+	for (size_t i = 0; i < n && off < sizeof(buf); i++)
+		off += snprintf(buf + off, sizeof(buf) - off, "%u %u %u\n", m[i].container_id,
+				m[i].host_id, m[i].size);
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, buf, off) != (ssize_t)off)
+		return error_errno(err, "write %s", path);
+	return 0;
+}
+
+int ns_write_id_maps(pid_t pid, const struct spec *spec, struct error *err)
+{
+	const struct spec_linux *l = &spec->linux_;
+	if (geteuid() != 0) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
+		struct error ignored;
+		fs_write_string(path, "deny", &ignored);
+	}
+	if (l->n_uid_mappings && write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0)
+		return -1;
+	if (l->n_gid_mappings && write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err) < 0)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef AGENTRUN_NAMESPACES_H
+#define AGENTRUN_NAMESPACES_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "../spec/spec.h"
+
+/* CLONE_NEW* flag of a config.json namespace type, 0 if unknown. */
+int ns_flag(const char *type);
+/* The /proc/PID/ns/ name of a type ("network" → "net"). */
+const char *ns_proc_name(const char *type);
+
+/* Namespaces of a container, split into those to create and those to join. */
+struct ns_plan {
+	int new_flags;	/* CLONE_NEW* to create */
+	int join_fds[8]; /* open fds of namespaces to join, -1 if none */
+	int join_flags[8];
+	size_t n_join;
+	int user_join_fd; /* user namespace to join first, or -1 */
+	int pid_join_fd, time_join_fd;
+};
+
+/* Open the namespace paths of the spec; checks each is a namespace of the
+ * right type. */
+int ns_plan_make(const struct spec *spec, struct ns_plan *plan, struct error *err);
+void ns_plan_close(struct ns_plan *plan);
+/* setns to every namespace in the join list (not user/pid/time). */
+int ns_join_all(struct ns_plan *plan, struct error *err);
+
+/* Write uid_map/gid_map (and setgroups deny when unprivileged) for pid. */
+int ns_write_id_maps(pid_t pid, const struct spec *spec, struct error *err);
+
+#endif

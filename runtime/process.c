@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "process.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/close_range.h>
+
+static const char *env_get(const struct spec_process *p, const char *key)
+{
+	size_t klen = strlen(key);
+	for (size_t i = 0; i < p->n_env; i++)
+		if (!strncmp(p->env[i], key, klen) && p->env[i][klen] == '=')
+			return p->env[i] + klen + 1;
+	return NULL;
+}
+
+static int check_exec(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return -1;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return -1;
+	}
+	if (access(path, X_OK) < 0)
+		return -1;
+	return 0;
+}
+
+int process_find_executable(const struct spec_process *p, char *buf, size_t size,
+			    struct error *err)
+{
+	if (!p->n_args || !p->args[0][0])
+		return error_set(err, 0, "config.json: .process.args: must not be empty");
+	const char *cmd = p->args[0];
+	if (strchr(cmd, '/')) {
+		if (check_exec(cmd) < 0)
+			return error_errno(err, "exec: \"%s\"", cmd);
+		snprintf(buf, size, "%s", cmd);
+		return 0;
+	}
+	const char *path = env_get(p, "PATH");
+	if (!path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	_cleanup_free_ char *copy = strdup(path);
+	if (!copy)
+		return error_set(err, ENOMEM, "exec");
+	int last_errno = ENOENT;
+	char *save = NULL;
+	for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		snprintf(buf, size, "%s/%s", *dir ? dir : ".", cmd);
+		if (check_exec(buf) == 0)
+			return 0;
+		if (errno != ENOENT && errno != ENOTDIR)
+			last_errno = errno;
+	}
+	if (last_errno == ENOENT)
+		return error_set(err, 0, "exec: \"%s\": executable file not found in $PATH", cmd);
+	return error_set(err, last_errno, "exec: \"%s\"", cmd);
+}
+
+static int rlimit_resource(const char *name)
+{
+	static const struct {
+		const char *name;
+		int res;
+	} table[] = {
+		{"RLIMIT_AS", RLIMIT_AS},
+		{"RLIMIT_CORE", RLIMIT_CORE},
+		{"RLIMIT_CPU", RLIMIT_CPU},
+		{"RLIMIT_DATA", RLIMIT_DATA},
+		{"RLIMIT_FSIZE", RLIMIT_FSIZE},
+		{"RLIMIT_LOCKS", RLIMIT_LOCKS},
+		{"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+		{"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+		{"RLIMIT_NICE", RLIMIT_NICE},
+		{"RLIMIT_NOFILE", RLIMIT_NOFILE},
+		{"RLIMIT_NPROC", RLIMIT_NPROC},
+		{"RLIMIT_RSS", RLIMIT_RSS},
+		{"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+		{"RLIMIT_RTTIME", RLIMIT_RTTIME},
+		{"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+		{"RLIMIT_STACK", RLIMIT_STACK},
+	};
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (!strcmp(table[i].name, name))
+			return table[i].res;
+	return -1;
+}
+
+int process_set_rlimits(const struct spec_process *p, struct error *err)
+{
+	for (size_t i = 0; i < p->n_rlimits; i++) {
+		const struct spec_rlimit *r = &p->rlimits[i];
+		int res = rlimit_resource(r->type);
+		struct rlimit rl = {.rlim_cur = r->soft, .rlim_max = r->hard};
+		if (res < 0 || setrlimit(res, &rl) < 0)
+			return error_errno(err, "setrlimit %s (soft %llu, hard %llu)", r->type,
+					   (unsigned long long)r->soft, (unsigned long long)r->hard);
+	}
+	return 0;
+}
+
+int process_set_oom_score_adj(pid_t pid, const struct spec_process *p, struct error *err)
+{
+	if (!p->has_oom_score_adj)
+		return 0;
+	char path[64], val[16];
+	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", pid);
+	snprintf(val, sizeof(val), "%d", p->oom_score_adj);
+	if (fs_write_string(path, val, err) < 0)
+		return error_prefix(err, "set oomScoreAdj %d", p->oom_score_adj);
+	return 0;
+}
+
+struct capset {
+	char **names;
+	size_t n;
+	const char *what;
+};
+
+static int cap_values(const struct capset *set, cap_value_t *out, size_t *n_out, struct error *err)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < set->n; i++) {
+		cap_value_t v;
+		if (cap_from_name(set->names[i], &v) < 0)
+			return error_set(err, 0,
+					 "config.json: .process.capabilities.%s[%zu]: unknown "
+					 "capability \"%s\"",
+					 set->what, i, set->names[i]);
+		if (v > cap_max_bits() - 1)
+			continue; /* not in this kernel: ignored, as runc does */
+		out[n++] = v;
+	}
+	*n_out = n;
+	return 0;
+}
+
+#define CAPSETS(p)                                                                                 \
+	{                                                                                          \
+		{(p)->capabilities.bounding, (p)->capabilities.n_bounding, "bounding"},            \
+		    {(p)->capabilities.effective, (p)->capabilities.n_effective, "effective"},     \
+		    {(p)->capabilities.permitted, (p)->capabilities.n_permitted, "permitted"},     \
+		    {(p)->capabilities.inheritable, (p)->capabilities.n_inheritable,               \
+		     "inheritable"},                                                               \
+		{                                                                                  \
+			(p)->capabilities.ambient, (p)->capabilities.n_ambient, "ambient"          \
+		}                                                                                  \
+	}
+
+int process_check_capabilities(const struct spec_process *p, struct error *err)
+{
+	struct capset sets[] = CAPSETS(p);
+	cap_value_t vals[128];
+	for (size_t s = 0; s < 5; s++) {
+		size_t n;
+		if (sets[s].n > 128)
+			return error_set(err, 0, "config.json: .process.capabilities.%s: too many",
+					 sets[s].what);
+		if (cap_values(&sets[s], vals, &n, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int process_set_user_and_caps(const struct spec_process *p, struct error *err)
+{
+	struct capset sets[] = CAPSETS(p);
+	cap_value_t vals[5][128];
+	size_t nvals[5];
+	for (size_t s = 0; s < 5; s++)
+		if (cap_values(&sets[s], vals[s], &nvals[s], err) < 0)
+			return -1;
+	bool has_caps = p->capabilities.present;
+
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return error_errno(err, "prctl(PR_SET_KEEPCAPS)");
+	if (has_caps) {
+		int last = cap_max_bits();
+		for (int c = 0; c < last; c++) {
+			bool keep = false;
+			for (size_t i = 0; i < nvals[0]; i++)
+				keep |= vals[0][i] == c;
+			if (!keep && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+				return error_errno(err, "drop capability %s from the bounding set",
+						   cap_to_name(c));
+		}
+	}
+
+	const struct spec_user *u = &p->user;
+	gid_t groups[u->n_additional_gids + 1];
+	for (size_t i = 0; i < u->n_additional_gids; i++)
+		groups[i] = u->additional_gids[i];
+	if (setgroups(u->n_additional_gids, groups) < 0 && errno != EPERM)
+		return error_errno(err, "setgroups");
+	if (setresgid(u->gid, u->gid, u->gid) < 0)
+		return error_errno(err, "setgid %u", u->gid);
+	if (setresuid(u->uid, u->uid, u->uid) < 0)
+		return error_errno(err, "setuid %u", u->uid);
+
+	if (has_caps) {
+		cap_t caps = cap_init();
+		if (!caps)
+			return error_errno(err, "cap_init");
+		int r = 0;
+		if ((nvals[1] && cap_set_flag(caps, CAP_EFFECTIVE, nvals[1], vals[1], CAP_SET) < 0) ||
+		    (nvals[2] && cap_set_flag(caps, CAP_PERMITTED, nvals[2], vals[2], CAP_SET) < 0) ||
+		    (nvals[3] &&
+		     cap_set_flag(caps, CAP_INHERITABLE, nvals[3], vals[3], CAP_SET) < 0) ||
+		    cap_set_proc(caps) < 0)
+			r = error_errno(err, "set capabilities (effective, permitted, inheritable)");
+		cap_free(caps);
+		if (r < 0)
+			return -1;
+		for (size_t i = 0; i < nvals[4]; i++)
+			if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, vals[4][i], 0, 0) < 0)
+				return error_errno(err, "raise ambient capability %s",
+						   cap_to_name(vals[4][i]));
+	}
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return error_errno(err, "prctl(PR_SET_KEEPCAPS)");
+	return 0;
+}
+
+int process_cloexec_from(int from, struct error *err)
+{
+	if (syscall(SYS_close_range, from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	/* older kernels: walk /proc/self/fd */
+	_cleanup_closedir_ DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return error_errno(err, "open /proc/self/fd");
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		int fd = atoi(de->d_name);
+		if (fd >= from && fd != dirfd(d))
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	return 0;
+}

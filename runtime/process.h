@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The container process's identity and limits: user, groups, capabilities,
+ * rlimits, oom score, and finding its executable. */
+#ifndef AGENTRUN_PROCESS_H
+#define AGENTRUN_PROCESS_H
+
+#include <sys/types.h>
+
+#include "../spec/spec.h"
+
+/* Resolve args[0] in the PATH of env (inside the current root) into buf;
+ * fails with runc's message when it is missing or not executable. */
+int process_find_executable(const struct spec_process *p, char *buf, size_t size,
+			    struct error *err);
+int process_set_rlimits(const struct spec_process *p, struct error *err);
+int process_set_oom_score_adj(pid_t pid, const struct spec_process *p, struct error *err);
+/* Check the capability names are known (before anything is created). */
+int process_check_capabilities(const struct spec_process *p, struct error *err);
+/* Drop the bounding set, switch uid/gids, set eff/perm/inh and ambient. */
+int process_set_user_and_caps(const struct spec_process *p, struct error *err);
+/* Mark every fd >= first_keep + n_keep (but not in keep) close-on-exec. */
+int process_cloexec_from(int from, struct error *err);
+
+#endif

@@ -1,0 +1,583 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "rootfs.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+static const struct {
+	const char *name;
+	bool clear; /* the option clears the flag */
+	unsigned long flag;
+} flag_options[] = {
+	{"defaults", false, 0},
+	{"ro", false, MS_RDONLY},
+	{"rw", true, MS_RDONLY},
+	{"nosuid", false, MS_NOSUID},
+	{"suid", true, MS_NOSUID},
+	{"nodev", false, MS_NODEV},
+	{"dev", true, MS_NODEV},
+	{"noexec", false, MS_NOEXEC},
+	{"exec", true, MS_NOEXEC},
+	{"sync", false, MS_SYNCHRONOUS},
+	{"async", true, MS_SYNCHRONOUS},
+	{"dirsync", false, MS_DIRSYNC},
+	{"remount", false, MS_REMOUNT},
+	{"mand", false, MS_MANDLOCK},
+	{"nomand", true, MS_MANDLOCK},
+	{"atime", true, MS_NOATIME},
+	{"noatime", false, MS_NOATIME},
+	{"diratime", true, MS_NODIRATIME},
+	{"nodiratime", false, MS_NODIRATIME},
+	{"relatime", false, MS_RELATIME},
+	{"norelatime", true, MS_RELATIME},
+	{"strictatime", false, MS_STRICTATIME},
+	{"nostrictatime", true, MS_STRICTATIME},
+	{"lazytime", false, MS_LAZYTIME},
+	{"nolazytime", true, MS_LAZYTIME},
+	{"silent", false, MS_SILENT},
+	{"loud", true, MS_SILENT},
+	{"iversion", false, MS_I_VERSION},
+	{"noiversion", true, MS_I_VERSION},
+	{"nosymfollow", false, MS_NOSYMFOLLOW},
+	{"symfollow", true, MS_NOSYMFOLLOW},
+};
+
+static const struct {
+	const char *name;
+	unsigned long flag;
+} propagation_options[] = {
+	{"private", MS_PRIVATE},	     {"rprivate", MS_PRIVATE | MS_REC},
+	{"shared", MS_SHARED},		     {"rshared", MS_SHARED | MS_REC},
+	{"slave", MS_SLAVE},		     {"rslave", MS_SLAVE | MS_REC},
+	{"unbindable", MS_UNBINDABLE},	     {"runbindable", MS_UNBINDABLE | MS_REC},
+};
+
+/* Options of later work: parsed, refused clearly for now. */
+static const char *const unsupported_options[] = {
+	"rro",	   "rrw",     "rnosuid",     "rsuid",	 "rnodev",	"rdev",
+	"rnoexec", "rexec",   "rnodiratime", "rdiratime", "rrelatime",	"rnorelatime",
+	"rnoatime", "ratime", "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow",
+	"tmpcopyup", "idmap", "ridmap", NULL};
+
+void rootfs_mount_option_names(const char **out, size_t max)
+{
+	size_t n = 0;
+	if (n + 2 < max)
+		out[n++] = "bind";
+	if (n + 2 < max)
+		out[n++] = "rbind";
+	for (size_t i = 0; i < sizeof(flag_options) / sizeof(flag_options[0]) && n + 1 < max; i++)
+		out[n++] = flag_options[i].name;
+	for (size_t i = 0; i < sizeof(propagation_options) / sizeof(propagation_options[0]) &&
+			   n + 1 < max;
+	     i++)
+		out[n++] = propagation_options[i].name;
+	out[n] = NULL;
+}
+
+int rootfs_parse_options(char **options, size_t n, struct mount_flags *out, struct error *err)
+{
+	memset(out, 0, sizeof(*out));
+	size_t dlen = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *opt = options[i];
+		bool known = false;
+		if (!strcmp(opt, "bind") || !strcmp(opt, "rbind")) {
+			out->bind = true;
+			out->rbind |= opt[0] == 'r';
+			continue;
+		}
+		for (size_t j = 0; j < sizeof(flag_options) / sizeof(flag_options[0]); j++)
+			if (!strcmp(opt, flag_options[j].name)) {
+				if (flag_options[j].clear) {
+					out->flags &= ~flag_options[j].flag;
+					out->clear |= flag_options[j].flag;
+				} else {
+					out->flags |= flag_options[j].flag;
+					out->clear &= ~flag_options[j].flag;
+				}
+				known = true;
+				break;
+			}
+		for (size_t j = 0; !known && j < sizeof(propagation_options) /
+							 sizeof(propagation_options[0]);
+		     j++)
+			if (!strcmp(opt, propagation_options[j].name)) {
+				out->propagation = propagation_options[j].flag;
+				known = true;
+			}
+		for (size_t j = 0; !known && unsupported_options[j]; j++)
+			if (!strcmp(opt, unsupported_options[j])) {
+				if (!out->unsupported)
+					out->unsupported = unsupported_options[j];
+				known = true;
+			}
+		if (known)
+			continue;
+		size_t l = strlen(opt);
+		if (dlen + l + 2 > sizeof(out->data))
+			return error_set(err, 0, "mount options too long");
+		if (dlen)
+			out->data[dlen++] = ',';
+		memcpy(out->data + dlen, opt, l + 1);
+		dlen += l;
+	}
+	return 0;
+}
+
+static bool is_bind(const struct spec_mount *m, const struct mount_flags *f)
+{
+	return f->bind || (m->type && !strcmp(m->type, "bind"));
+}
+
+int rootfs_check_mounts(const struct spec *spec, struct error *err)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct spec_mount *m = &spec->mounts[i];
+		struct mount_flags f;
+		if (rootfs_parse_options(m->options, m->n_options, &f, err) < 0)
+			return error_prefix(err, "config.json: .mounts[%zu].options", i);
+		if (f.unsupported)
+			return error_set(err, 0,
+					 "config.json: .mounts[%zu].options: \"%s\" is not supported "
+					 "yet",
+					 i, f.unsupported);
+		if (m->n_uid_mappings || m->n_gid_mappings)
+			return error_set(err, 0,
+					 "config.json: .mounts[%zu].uidMappings: idmapped mounts are "
+					 "not supported yet",
+					 i);
+		if (!is_bind(m, &f) && !m->type)
+			return error_set(err, 0, "config.json: .mounts[%zu].type: required for a "
+					 "mount that is not a bind mount", i);
+		if (is_bind(m, &f) && !m->source)
+			return error_set(err, 0, "config.json: .mounts[%zu].source: required for a bind mount", i);
+	}
+	return 0;
+}
+
+/* MS_* flags the kernel locks on a mount seen from a user namespace:
+ * a remount must keep them. */
+static unsigned long locked_flags(const char *path)
+{
+	struct statvfs sv;
+	unsigned long f = 0;
+	if (statvfs(path, &sv) < 0)
+		return 0;
+	if (sv.f_flag & ST_RDONLY)
+		f |= MS_RDONLY;
+	if (sv.f_flag & ST_NOSUID)
+		f |= MS_NOSUID;
+	if (sv.f_flag & ST_NODEV)
+		f |= MS_NODEV;
+	if (sv.f_flag & ST_NOEXEC)
+		f |= MS_NOEXEC;
+	if (sv.f_flag & ST_NOATIME)
+		f |= MS_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME)
+		f |= MS_NODIRATIME;
+	if (sv.f_flag & ST_RELATIME)
+		f |= MS_RELATIME;
+	return f;
+}
+
+static int do_mount(const char *src, const char *target, const char *shown, const char *type,
+		    unsigned long flags, const char *data, struct error *err)
+{
+	if (mount(src, target, type, flags, data && *data ? data : NULL) < 0)
+		return error_errno(err, "mount %s%s%s on %s", type ? type : "", type ? " " : "",
+				   src ? src : "", shown);
+	return 0;
+}
+
+/* Remount a bind mount with its flags, keeping what the kernel locked. */
+static int bind_remount(const char *target, const char *shown, unsigned long flags,
+			bool in_userns, struct error *err)
+{
+	unsigned long keep = in_userns ? locked_flags(target) : 0;
+	return do_mount(NULL, target, shown, NULL, MS_BIND | MS_REMOUNT | flags | keep, NULL, err);
+}
+
+static int mount_cgroups(int rootfd, const char *dest, const char *target, unsigned long flags,
+			 const struct rootfs_opts *o, struct error *err);
+
+static int mount_one(int rootfd, const struct spec_mount *m, const struct rootfs_opts *o,
+		     struct error *err)
+{
+	struct mount_flags f;
+	if (rootfs_parse_options(m->options, m->n_options, &f, err) < 0)
+		return -1;
+	bool bind = is_bind(m, &f);
+	const char *type = m->type;
+	bool dir = true;
+	if (bind) {
+		struct stat st;
+		if (stat(m->source, &st) < 0)
+			return error_errno(err, "bind mount source %s", m->source);
+		dir = S_ISDIR(st.st_mode);
+	}
+	_cleanup_close_ int tfd = fs_mkpath_in_root(rootfd, m->destination, dir, 0755, err);
+	if (tfd < 0)
+		return error_prefix(err, "mount %s", m->destination);
+	char tbuf[32];
+	const char *target = fs_fd_path(tfd, tbuf);
+
+	if (bind) {
+		if (do_mount(m->source, target, m->destination, NULL,
+			     MS_BIND | (f.rbind ? MS_REC : 0), NULL, err) < 0)
+			return -1;
+		/* reopen the mount we just made, so the remount hits it */
+		close(tfd);
+		tfd = fs_open_in_root(rootfd, m->destination, O_PATH, err);
+		if (tfd < 0)
+			return -1;
+		target = fs_fd_path(tfd, tbuf);
+		unsigned long rf = f.flags & ~(MS_REMOUNT);
+		if (rf && bind_remount(target, m->destination, rf, o->in_userns, err) < 0)
+			return -1;
+	} else if (!strcmp(type, "cgroup") || !strcmp(type, "cgroup2")) {
+		if (mount_cgroups(rootfd, m->destination, target, f.flags, o, err) < 0)
+			return -1;
+	} else {
+		int r = do_mount(m->source ? m->source : type, target, m->destination, type,
+				 f.flags, f.data, err);
+		if (r < 0 && o->in_userns && errno == EPERM &&
+		    (!strcmp(type, "sysfs") || !strcmp(type, "mqueue"))) {
+			/* not allowed without owning the net/ipc namespace: bind the host's */
+			const char *host = !strcmp(type, "sysfs") ? "/sys" : "/dev/mqueue";
+			error_clear(err);
+			if (do_mount(host, target, m->destination, NULL, MS_BIND | MS_REC, NULL,
+				     err) < 0)
+				return -1;
+			close(tfd);
+			tfd = fs_open_in_root(rootfd, m->destination, O_PATH, err);
+			if (tfd < 0)
+				return -1;
+			target = fs_fd_path(tfd, tbuf);
+			if (bind_remount(target, m->destination, f.flags, true, err) < 0)
+				return -1;
+		} else if (r < 0) {
+			return -1;
+		}
+	}
+	if (f.propagation) {
+		close(tfd);
+		tfd = fs_open_in_root(rootfd, m->destination, O_PATH, err);
+		if (tfd < 0)
+			return -1;
+		target = fs_fd_path(tfd, tbuf);
+		if (do_mount(NULL, target, m->destination, NULL, f.propagation, NULL, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The host path of this process's cgroup in the hierarchy whose
+ * /proc/self/cgroup controller field is `ctrl` ("" for cgroup2). */
+static const char *own_cgroup(const char *cgroups, const char *ctrl, char *buf, size_t size)
+{
+	const char *line = cgroups;
+	while (line && *line) {
+		const char *c1 = strchr(line, ':');
+		const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		const char *nl = strchr(line, '\n');
+		if (!nl)
+			nl = line + strlen(line);
+		if (c1 && c2 && c2 < nl) {
+			size_t clen = c2 - c1 - 1;
+			bool match = clen == strlen(ctrl) && !strncmp(c1 + 1, ctrl, clen);
+			if (!match && *ctrl) {
+				/* "cpu,cpuacct" lists several controllers */
+				char list[256];
+				snprintf(list, sizeof(list), ",%.*s,", (int)clen, c1 + 1);
+				char want[128];
+				snprintf(want, sizeof(want), ",%s,", ctrl);
+				match = strstr(list, want) != NULL;
+			}
+			if (match) {
+				snprintf(buf, size, "%.*s", (int)(nl - c2 - 1), c2 + 1);
+				return buf;
+			}
+		}
+		line = *nl ? nl + 1 : nl;
+	}
+	return NULL;
+}
+
+/* A cgroup mount: cgroup2 on a unified host, else a tmpfs holding one mount
+ * per host hierarchy (each the container's own cgroup). */
+static int mount_cgroups(int rootfd, const char *dest, const char *target, unsigned long flags,
+			 const struct rootfs_opts *o, struct error *err)
+{
+	_cleanup_fclose_ FILE *mi = fopen("/proc/self/mountinfo", "re");
+	if (!mi)
+		return error_errno(err, "open /proc/self/mountinfo");
+	struct stat st;
+	bool unified_only = stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0;
+	if (unified_only) {
+		if (o->new_cgroupns &&
+		    do_mount("cgroup2", target, dest, "cgroup2", flags, NULL, err) == 0)
+			return 0;
+		char path[PATH_MAX], cg[PATH_MAX];
+		if (!own_cgroup(o->host_cgroups, "", cg, sizeof(cg)))
+			snprintf(cg, sizeof(cg), "/");
+		snprintf(path, sizeof(path), "/sys/fs/cgroup%s", cg);
+		error_clear(err);
+		if (do_mount(path, target, dest, NULL, MS_BIND | MS_REC, NULL, err) < 0)
+			return -1;
+		return flags ? bind_remount(target, dest, flags, o->in_userns, err) : 0;
+	}
+	if (do_mount("tmpfs", target, dest, "tmpfs", flags & ~MS_RDONLY, "mode=755", err) < 0)
+		return -1;
+	char *line = NULL;
+	size_t cap = 0;
+	int r = 0;
+	while (r == 0 && getline(&line, &cap, mi) > 0) {
+		/* id parent maj:min root mountpoint opts ... - type source superopts */
+		char root[PATH_MAX], mnt[PATH_MAX], fstype[32], superopts[512];
+		char *dash = strstr(line, " - ");
+		if (!dash || sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2 ||
+		    sscanf(dash + 3, "%31s %*s %511s", fstype, superopts) != 2)
+			continue;
+		bool v2 = !strcmp(fstype, "cgroup2");
+		if ((!v2 && strcmp(fstype, "cgroup")) || strncmp(mnt, "/sys/fs/cgroup/", 15))
+			continue;
+		const char *name = mnt + 15;
+		if (strchr(name, '/'))
+			continue;
+		/* the controllers: superopts minus rw/ro and other flags */
+		char ctrls[256] = "", ctrl_key[256] = "";
+		char *save = NULL;
+		for (char *t = strtok_r(superopts, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			if (!strcmp(t, "rw") || !strcmp(t, "ro") || !strncmp(t, "release_agent", 13) ||
+			    !strcmp(t, "nsdelegate") || !strcmp(t, "memory_recursiveprot") ||
+			    !strcmp(t, "clone_children") || !strcmp(t, "noprefix") ||
+			    !strcmp(t, "xattr") || !strcmp(t, "cpuset_v2_mode") ||
+			    !strcmp(t, "memory_localevents") || !strcmp(t, "memory_hugetlb_accounting") ||
+			    !strcmp(t, "favordynmods"))
+				continue;
+			size_t l = strlen(ctrls);
+			snprintf(ctrls + l, sizeof(ctrls) - l, "%s%s", l ? "," : "", t);
+		}
+		snprintf(ctrl_key, sizeof(ctrl_key), "%s", v2 ? "" : ctrls);
+		char sub[PATH_MAX];
+		snprintf(sub, sizeof(sub), "%s/%s", dest, name);
+		_cleanup_close_ int sfd = fs_mkpath_in_root(rootfd, sub, true, 0755, err);
+		if (sfd < 0) {
+			r = -1;
+			break;
+		}
+		char sbuf[32];
+		const char *starget = fs_fd_path(sfd, sbuf);
+		unsigned long mflags = (flags & ~MS_REMOUNT) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+		if (o->new_cgroupns && !o->in_userns &&
+		    do_mount("cgroup", starget, sub, v2 ? "cgroup2" : "cgroup", mflags,
+			     v2 ? NULL : ctrls, err) == 0)
+			continue;
+		error_clear(err);
+		char cg[PATH_MAX], host[PATH_MAX * 2];
+		const char *own = own_cgroup(o->host_cgroups, ctrl_key, cg, sizeof(cg));
+		/* the hierarchy root of that mount plus our cgroup relative to it */
+		snprintf(host, sizeof(host), "%s%s", mnt, own ? own : "");
+		(void)root;
+		if (do_mount(host, starget, sub, NULL, MS_BIND | MS_REC, NULL, err) < 0 ||
+		    bind_remount(starget, sub, mflags, o->in_userns, err) < 0)
+			r = -1;
+	}
+	free(line);
+	if (r == 0 && (flags & MS_RDONLY)) {
+		/* the tmpfs now covers the fd we were given: reopen it */
+		_cleanup_close_ int tfd = fs_open_in_root(rootfd, dest, O_PATH, err);
+		char tbuf[32];
+		if (tfd < 0)
+			return -1;
+		r = do_mount(NULL, fs_fd_path(tfd, tbuf), dest, NULL,
+			     MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+			     err);
+	}
+	return r;
+}
+
+static bool dev_is_bind_mounted(const struct spec *spec)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct spec_mount *m = &spec->mounts[i];
+		if (strcmp(m->destination, "/dev") && strcmp(m->destination, "/dev/"))
+			continue;
+		struct mount_flags f;
+		struct error e;
+		if (rootfs_parse_options(m->options, m->n_options, &f, &e) == 0 && is_bind(m, &f))
+			return true;
+	}
+	return false;
+}
+
+static const struct {
+	const char *name;
+	unsigned int major, minor;
+} default_devices[] = {
+	{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+};
+
+static int make_devices(int rootfd, const struct rootfs_opts *o, struct error *err)
+{
+	_cleanup_close_ int devfd = fs_mkpath_in_root(rootfd, "/dev", true, 0755, err);
+	if (devfd < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++) {
+		const char *name = default_devices[i].name;
+		dev_t dev = makedev(default_devices[i].major, default_devices[i].minor);
+		if (!o->in_userns) {
+			mode_t old = umask(0);
+			int r = mknodat(devfd, name, S_IFCHR | 0666, dev);
+			umask(old);
+			if (r == 0 || errno == EEXIST)
+				continue;
+			if (errno != EPERM)
+				return error_errno(err, "mknod /dev/%s", name);
+		}
+		/* in a user namespace: bind the host's node on an empty file */
+		int fd = openat(devfd, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
+		if (fd < 0)
+			return error_errno(err, "create /dev/%s", name);
+		close(fd);
+		_cleanup_close_ int tfd = openat(devfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		char src[64], tbuf[32];
+		snprintf(src, sizeof(src), "/dev/%s", name);
+		if (tfd < 0 || do_mount(src, fs_fd_path(tfd, tbuf), src, NULL, MS_BIND, NULL, err) < 0)
+			return tfd < 0 ? error_errno(err, "open /dev/%s", name) : -1;
+	}
+	static const char *const links[][2] = {
+		{"/proc/self/fd", "fd"},     {"/proc/self/fd/0", "stdin"},
+		{"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
+		{"pts/ptmx", "ptmx"},
+	};
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		if (!strcmp(links[i][1], "ptmx"))
+			unlinkat(devfd, "ptmx", 0); /* a devpts mount's ptmx wins */
+		if (symlinkat(links[i][0], devfd, links[i][1]) < 0 && errno != EEXIST)
+			return error_errno(err, "symlink /dev/%s", links[i][1]);
+	}
+	if (symlinkat("/proc/kcore", devfd, "core") < 0 && errno != EEXIST)
+		return error_errno(err, "symlink /dev/core");
+	return 0;
+}
+
+int rootfs_prepare(const struct spec *spec, const struct rootfs_opts *o, struct error *err)
+{
+	/* nothing we mount may propagate back to the host */
+	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return error_errno(err, "make / a slave mount");
+	if (mount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return error_errno(err, "bind mount rootfs %s", o->rootfs);
+	/* pivot_root wants the new root's mount not shared */
+	if (mount(NULL, o->rootfs, NULL, MS_PRIVATE, NULL) < 0)
+		return error_errno(err, "make rootfs %s private", o->rootfs);
+	_cleanup_close_ int rootfd = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return error_errno(err, "open rootfs %s", o->rootfs);
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		if (mount_one(rootfd, &spec->mounts[i], o, err) < 0)
+			return error_prefix(err, "config.json: .mounts[%zu]", i);
+	if (!dev_is_bind_mounted(spec) && make_devices(rootfd, o, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int pivot(const char *rootfs, bool no_pivot, struct error *err)
+{
+	if (chdir(rootfs) < 0)
+		return error_errno(err, "chdir %s", rootfs);
+	if (no_pivot) {
+		if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+			return error_errno(err, "move rootfs %s to /", rootfs);
+		if (chroot(".") < 0)
+			return error_errno(err, "chroot %s", rootfs);
+	} else {
+		_cleanup_close_ int oldroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (syscall(SYS_pivot_root, ".", ".") < 0)
+			return error_errno(err, "pivot_root %s", rootfs);
+		/* the old root is stacked under "."; detach it */
+		if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+			return error_errno(err, "make the old root a slave");
+		if (umount2(".", MNT_DETACH) < 0)
+			return error_errno(err, "detach the old root");
+	}
+	if (chdir("/") < 0)
+		return error_errno(err, "chdir /");
+	return 0;
+}
+
+static int mask_path(int rootfd, const char *path, struct error *err)
+{
+	struct error e;
+	_cleanup_close_ int fd = fs_open_in_root(rootfd, path, O_PATH, &e);
+	if (fd < 0)
+		return 0; /* nothing to mask */
+	struct stat st;
+	char tbuf[32];
+	if (fstat(fd, &st) < 0)
+		return error_errno(err, "stat masked path %s", path);
+	if (S_ISDIR(st.st_mode))
+		return do_mount("tmpfs", fs_fd_path(fd, tbuf), path, "tmpfs", MS_RDONLY, "size=0k",
+				err);
+	return do_mount("/dev/null", fs_fd_path(fd, tbuf), path, NULL, MS_BIND, NULL, err);
+}
+
+static int readonly_path(int rootfd, const char *path, bool in_userns, struct error *err)
+{
+	struct error e;
+	_cleanup_close_ int fd = fs_open_in_root(rootfd, path, O_PATH, &e);
+	if (fd < 0)
+		return 0;
+	char tbuf[32];
+	if (do_mount(fs_fd_path(fd, tbuf), fs_fd_path(fd, tbuf), path, NULL, MS_BIND | MS_REC, NULL,
+		     err) < 0)
+		return -1;
+	close(fd);
+	fd = fs_open_in_root(rootfd, path, O_PATH, err);
+	if (fd < 0)
+		return -1;
+	return bind_remount(fs_fd_path(fd, tbuf), path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			    in_userns, err);
+}
+
+int rootfs_finish(const struct spec *spec, const struct rootfs_opts *o, struct error *err)
+{
+	if (pivot(o->rootfs, o->no_pivot, err) < 0)
+		return -1;
+	_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return error_errno(err, "open /");
+	const struct spec_linux *l = &spec->linux_;
+	for (size_t i = 0; i < l->n_masked_paths; i++)
+		if (mask_path(rootfd, l->masked_paths[i], err) < 0)
+			return -1;
+	for (size_t i = 0; i < l->n_readonly_paths; i++)
+		if (readonly_path(rootfd, l->readonly_paths[i], o->in_userns, err) < 0)
+			return -1;
+	if (spec->root.readonly &&
+	    bind_remount("/", "/", MS_RDONLY, o->in_userns, err) < 0)
+		return error_prefix(err, "make the rootfs read-only");
+	if (l->rootfs_propagation) {
+		unsigned long prop = MS_REC;
+		for (size_t j = 0; j < sizeof(propagation_options) / sizeof(propagation_options[0]); j++)
+			if (!strcmp(propagation_options[j].name, l->rootfs_propagation))
+				prop = propagation_options[j].flag | MS_REC;
+		if (mount(NULL, "/", NULL, prop, NULL) < 0)
+			return error_errno(err, "set rootfsPropagation %s", l->rootfs_propagation);
+	}
+	return 0;
+}

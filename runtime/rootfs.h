@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The container's filesystem: mounts, /dev, pivot_root, masked and
+ * read-only paths. Runs in the container's mount namespace (init.c). */
+#ifndef AGENTRUN_ROOTFS_H
+#define AGENTRUN_ROOTFS_H
+
+#include <stdbool.h>
+
+#include "../spec/spec.h"
+
+struct rootfs_opts {
+	const char *rootfs; /* absolute path of the rootfs on the host */
+	bool no_pivot;
+	bool in_userns; /* mknod and some mounts are not allowed */
+	bool new_cgroupns;
+	char *host_cgroups; /* /proc/self/cgroup read before unsharing cgroupns */
+};
+
+/* Parsed mount options (also used by tests). */
+struct mount_flags {
+	unsigned long flags;	 /* MS_* to set */
+	unsigned long clear;	 /* MS_* explicitly cleared (rw, suid, ...) */
+	unsigned long propagation; /* MS_SHARED/MS_SLAVE/... | MS_REC */
+	bool bind, rbind;
+	char data[1024]; /* filesystem-specific options, comma separated */
+	const char *unsupported; /* first option this build cannot apply yet */
+};
+int rootfs_parse_options(char **options, size_t n, struct mount_flags *out, struct error *err);
+
+/* The mount options this build applies (NULL-terminated, at most max-1). */
+void rootfs_mount_option_names(const char **out, size_t max);
+
+/* Check, before anything is created, that every mount is one this build
+ * can do (types, options). */
+int rootfs_check_mounts(const struct spec *spec, struct error *err);
+
+/* Before pivot: propagation, the rootfs bind, every mount, /dev. */
+int rootfs_prepare(const struct spec *spec, const struct rootfs_opts *o, struct error *err);
+/* pivot_root (or chroot), then masked/readonly paths and the readonly root. */
+int rootfs_finish(const struct spec *spec, const struct rootfs_opts *o, struct error *err);
+
+#endif

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Messages between agentrun (parent) and the container init over a
+ * SOCK_SEQPACKET socketpair. */
+#ifndef AGENTRUN_SYNC_H
+#define AGENTRUN_SYNC_H
+
+#include <stdint.h>
+
+#include "util/error.h"
+
+enum sync_type {
+	SYNC_GO = 1, /* parent → init: id maps, cgroup and oom score are in place */
+	SYNC_READY,  /* init → parent: set up, waiting on the exec fifo */
+	SYNC_ERROR,  /* init → parent: setup failed, text says why */
+};
+
+struct sync_msg {
+	uint32_t type;
+	int32_t value;
+	char text[ERROR_MSG_MAX];
+};
+
+int sync_send(int fd, enum sync_type type, int32_t value, const char *text);
+/* Receive one message; EOF (the peer died) is an error. */
+int sync_recv(int fd, struct sync_msg *msg, struct error *err);
+
+#endif

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "fs.h"
+#include "cleanup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+const char *fs_fd_path(int fd, char buf[static 32])
+{
+	snprintf(buf, 32, "/proc/self/fd/%d", fd);
+	return buf;
+}
+
+int fs_read_fileat(int dirfd, const char *name, char **out, size_t *len, struct error *err)
+{
+	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return error_errno(err, "open %s", name);
+	size_t cap = 4096, n = 0;
+	_cleanup_free_ char *buf = malloc(cap + 1);
+	if (!buf)
+		return error_set(err, ENOMEM, "read %s", name);
+	for (;;) {
+		if (n == cap) {
+			char *nb = realloc(buf, cap * 2 + 1);
+			if (!nb)
+				return error_set(err, ENOMEM, "read %s", name);
+			buf = nb;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return error_errno(err, "read %s", name);
+		if (r == 0)
+			break;
+		n += r;
+	}
+	buf[n] = '\0';
+	*out = TAKE_PTR(buf);
+	if (len)
+		*len = n;
+	return 0;
+}
+
+int fs_read_file(const char *path, char **out, size_t *len, struct error *err)
+{
+	return fs_read_fileat(AT_FDCWD, path, out, len, err);
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t r = write(fd, data, len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		data += r;
+		len -= r;
+	}
+	return 0;
+}
+
+int fs_write_file_atomic(int dirfd, const char *name, const char *data, size_t len,
+			 struct error *err)
+{
+	char tmp[256];
+	snprintf(tmp, sizeof(tmp), ".%s.tmp.%d", name, getpid());
+	_cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return error_errno(err, "create %s", name);
+	if (write_all(fd, data, len) < 0) {
+		error_errno(err, "write %s", name);
+		unlinkat(dirfd, tmp, 0);
+		return -1;
+	}
+	if (renameat(dirfd, tmp, dirfd, name) < 0) {
+		error_errno(err, "rename %s", name);
+		unlinkat(dirfd, tmp, 0);
+		return -1;
+	}
+	return 0;
+}
+
+int fs_write_string(const char *path, const char *value, struct error *err)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return error_errno(err, "open %s", path);
+	if (write_all(fd, value, strlen(value)) < 0)
+		return error_errno(err, "write %s", path);
+	return 0;
+}
+
+int fs_mkdir_p(const char *path, mode_t mode, struct error *err)
+{
+	_cleanup_free_ char *p = strdup(path);
+	if (!p)
+		return error_set(err, ENOMEM, "mkdir %s", path);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			return error_errno(err, "mkdir %s", p);
+		*s = '/';
+	}
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		return error_errno(err, "mkdir %s", p);
+	return 0;
+}
+
+int fs_rm_rf_at(int dirfd, const char *name)
+{
+	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return -1;
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		fs_rm_rf_at(fd, de->d_name);
+	}
+	closedir(d);
+	return unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+static int openat2_in_root(int rootfd, const char *path, int flags, mode_t mode)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)flags | O_CLOEXEC,
+		.mode = (flags & O_CREAT) ? mode : 0,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+}
+
+/* Fallback without openat2: walk component by component, refusing symlinks. */
+static int walk_nofollow(int rootfd, const char *path, int flags)
+{
+	_cleanup_free_ char *copy = strdup(path);
+	if (!copy)
+		return -1;
+	int cur = dup(rootfd);
+	char *save = NULL;
+	char *comp = strtok_r(copy, "/", &save);
+	while (cur >= 0 && comp) {
+		char *next = strtok_r(NULL, "/", &save);
+		if (strcmp(comp, "..") == 0) {
+			close(cur);
+			errno = EXDEV;
+			return -1;
+		}
+		int nfd = openat(cur, comp, (next ? O_PATH | O_DIRECTORY : flags) | O_NOFOLLOW |
+						  O_CLOEXEC);
+		close(cur);
+		cur = nfd;
+		comp = next;
+	}
+	return cur;
+}
+
+int fs_open_in_root(int rootfd, const char *path, int flags, struct error *err)
+{
+	while (*path == '/')
+		path++;
+	if (!*path)
+		path = ".";
+	int fd = openat2_in_root(rootfd, path, flags, 0);
+	if (fd < 0 && errno == ENOSYS)
+		fd = walk_nofollow(rootfd, path, flags);
+	if (fd < 0)
+		return error_errno(err, "open %s in the container rootfs", path);
+	return fd;
+}
+
+int fs_mkpath_in_root(int rootfd, const char *path, bool dir, mode_t mode, struct error *err)
+{
+	_cleanup_free_ char *copy = strdup(path);
+	if (!copy)
+		return error_set(err, ENOMEM, "%s", path);
+	size_t len = strlen(copy);
+	while (len > 1 && copy[len - 1] == '/')
+		copy[--len] = '\0';
+	/* Fast path: it exists already. */
+	struct error ignored;
+	int fd = fs_open_in_root(rootfd, copy, O_PATH, &ignored);
+	if (fd >= 0)
+		return fd;
+	if (errno != ENOENT)
+		return error_errno(err, "open %s in the container rootfs", path);
+
+	/* Create each missing component, re-resolving its parent in root. */
+	char *p = copy;
+	while (*p == '/')
+		p++;
+	for (char *s = p;; s++) {
+		bool last = *s == '\0';
+		if (*s != '/' && !last)
+			continue;
+		char saved = *s;
+		*s = '\0';
+		if (*p) {
+			char *slash = strrchr(p, '/');
+			_cleanup_close_ int parent = -1;
+			const char *name = p;
+			if (slash) {
+				*slash = '\0';
+				parent = fs_open_in_root(rootfd, p, O_PATH | O_DIRECTORY, err);
+				*slash = '/';
+				name = slash + 1;
+			} else {
+				parent = dup(rootfd);
+			}
+			if (parent < 0)
+				return -1;
+			int r;
+			if (last && !dir) {
+				r = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW,
+					   mode & 0666);
+				if (r >= 0)
+					close(r);
+			} else {
+				r = mkdirat(parent, name, mode);
+			}
+			if (r < 0 && errno != EEXIST)
+				return error_errno(err, "create %s in the container rootfs", p);
+		}
+		*s = saved;
+		if (last)
+			break;
+	}
+	return fs_open_in_root(rootfd, copy, O_PATH, err);
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* File helpers, and resolution of paths inside a container rootfs that
+ * never follows a symlink out of it (openat2 RESOLVE_IN_ROOT). */
+#ifndef AGENTRUN_FS_H
+#define AGENTRUN_FS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+int fs_read_file(const char *path, char **out, size_t *len, struct error *err);
+int fs_read_fileat(int dirfd, const char *name, char **out, size_t *len, struct error *err);
+/* Write atomically: a temp file in the same dir, fsync-free rename. */
+int fs_write_file_atomic(int dirfd, const char *name, const char *data, size_t len,
+			 struct error *err);
+/* Write a short string to an existing file (sysctl, /proc, cgroup files). */
+int fs_write_string(const char *path, const char *value, struct error *err);
+int fs_mkdir_p(const char *path, mode_t mode, struct error *err);
+/* Remove a directory tree under dirfd (no symlink following). */
+int fs_rm_rf_at(int dirfd, const char *name);
+
+/* Open `path` inside the tree rooted at rootfd: ".." and absolute symlinks
+ * stay inside. flags as for openat (O_PATH works). */
+int fs_open_in_root(int rootfd, const char *path, int flags, struct error *err);
+/* Make `path` inside root exist (directories for dirs; parents plus an empty
+ * file when !dir) and return an O_PATH fd on it. */
+int fs_mkpath_in_root(int rootfd, const char *path, bool dir, mode_t mode, struct error *err);
+/* "/proc/self/fd/N" for an fd (buffer of at least 32 bytes). */
+const char *fs_fd_path(int fd, char buf[static 32]);
+
+#endif

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "json.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void json_str(yajl_gen g, const char *s)
+{
+	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+void json_kstr(yajl_gen g, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	json_str(g, key);
+	json_str(g, value);
+}
+
+void json_kint(yajl_gen g, const char *key, long long value)
+{
+	json_str(g, key);
+	yajl_gen_integer(g, value);
+}
+
+void json_kbool(yajl_gen g, const char *key, bool value)
+{
+	json_str(g, key);
+	yajl_gen_bool(g, value);
+}
+
+void json_strarr(yajl_gen g, const char *key, const char *const *items, size_t n)
+{
+	json_str(g, key);
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < n && items[i]; i++)
+		json_str(g, items[i]);
+	yajl_gen_array_close(g);
+}
+
+yajl_gen json_new(bool pretty)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	if (g && pretty) {
+		yajl_gen_config(g, yajl_gen_beautify, 1);
+		yajl_gen_config(g, yajl_gen_indent_string, "\t");
+	}
+	return g;
+}
+
+int json_finish(yajl_gen g, char **out, struct error *err)
+{
+	const unsigned char *buf;
+	size_t len;
+	if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok) {
+		yajl_gen_free(g);
+		return error_set(err, 0, "generate JSON: internal error");
+	}
+	*out = strndup((const char *)buf, len);
+	yajl_gen_free(g);
+	if (!*out)
+		return error_set(err, ENOMEM, "generate JSON");
+	return 0;
+}
+
+yajl_val json_get(yajl_val obj, const char *key, yajl_type type)
+{
+	if (!obj || !YAJL_IS_OBJECT(obj))
+		return NULL;
+	for (size_t i = 0; i < obj->u.object.len; i++)
+		if (strcmp(obj->u.object.keys[i], key) == 0) {
+			yajl_val v = obj->u.object.values[i];
+			if (type == yajl_t_any || v->type == type ||
+			    (type == yajl_t_true && v->type == yajl_t_false))
+				return v;
+			return NULL;
+		}
+	return NULL;
+}
+
+const char *json_get_str(yajl_val obj, const char *key)
+{
+	yajl_val v = json_get(obj, key, yajl_t_string);
+	return v ? v->u.string : NULL;
+}

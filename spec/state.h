@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The state of a container: the OCI state JSON (`agentrun state`) and the
+ * record agentrun keeps in its state directory (a superset of it). */
+#ifndef AGENTRUN_SPEC_STATE_H
+#define AGENTRUN_SPEC_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "spec.h"
+
+struct spec_state {
+	char *oci_version;
+	char *id;
+	char *status; /* creating, created, running, paused, stopped */
+	int pid;
+	char *bundle;
+	struct spec_map annotations;
+	/* agentrun's own record, not part of the OCI state */
+	unsigned long long start_time; /* /proc/PID/stat starttime: detects pid reuse */
+	char *rootfs;
+	char *created; /* RFC 3339 with nanoseconds */
+	char *owner;
+	char *cgroup; /* cgroup_serialize() output, NULL without cgroups */
+	bool systemd_cgroup;
+	bool has_terminal;
+};
+
+/* internal=false: the OCI state JSON; true: the full record. */
+int spec_state_to_json(const struct spec_state *st, bool internal, bool pretty, char **out,
+		       struct error *err);
+int spec_state_parse(const char *json, const char *origin, struct spec_state *st,
+		     struct error *err);
+/* runc's `list --format json`: an array of container summaries. */
+int spec_state_list_json(const struct spec_state *states, size_t n, char **out,
+			 struct error *err);
+void spec_state_clear(struct spec_state *st);
+int spec_map_copy(struct spec_map *dst, const struct spec_map *src);
+void spec_map_clear(struct spec_map *m);
+
+#endif

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `agentrun spec`: the default config.json, plain or rootless. */
+#include "template.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char template_head[] =
+	"{\n"
+	"\t\"ociVersion\": \"1.3.0\",\n"
+	"\t\"process\": {\n"
+	"\t\t\"terminal\": false,\n"
+	"\t\t\"user\": {\n\t\t\t\"uid\": 0,\n\t\t\t\"gid\": 0\n\t\t},\n"
+	"\t\t\"args\": [\n\t\t\t\"sh\"\n\t\t],\n"
+	"\t\t\"env\": [\n"
+	"\t\t\t\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\n"
+	"\t\t\t\"TERM=xterm\"\n"
+	"\t\t],\n"
+	"\t\t\"cwd\": \"/\",\n"
+	"\t\t\"capabilities\": {\n"
+	"\t\t\t\"bounding\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
+	"\t\t\t\"effective\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
+	"\t\t\t\"permitted\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"]\n"
+	"\t\t},\n"
+	"\t\t\"rlimits\": [\n"
+	"\t\t\t{\n\t\t\t\t\"type\": \"RLIMIT_NOFILE\",\n"
+	"\t\t\t\t\"hard\": 1024,\n\t\t\t\t\"soft\": 1024\n\t\t\t}\n"
+	"\t\t],\n"
+	"\t\t\"noNewPrivileges\": true\n"
+	"\t},\n"
+	"\t\"root\": {\n\t\t\"path\": \"rootfs\",\n\t\t\"readonly\": true\n\t},\n"
+	"\t\"hostname\": \"agentrun\",\n"
+	"\t\"mounts\": [\n"
+	"\t\t{\n\t\t\t\"destination\": \"/proc\",\n\t\t\t\"type\": \"proc\",\n"
+	"\t\t\t\"source\": \"proc\"\n\t\t},\n"
+	"\t\t{\n\t\t\t\"destination\": \"/dev\",\n\t\t\t\"type\": \"tmpfs\",\n"
+	"\t\t\t\"source\": \"tmpfs\",\n"
+	"\t\t\t\"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]\n"
+	"\t\t},\n"
+	"\t\t{\n\t\t\t\"destination\": \"/dev/pts\",\n\t\t\t\"type\": \"devpts\",\n"
+	"\t\t\t\"source\": \"devpts\",\n"
+	"\t\t\t\"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", "
+	"\"mode=0620\"%s]\n"
+	"\t\t},\n"
+	"\t\t{\n\t\t\t\"destination\": \"/dev/shm\",\n\t\t\t\"type\": \"tmpfs\",\n"
+	"\t\t\t\"source\": \"shm\",\n"
+	"\t\t\t\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"mode=1777\", \"size=65536k\"]\n"
+	"\t\t},\n"
+	"\t\t{\n\t\t\t\"destination\": \"/dev/mqueue\",\n\t\t\t\"type\": \"mqueue\",\n"
+	"\t\t\t\"source\": \"mqueue\",\n"
+	"\t\t\t\"options\": [\"nosuid\", \"noexec\", \"nodev\"]\n"
+	"\t\t},\n"
+	"%s"
+	"\t],\n";
+
+static const char sys_plain[] =
+	"\t\t{\n\t\t\t\"destination\": \"/sys\",\n\t\t\t\"type\": \"sysfs\",\n"
+	"\t\t\t\"source\": \"sysfs\",\n"
+	"\t\t\t\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]\n"
+	"\t\t},\n"
+	"\t\t{\n\t\t\t\"destination\": \"/sys/fs/cgroup\",\n\t\t\t\"type\": \"cgroup\",\n"
+	"\t\t\t\"source\": \"cgroup\",\n"
+	"\t\t\t\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"relatime\", \"ro\"]\n"
+	"\t\t}\n";
+
+static const char sys_rootless[] =
+	"\t\t{\n\t\t\t\"destination\": \"/sys\",\n\t\t\t\"type\": \"none\",\n"
+	"\t\t\t\"source\": \"/sys\",\n"
+	"\t\t\t\"options\": [\"rbind\", \"nosuid\", \"noexec\", \"nodev\", \"ro\"]\n"
+	"\t\t}\n";
+
+static const char linux_plain[] =
+	"\t\"linux\": {\n"
+	"\t\t\"resources\": {\n"
+	"\t\t\t\"devices\": [\n\t\t\t\t{\n\t\t\t\t\t\"allow\": false,\n"
+	"\t\t\t\t\t\"access\": \"rwm\"\n\t\t\t\t}\n\t\t\t]\n"
+	"\t\t},\n"
+	"\t\t\"namespaces\": [\n"
+	"\t\t\t{\"type\": \"pid\"},\n\t\t\t{\"type\": \"network\"},\n"
+	"\t\t\t{\"type\": \"ipc\"},\n\t\t\t{\"type\": \"uts\"},\n"
+	"\t\t\t{\"type\": \"mount\"},\n\t\t\t{\"type\": \"cgroup\"}\n"
+	"\t\t],\n";
+
+static const char linux_rootless[] =
+	"\t\"linux\": {\n"
+	"\t\t\"uidMappings\": [\n\t\t\t{\"containerID\": 0, \"hostID\": %u, \"size\": 1}\n\t\t],\n"
+	"\t\t\"gidMappings\": [\n\t\t\t{\"containerID\": 0, \"hostID\": %u, \"size\": 1}\n\t\t],\n"
+	"\t\t\"namespaces\": [\n"
+	"\t\t\t{\"type\": \"pid\"},\n\t\t\t{\"type\": \"ipc\"},\n"
+	"\t\t\t{\"type\": \"uts\"},\n\t\t\t{\"type\": \"mount\"},\n"
+	"\t\t\t{\"type\": \"cgroup\"},\n\t\t\t{\"type\": \"user\"}\n"
+	"\t\t],\n";
+
+static const char linux_tail[] =
+	"\t\t\"maskedPaths\": [\n"
+	"\t\t\t\"/proc/acpi\",\n\t\t\t\"/proc/asound\",\n\t\t\t\"/proc/kcore\",\n"
+	"\t\t\t\"/proc/keys\",\n\t\t\t\"/proc/latency_stats\",\n\t\t\t\"/proc/timer_list\",\n"
+	"\t\t\t\"/proc/timer_stats\",\n\t\t\t\"/proc/sched_debug\",\n\t\t\t\"/sys/firmware\",\n"
+	"\t\t\t\"/proc/scsi\"\n"
+	"\t\t],\n"
+	"\t\t\"readonlyPaths\": [\n"
+	"\t\t\t\"/proc/bus\",\n\t\t\t\"/proc/fs\",\n\t\t\t\"/proc/irq\",\n"
+	"\t\t\t\"/proc/sys\",\n\t\t\t\"/proc/sysrq-trigger\"\n"
+	"\t\t]\n"
+	"\t}\n"
+	"}\n";
+
+int spec_template_json(bool rootless, unsigned int uid, unsigned int gid, char **out,
+		       struct error *err)
+{
+	char *head = NULL, *linux_part = NULL;
+	int r = -1;
+	if (asprintf(&head, template_head, rootless ? "" : ", \"gid=5\"",
+		     rootless ? sys_rootless : sys_plain) < 0)
+		head = NULL;
+	else if (rootless ? asprintf(&linux_part, linux_rootless, uid, gid) < 0
+			  : !(linux_part = strdup(linux_plain)))
+		linux_part = NULL;
+	else if (asprintf(out, "%s%s%s", head, linux_part, linux_tail) >= 0)
+		r = 0;
+	free(head);
+	free(linux_part);
+	if (r < 0)
+		error_set(err, ENOMEM, "spec template");
+	return r;
+}
