@@ -213,6 +213,25 @@ static int bind_remount(const char *target, const char *shown, unsigned long fla
 static int mount_cgroups(int rootfd, const char *dest, const char *target, unsigned long flags,
 			 const struct rootfs_opts *o, struct error *err);
 
+/* Bind src on dest (inside root, through the fd of the resolved target),
+ * then remount the new mount with flags when there are any. */
+static int bind_at(int rootfd, const char *src, int tfd, const char *dest, bool rec,
+		   unsigned long flags, bool in_userns, struct error *err)
+{
+	char tbuf[32];
+	if (do_mount(src, fs_fd_path(tfd, tbuf), dest, NULL, MS_BIND | (rec ? MS_REC : 0), NULL,
+		     err) < 0)
+		return -1;
+	if (!flags)
+		return 0;
+	/* the fd still names the directory under the new mount: reopen */
+	_cleanup_close_ int nfd = fs_open_in_root(rootfd, dest, O_PATH, err);
+	if (nfd < 0)
+		return -1;
+	return bind_remount(fs_fd_path(nfd, tbuf), dest, flags, in_userns, err);
+}
+
+
 static int mount_one(int rootfd, const struct spec_mount *m, const struct rootfs_opts *o,
 		     struct error *err)
 {
@@ -235,17 +254,8 @@ static int mount_one(int rootfd, const struct spec_mount *m, const struct rootfs
 	const char *target = fs_fd_path(tfd, tbuf);
 
 	if (bind) {
-		if (do_mount(m->source, target, m->destination, NULL,
-			     MS_BIND | (f.rbind ? MS_REC : 0), NULL, err) < 0)
-			return -1;
-		/* reopen the mount we just made, so the remount hits it */
-		close(tfd);
-		tfd = fs_open_in_root(rootfd, m->destination, O_PATH, err);
-		if (tfd < 0)
-			return -1;
-		target = fs_fd_path(tfd, tbuf);
-		unsigned long rf = f.flags & ~(MS_REMOUNT);
-		if (rf && bind_remount(target, m->destination, rf, o->in_userns, err) < 0)
+		if (bind_at(rootfd, m->source, tfd, m->destination, f.rbind, f.flags & ~MS_REMOUNT,
+			    o->in_userns, err) < 0)
 			return -1;
 	} else if (!strcmp(type, "cgroup") || !strcmp(type, "cgroup2")) {
 		if (mount_cgroups(rootfd, m->destination, target, f.flags, o, err) < 0)
@@ -258,15 +268,7 @@ static int mount_one(int rootfd, const struct spec_mount *m, const struct rootfs
 			/* not allowed without owning the net/ipc namespace: bind the host's */
 			const char *host = !strcmp(type, "sysfs") ? "/sys" : "/dev/mqueue";
 			error_clear(err);
-			if (do_mount(host, target, m->destination, NULL, MS_BIND | MS_REC, NULL,
-				     err) < 0)
-				return -1;
-			close(tfd);
-			tfd = fs_open_in_root(rootfd, m->destination, O_PATH, err);
-			if (tfd < 0)
-				return -1;
-			target = fs_fd_path(tfd, tbuf);
-			if (bind_remount(target, m->destination, f.flags, true, err) < 0)
+			if (bind_at(rootfd, host, tfd, m->destination, true, f.flags, true, err) < 0)
 				return -1;
 		} else if (r < 0) {
 			return -1;
@@ -330,14 +332,15 @@ static int mount_cgroups(int rootfd, const char *dest, const char *target, unsig
 		if (o->new_cgroupns &&
 		    do_mount("cgroup2", target, dest, "cgroup2", flags, NULL, err) == 0)
 			return 0;
-		char path[PATH_MAX], cg[PATH_MAX];
+		char path[PATH_MAX + 16], cg[PATH_MAX];
 		if (!own_cgroup(o->host_cgroups, "", cg, sizeof(cg)))
 			snprintf(cg, sizeof(cg), "/");
 		snprintf(path, sizeof(path), "/sys/fs/cgroup%s", cg);
 		error_clear(err);
-		if (do_mount(path, target, dest, NULL, MS_BIND | MS_REC, NULL, err) < 0)
+		_cleanup_close_ int tfd = fs_open_in_root(rootfd, dest, O_PATH, err);
+		if (tfd < 0)
 			return -1;
-		return flags ? bind_remount(target, dest, flags, o->in_userns, err) : 0;
+		return bind_at(rootfd, path, tfd, dest, true, flags, o->in_userns, err);
 	}
 	if (do_mount("tmpfs", target, dest, "tmpfs", flags & ~MS_RDONLY, "mode=755", err) < 0)
 		return -1;
@@ -392,8 +395,7 @@ static int mount_cgroups(int rootfd, const char *dest, const char *target, unsig
 		/* the hierarchy root of that mount plus our cgroup relative to it */
 		snprintf(host, sizeof(host), "%s%s", mnt, own ? own : "");
 		(void)root;
-		if (do_mount(host, starget, sub, NULL, MS_BIND | MS_REC, NULL, err) < 0 ||
-		    bind_remount(starget, sub, mflags, o->in_userns, err) < 0)
+		if (bind_at(rootfd, host, sfd, sub, true, mflags, o->in_userns, err) < 0)
 			r = -1;
 	}
 	free(line);
@@ -542,16 +544,9 @@ static int readonly_path(int rootfd, const char *path, bool in_userns, struct er
 	_cleanup_close_ int fd = fs_open_in_root(rootfd, path, O_PATH, &e);
 	if (fd < 0)
 		return 0;
-	char tbuf[32];
-	if (do_mount(fs_fd_path(fd, tbuf), fs_fd_path(fd, tbuf), path, NULL, MS_BIND | MS_REC, NULL,
-		     err) < 0)
-		return -1;
-	close(fd);
-	fd = fs_open_in_root(rootfd, path, O_PATH, err);
-	if (fd < 0)
-		return -1;
-	return bind_remount(fs_fd_path(fd, tbuf), path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			    in_userns, err);
+	char sbuf[32];
+	return bind_at(rootfd, fs_fd_path(fd, sbuf), fd, path, true,
+		       MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, in_userns, err);
 }
 
 int rootfs_finish(const struct spec *spec, const struct rootfs_opts *o, struct error *err)

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Install what is missing, build agentrun, and run a command in a sandboxed
+# busybox bundle (read-only rootfs, own pid/net/ipc/uts/mount/cgroup
+# namespaces, a few capabilities).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh --build-only
+dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q "ok installed" || {
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static jq >/dev/null
+}
+command -v jq >/dev/null || { apt-get update -qq && apt-get install -y -qq jq >/dev/null; }
+bash scripts/build.sh
+
+demo=$(mktemp -d /tmp/agentrun-demo.XXXXXX)
+trap 'rm -rf "$demo"' EXIT
+mkdir -p "$demo/rootfs/bin" "$demo/rootfs"/{proc,sys,dev,tmp,etc}
+cp /bin/busybox "$demo/rootfs/bin/busybox"
+for applet in $(/bin/busybox --list); do
+	[ "$applet" = busybox ] || ln -sf busybox "$demo/rootfs/bin/$applet"
+done
+./build/agentrun spec --bundle "$demo"
+jq '.process.args = ["sh", "-c", "echo \"hello from $(hostname): pid $$, uid $(id -u)\"; echo \"root is read-only:\"; touch /x 2>&1 || true; echo \"network:\"; ip -o link"]' \
+	"$demo/config.json" >"$demo/config.json.new" && mv "$demo/config.json.new" "$demo/config.json"
+./build/agentrun --root "$demo/state" run --bundle "$demo" "demo-$$"

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install what agentrun needs to build and test on Debian 12, only what is
+# missing. Runs as root (or through sudo).
+set -euo pipefail
+
+build_pkgs=(gcc pkg-config meson ninja-build libyajl-dev libseccomp-dev libcap-dev libmnl-dev libcmocka-dev)
+test_pkgs=(bats busybox-static jq python3 python3-jsonschema iproute2 util-linux procps crun runc)
+
+want=("${build_pkgs[@]}")
+[ "${1:-}" = "--build-only" ] || want+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "installing: ${missing[*]}"
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Install what is missing, build, and run every test suite: unit (cmocka),
+# integration (bats on real bundles) and the OCI conformance suite. Must run
+# as root. Ends with one line: N passed, N failed[, N skipped].
+set -uo pipefail
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" -ne 0 ]; then
+	echo "scripts/test.sh: run as root (the tests create namespaces, mounts and cgroups)" >&2
+	exit 1
+fi
+bash scripts/deps.sh || exit 1
+bash scripts/build.sh || exit 1
+
+total_pass=0 total_fail=0 total_skip=0
+run_suite() {
+	local name=$1
+	shift
+	echo "=== $name"
+	local log
+	log=$(mktemp)
+	"$@" 2>&1 | tee "$log"
+	local last
+	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	rm -f "$log"
+	if [ -z "$last" ]; then
+		echo "$name: no summary line: counted as 1 failure"
+		total_fail=$((total_fail + 1))
+		return
+	fi
+	local p f s
+	p=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$last")
+	f=$(sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$last")
+	s=$(grep -oE '[0-9]+ skipped' <<<"$last" | cut -d' ' -f1)
+	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + ${s:-0}))
+}
+
+run_suite unit tests/run-unit
+run_suite integration tests/run-integration
+run_suite conformance conformance/run
+
+line="$total_pass passed, $total_fail failed"
+[ "$total_skip" -gt 0 ] && line="$line, $total_skip skipped"
+echo "=== total"
+echo "$line"
+[ "$total_fail" -eq 0 ]
