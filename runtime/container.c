@@ -51,8 +51,6 @@ int container_check_supported(const struct spec *spec, struct error *err)
 		return not_yet(".process.ioPriority", err);
 	if (p->exec_cpu_affinity.present)
 		return not_yet(".process.execCPUAffinity", err);
-	if (l->seccomp.present)
-		return not_yet(".linux.seccomp", err);
 	if (l->n_devices)
 		return not_yet(".linux.devices", err);
 	if (l->n_net_devices)

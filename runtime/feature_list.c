@@ -3,6 +3,7 @@
  * `features` cannot claim more than the code does. */
 #include "feature_list.h"
 #include "rootfs.h"
+#include "seccomp.h"
 #include "../spec/feature_doc.h"
 #include "../spec/names.h"
 #include "config.h"
@@ -49,6 +50,12 @@ int features_json(char **out, struct error *err)
 		.capabilities = (const char *const *)caps,
 		.cgroup_v1 = true,
 		.cgroup_v2 = true,
+		.seccomp_enabled = true,
+		.seccomp_actions = seccomp_action_names,
+		.seccomp_operators = seccomp_operator_names,
+		.seccomp_archs = seccomp_arch_names,
+		.seccomp_known_flags = seccomp_flag_names,
+		.seccomp_supported_flags = seccomp_supported_flags(),
 		.annotations = {.n = 3, .keys = (char **)ann_keys, .values = (char **)ann_values},
 		.unsafe_annotations = unsafe,
 	};

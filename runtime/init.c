@@ -5,6 +5,7 @@
 #include "netlink.h"
 #include "process.h"
 #include "rootfs.h"
+#include "seccomp.h"
 #include "sync.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -28,7 +29,7 @@ extern char **environ;
 static int wait_for_parent(int sync_fd, struct error *err)
 {
 	struct sync_msg msg;
-	if (sync_recv(sync_fd, &msg, err) < 0)
+	if (sync_recv(sync_fd, &msg, NULL, err) < 0)
 		return -1;
 	if (msg.type != SYNC_GO)
 		return error_set(err, 0, "unexpected message %u from agentrun", msg.type);
@@ -44,8 +45,26 @@ static int set_names(const struct spec *spec, struct error *err)
 	return 0;
 }
 
+/* Load the filter (and pass a notify fd to agentrun); *filter is consumed. */
+static int load_seccomp(struct init_args *a, struct seccomp_filter **filter, struct error *err)
+{
+	int notify_fd = -1;
+	int r = seccomp_apply(*filter, &notify_fd, err);
+	seccomp_filter_free(*filter);
+	*filter = NULL;
+	if (r < 0)
+		return -1;
+	if (notify_fd >= 0) {
+		r = sync_send_fd(a->sync_fd, SYNC_SECCOMP_FD, notify_fd);
+		close(notify_fd);
+		if (r < 0)
+			return error_errno(err, "pass the seccomp notify fd to agentrun");
+	}
+	return 0;
+}
+
 static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo_wr,
-		      struct error *err)
+		      struct seccomp_filter **filter, struct error *err)
 {
 	const struct launch_opts *o = a->opts;
 	const struct spec *spec = o->spec;
@@ -119,12 +138,20 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 		return error_errno(err, "chdir to cwd (\"%s\") set in config.json", proc->cwd);
 	if (process_find_executable(proc, exe, exe_size, err) < 0)
 		return -1;
+	if (seccomp_build(spec, filter, err) < 0)
+		return -1;
+	/* without no_new_privs loading a filter needs CAP_SYS_ADMIN: do it now */
+	if (*filter && !proc->no_new_privileges && load_seccomp(a, filter, err) < 0)
+		return -1;
 	if (process_set_user_and_caps(proc, err) < 0)
 		return -1;
 	if (chdir(proc->cwd) < 0)
 		return error_errno(err, "chdir to cwd (\"%s\") set in config.json", proc->cwd);
 	if (proc->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return error_errno(err, "prctl(PR_SET_NO_NEW_PRIVS)");
+	/* a listener must have its fd before `create` returns */
+	if (seccomp_has_notify(*filter) && load_seccomp(a, filter, err) < 0)
+		return -1;
 
 	/* 8. nothing of the host stays open across exec */
 	if (process_cloexec_from(3 + o->preserve_fds, err) < 0)
@@ -147,11 +174,12 @@ void init_main(struct init_args *a)
 	struct error err = {0};
 	char exe[PATH_MAX];
 	int fifo_wr = -1;
+	struct seccomp_filter *filter = NULL;
 	/* die with the parent while it still owns us */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* our copy of the state dir fd would keep its flock held */
 	close(a->opts->state_dirfd);
-	if (init_setup(a, exe, sizeof(exe), &fifo_wr, &err) < 0) {
+	if (init_setup(a, exe, sizeof(exe), &fifo_wr, &filter, &err) < 0) {
 		sync_send(a->sync_fd, SYNC_ERROR, err.errnum, err.msg);
 		_exit(1);
 	}
@@ -161,6 +189,11 @@ void init_main(struct init_args *a)
 	if (write(fifo_wr, "0", 1) != 1)
 		_exit(1);
 	close(fifo_wr);
+	/* seccomp last: only execve runs under a filter it has not seen yet */
+	if (filter && seccomp_apply(filter, NULL, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		_exit(1);
+	}
 	const struct spec_process *p = &a->opts->spec->process;
 	char *empty_env[] = {NULL};
 	execve(exe, p->args, p->n_env ? p->env : empty_env);

@@ -4,6 +4,7 @@
 #include "state.h"
 #include "sync.h"
 #include "util/cleanup.h"
+#include "../spec/state.h"
 #include "../cgroups/cgroup.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -45,6 +47,46 @@ static int write_time_offsets(const struct spec *spec, struct error *err)
 	_cleanup_close_ int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, buf, n) != n)
 		return error_errno(err, "write /proc/self/timens_offsets");
+	return 0;
+}
+
+/* Hand the seccomp notify fd to linux.seccomp.listenerPath with the
+ * container's state, as the spec says. */
+static int send_to_listener(const struct launch_opts *o, pid_t pid, int notify_fd,
+			    struct error *err)
+{
+	const struct spec_seccomp *s = &o->spec->linux_.seccomp;
+	if (notify_fd < 0)
+		return error_set(err, 0, "container init sent no seccomp notify fd");
+	struct spec_state st = {
+		.oci_version = o->spec->oci_version,
+		.id = (char *)o->id,
+		.status = "creating",
+		.pid = pid,
+		.bundle = (char *)o->bundle,
+		.annotations = o->spec->annotations,
+	};
+	_cleanup_free_ char *json = NULL;
+	if (spec_seccomp_listener_json(&st, s->listener_metadata, &json, err) < 0)
+		return -1;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(s->listener_path) >= sizeof(sa.sun_path))
+		return error_set(err, 0, "seccomp listenerPath %s: path too long", s->listener_path);
+	strcpy(sa.sun_path, s->listener_path);
+	_cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0 || connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return error_errno(err, "connect to seccomp listener %s", s->listener_path);
+	struct iovec iov = {.iov_base = json, .iov_len = strlen(json)};
+	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &notify_fd, sizeof(int));
+	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+		return error_errno(err, "send seccomp notify fd to %s", s->listener_path);
 	return 0;
 }
 
@@ -129,8 +171,17 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 		goto fail;
 	}
 	struct sync_msg msg;
-	if (sync_recv(sv[0], &msg, err) < 0)
-		goto fail;
+	for (;;) {
+		int passed = -1;
+		if (sync_recv(sv[0], &msg, &passed, err) < 0)
+			goto fail;
+		if (msg.type != SYNC_SECCOMP_FD)
+			break;
+		int r2 = send_to_listener(o, pid, passed, err);
+		close(passed);
+		if (r2 < 0)
+			goto fail;
+	}
 	if (msg.type == SYNC_ERROR) {
 		error_set(err, 0, "%s", msg.text);
 		err->errnum = msg.value;

@@ -12,6 +12,7 @@ enum sync_type {
 	SYNC_GO = 1, /* parent → init: id maps, cgroup and oom score are in place */
 	SYNC_READY,  /* init → parent: set up, waiting on the exec fifo */
 	SYNC_ERROR,  /* init → parent: setup failed, text says why */
+	SYNC_SECCOMP_FD, /* init → parent: the seccomp notify fd (SCM_RIGHTS) */
 };
 
 struct sync_msg {
@@ -21,7 +22,10 @@ struct sync_msg {
 };
 
 int sync_send(int fd, enum sync_type type, int32_t value, const char *text);
-/* Receive one message; EOF (the peer died) is an error. */
-int sync_recv(int fd, struct sync_msg *msg, struct error *err);
+/* Send a message carrying a file descriptor. */
+int sync_send_fd(int fd, enum sync_type type, int passed_fd);
+/* Receive one message; EOF (the peer died) is an error. A passed fd lands
+ * in *passed_fd (when not NULL; else it is closed), -1 if none. */
+int sync_recv(int fd, struct sync_msg *msg, int *passed_fd, struct error *err);
 
 #endif

@@ -121,6 +121,24 @@ int spec_state_list_json(const struct spec_state *states, size_t n, char **out,
 	return json_finish(g, out, err);
 }
 
+int spec_seccomp_listener_json(const struct spec_state *st, const char *metadata, char **out,
+			       struct error *err)
+{
+	yajl_gen g = json_new(false);
+	if (!g)
+		return error_set(err, ENOMEM, "seccomp listener state");
+	yajl_gen_map_open(g);
+	json_kstr(g, "ociVersion", st->oci_version);
+	static const char *const fds[] = {"seccompFd"};
+	json_strarr(g, "fds", fds, 1);
+	json_kint(g, "pid", st->pid);
+	json_kstr(g, "metadata", metadata ? metadata : "");
+	json_str(g, "state");
+	gen_state(g, st, false);
+	yajl_gen_map_close(g);
+	return json_finish(g, out, err);
+}
+
 static char *dup_or_null(const char *s)
 {
 	return s ? strdup(s) : NULL;

@@ -34,6 +34,9 @@ int spec_state_parse(const char *json, const char *origin, struct spec_state *st
 /* runc's `list --format json`: an array of container summaries. */
 int spec_state_list_json(const struct spec_state *states, size_t n, char **out,
 			 struct error *err);
+/* The containerProcessState sent with a seccomp notify fd to a listener. */
+int spec_seccomp_listener_json(const struct spec_state *st, const char *metadata, char **out,
+			       struct error *err);
 void spec_state_clear(struct spec_state *st);
 int spec_map_copy(struct spec_map *dst, const struct spec_map *src);
 void spec_map_clear(struct spec_map *m);
