@@ -8,6 +8,7 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "../cgroups/cgroup.h"
+#include "../hooks/hooks.h"
 #include "config.h"
 
 #include <dirent.h>
@@ -35,10 +36,6 @@ int container_check_supported(const struct spec *spec, struct error *err)
 {
 	const struct spec_linux *l = &spec->linux_;
 	const struct spec_process *p = &spec->process;
-	const struct spec_hooks *h = &spec->hooks;
-	if (h->n_prestart || h->n_create_runtime || h->n_create_container ||
-	    h->n_start_container || h->n_poststart || h->n_poststop)
-		return not_yet(".hooks", err);
 	if (p->terminal)
 		return not_yet(".process.terminal", err);
 	if (p->apparmor_profile && *p->apparmor_profile)
@@ -71,6 +68,45 @@ int container_check_supported(const struct spec *spec, struct error *err)
 	if (process_check_capabilities(p, err) < 0)
 		return -1;
 	return rootfs_check_mounts(spec, err);
+}
+
+#define SAVED_CONFIG "config.json"
+
+/* The config is kept in the state dir when later commands need it (hooks
+ * of start and delete), so a moved or deleted bundle does not matter. */
+static int save_config(int dirfd, const struct spec *spec, const char *bundle, struct error *err)
+{
+	if (!spec->hooks.n_poststart && !spec->hooks.n_poststop)
+		return 0;
+	_cleanup_free_ char *path = NULL, *json = NULL;
+	size_t len;
+	if (asprintf(&path, "%s/config.json", bundle) < 0)
+		return error_set(err, ENOMEM, "save config");
+	if (fs_read_file(path, &json, &len, err) < 0)
+		return -1;
+	return fs_write_file_atomic(dirfd, SAVED_CONFIG, json, len, err);
+}
+
+/* The saved config, or NULL when none was saved. */
+static struct spec *load_saved_config(int dirfd)
+{
+	_cleanup_free_ char *json = NULL;
+	size_t len;
+	struct error err;
+	struct spec *spec = NULL;
+	if (fs_read_fileat(dirfd, SAVED_CONFIG, &json, &len, &err) < 0)
+		return NULL;
+	if (spec_parse(json, len, SAVED_CONFIG, &spec, &err) < 0)
+		return NULL;
+	return spec;
+}
+
+static int state_json_with(const struct spec_state *st, const char *status, char **out,
+			   struct error *err)
+{
+	struct spec_state copy = *st;
+	copy.status = (char *)status;
+	return spec_state_to_json(&copy, false, false, out, err);
 }
 
 static void now_rfc3339(char *buf, size_t size)
@@ -210,7 +246,7 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 	cgs = cg ? cgroup_serialize(cg) : NULL;
 	st.owner = owner;
 	st.cgroup = cgs;
-	if (state_save(dirfd, &st, err) < 0)
+	if (state_save(dirfd, &st, err) < 0 || save_config(dirfd, spec, bundle, err) < 0)
 		goto fail;
 	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
 		goto fail;
@@ -282,8 +318,23 @@ static int wait_fifo(int fifo, pid_t pid, unsigned long long start_time, struct 
 		if (n < 0 && errno != EINTR)
 			return error_errno(err, "wait for container init");
 		if (n > 0) {
-			char c;
-			ssize_t r = read(fifo, &c, 1);
+			char buf[ERROR_MSG_MAX];
+			ssize_t r = read(fifo, buf, 1);
+			if (r == 1 && buf[0] == 'E') {
+				/* init failed after start: the rest is its message */
+				size_t got = 0;
+				for (int tries = 0; tries < 100 && got < sizeof(buf) - 1; tries++) {
+					ssize_t k = read(fifo, buf + got, sizeof(buf) - 1 - got);
+					if (k == 0)
+						break;
+					if (k > 0)
+						got += k;
+					else
+						poll(&pfd, 1, 10);
+				}
+				buf[got] = '\0';
+				return error_set(err, 0, "%s", buf);
+			}
 			if (r == 1)
 				return 0;
 			if (r < 0 && errno != EAGAIN && errno != EINTR)
@@ -317,6 +368,19 @@ int container_start(const char *root, const char *id, struct error *err)
 	if (wait_fifo(fifo, st.pid, st.start_time, err) < 0)
 		goto out;
 	unlinkat(dirfd, EXEC_FIFO, 0);
+	struct spec *saved = load_saved_config(dirfd);
+	if (saved && saved->hooks.n_poststart) {
+		_cleanup_free_ char *json = NULL;
+		if (state_json_with(&st, "running", &json, err) < 0 ||
+		    hooks_run(saved->hooks.poststart, saved->hooks.n_poststart, "poststart", json,
+			      err) < 0) {
+			/* the spec says: stop the container */
+			kill(st.pid, SIGKILL);
+			spec_free(saved);
+			goto out;
+		}
+	}
+	spec_free(saved);
 	r = 0;
 out:
 	close_container(rootfd, dirfd, &st);
@@ -416,6 +480,16 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 		}
 		cgroup_free(cg);
 	}
+	struct spec *saved = load_saved_config(dirfd);
+	if (saved && saved->hooks.n_poststop) {
+		_cleanup_free_ char *json = NULL;
+		struct error herr;
+		if (state_json_with(&st, "stopped", &json, &herr) < 0 ||
+		    hooks_run(saved->hooks.poststop, saved->hooks.n_poststop, "poststop", json,
+			      &herr) < 0)
+			log_warn("%s", herr.msg);
+	}
+	spec_free(saved);
 	r = state_dir_remove(rootfd, id, err);
 out:
 	close_container(rootfd, dirfd, &st);

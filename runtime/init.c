@@ -6,6 +6,7 @@
 #include "process.h"
 #include "rootfs.h"
 #include "seccomp.h"
+#include "../hooks/hooks.h"
 #include "sync.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -107,13 +108,30 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 			return -1;
 	}
 
-	/* 5. names and network */
+	/* 5. hooks: prestart and createRuntime by agentrun (runtime namespace),
+	 * then createContainer here (container namespace, host paths) */
+	const struct spec_hooks *h = &spec->hooks;
+	if (h->n_prestart || h->n_create_runtime) {
+		if (sync_send(a->sync_fd, SYNC_HOOKS, 0, NULL) < 0)
+			return error_errno(err, "signal agentrun");
+		if (wait_for_parent(a->sync_fd, err) < 0)
+			return -1;
+	}
+	if (h->n_create_container) {
+		_cleanup_free_ char *state = NULL;
+		if (launch_state_json(o, "creating", getpid(), &state, err) < 0 ||
+		    hooks_run(h->create_container, h->n_create_container, "createContainer", state,
+			      err) < 0)
+			return -1;
+	}
+
+	/* 6. names and network */
 	if (set_names(spec, err) < 0)
 		return -1;
 	if ((flags & CLONE_NEWNET) && netlink_loopback_up(err) < 0)
 		return -1;
 
-	/* 6. a session keyring of our own */
+	/* 7. a session keyring of our own */
 	if (!o->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
 	    errno != ENOSYS && errno != EPERM)
 		return error_errno(err, "create session keyring");
@@ -125,7 +143,7 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 		return error_errno(err, "chroot %s", o->rootfs);
 	}
 
-	/* 7. the process: session, limits, executable, user and capabilities */
+	/* 8. the process: session, limits, executable, user and capabilities */
 	if (setsid() < 0)
 		return error_errno(err, "setsid");
 	if (process_set_rlimits(proc, err) < 0)
@@ -153,11 +171,11 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 	if (seccomp_has_notify(*filter) && load_seccomp(a, filter, err) < 0)
 		return -1;
 
-	/* 8. nothing of the host stays open across exec */
+	/* 9. nothing of the host stays open across exec */
 	if (process_cloexec_from(3 + o->preserve_fds, err) < 0)
 		return -1;
 
-	/* 9. tell the parent we are ready, then wait for `start` */
+	/* 10. tell the parent we are ready, then wait for `start` */
 	prctl(PR_SET_PDEATHSIG, 0);
 	if (sync_send(a->sync_fd, SYNC_READY, 0, NULL) < 0)
 		return error_errno(err, "signal agentrun");
@@ -185,7 +203,19 @@ void init_main(struct init_args *a)
 	}
 	close(a->sync_fd);
 	close(a->fifo_fd);
-	/* `start` has opened the fifo for reading: say go and become the process */
+	/* `start` has opened the fifo: run startContainer hooks, then say go
+	 * ("0") or why not ("E" and the message) */
+	const struct spec_hooks *h = &a->opts->spec->hooks;
+	if (h->n_start_container) {
+		char *state = NULL;
+		if (launch_state_json(a->opts, "created", getpid(), &state, &err) < 0 ||
+		    hooks_run(h->start_container, h->n_start_container, "startContainer", state,
+			      &err) < 0) {
+			dprintf(fifo_wr, "E%s", err.msg);
+			_exit(1);
+		}
+		free(state);
+	}
 	if (write(fifo_wr, "0", 1) != 1)
 		_exit(1);
 	close(fifo_wr);

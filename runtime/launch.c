@@ -4,6 +4,7 @@
 #include "state.h"
 #include "sync.h"
 #include "util/cleanup.h"
+#include "../hooks/hooks.h"
 #include "../spec/state.h"
 #include "../cgroups/cgroup.h"
 
@@ -88,6 +89,32 @@ static int send_to_listener(const struct launch_opts *o, pid_t pid, int notify_f
 	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
 		return error_errno(err, "send seccomp notify fd to %s", s->listener_path);
 	return 0;
+}
+
+/* prestart and createRuntime hooks, in the runtime namespace. */
+static int run_runtime_hooks(const struct launch_opts *o, pid_t pid, struct error *err)
+{
+	const struct spec_hooks *h = &o->spec->hooks;
+	_cleanup_free_ char *state = NULL;
+	if (launch_state_json(o, "creating", pid, &state, err) < 0)
+		return -1;
+	if (hooks_run(h->prestart, h->n_prestart, "prestart", state, err) < 0)
+		return -1;
+	return hooks_run(h->create_runtime, h->n_create_runtime, "createRuntime", state, err);
+}
+
+int launch_state_json(const struct launch_opts *o, const char *status, pid_t pid, char **out,
+		      struct error *err)
+{
+	struct spec_state st = {
+		.oci_version = o->spec->oci_version,
+		.id = (char *)o->id,
+		.status = (char *)status,
+		.pid = pid,
+		.bundle = (char *)o->bundle,
+		.annotations = o->spec->annotations,
+	};
+	return spec_state_to_json(&st, false, false, out, err);
 }
 
 static void kill_and_reap(pid_t pid)
@@ -175,6 +202,17 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 		int passed = -1;
 		if (sync_recv(sv[0], &msg, &passed, err) < 0)
 			goto fail;
+		if (msg.type == SYNC_HOOKS) {
+			if (passed >= 0)
+				close(passed);
+			if (run_runtime_hooks(o, pid, err) < 0)
+				goto fail;
+			if (sync_send(sv[0], SYNC_GO, 0, NULL) < 0) {
+				error_errno(err, "signal container init");
+				goto fail;
+			}
+			continue;
+		}
 		if (msg.type != SYNC_SECCOMP_FD)
 			break;
 		int r2 = send_to_listener(o, pid, passed, err);

@@ -37,6 +37,10 @@ struct init_args {
  * child is killed and reaped). */
 int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *err);
 
+/* The OCI state of the container being launched, for hooks. */
+int launch_state_json(const struct launch_opts *o, const char *status, pid_t pid, char **out,
+		      struct error *err);
+
 /* init.c: runs in the child; never returns. */
 __attribute__((noreturn)) void init_main(struct init_args *a);
 

@@ -13,6 +13,7 @@ enum sync_type {
 	SYNC_READY,  /* init → parent: set up, waiting on the exec fifo */
 	SYNC_ERROR,  /* init → parent: setup failed, text says why */
 	SYNC_SECCOMP_FD, /* init → parent: the seccomp notify fd (SCM_RIGHTS) */
+	SYNC_HOOKS,	 /* init → parent: mounts done, run prestart/createRuntime */
 };
 
 struct sync_msg {
