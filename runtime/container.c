@@ -4,6 +4,7 @@
 #include "process.h"
 #include "rootfs.h"
 #include "state.h"
+#include "sysctl.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -42,20 +43,10 @@ int container_check_supported(const struct spec *spec, struct error *err)
 		return not_yet(".process.apparmorProfile", err);
 	if (p->selinux_label && *p->selinux_label)
 		return not_yet(".process.selinuxLabel", err);
-	if (p->scheduler.present)
-		return not_yet(".process.scheduler", err);
-	if (p->io_priority.present)
-		return not_yet(".process.ioPriority", err);
 	if (p->exec_cpu_affinity.present)
 		return not_yet(".process.execCPUAffinity", err);
-	if (l->n_devices)
-		return not_yet(".linux.devices", err);
 	if (l->n_net_devices)
 		return not_yet(".linux.netDevices", err);
-	if (l->sysctl.n)
-		return not_yet(".linux.sysctl", err);
-	if (l->personality.present)
-		return not_yet(".linux.personality", err);
 	if (l->memory_policy.present)
 		return not_yet(".linux.memoryPolicy", err);
 	if (l->intel_rdt.present)
@@ -65,7 +56,7 @@ int container_check_supported(const struct spec *spec, struct error *err)
 	if ((l->time_boottime.present || l->time_monotonic.present) &&
 	    !spec_namespace_find(spec, "time"))
 		return error_set(err, 0, "config.json: .linux.timeOffsets: needs a time namespace");
-	if (process_check_capabilities(p, err) < 0)
+	if (process_check_capabilities(p, err) < 0 || sysctl_check(spec, err) < 0)
 		return -1;
 	return rootfs_check_mounts(spec, err);
 }
@@ -173,6 +164,38 @@ static char *owner_name(void)
 	return strdup(buf);
 }
 
+/* linux.resources, with an allow rule for each linux.devices node when
+ * the device cgroup is restricted. */
+static int apply_resources(struct cgroup *cg, const struct spec *spec, struct error *err)
+{
+	const struct spec_linux *l = &spec->linux_;
+	struct spec_resources res = l->resources;
+	if (!l->n_devices || !res.n_devices)
+		return cgroup_apply(cg, &res, err);
+	size_t n = res.n_devices + l->n_devices;
+	_cleanup_free_ struct spec_device_cgroup *rules = calloc(n, sizeof(*rules));
+	if (!rules)
+		return error_set(err, ENOMEM, "device rules");
+	memcpy(rules, res.devices, res.n_devices * sizeof(*rules));
+	size_t k = res.n_devices;
+	for (size_t i = 0; i < l->n_devices; i++) {
+		const struct spec_device *d = &l->devices[i];
+		if (d->type[0] == 'p')
+			continue; /* fifos are not devices to the cgroup */
+		struct spec_device_cgroup *r = &rules[k++];
+		r->allow = true;
+		r->type = d->type[0] == 'b' ? "b" : "c";
+		r->has_major = r->has_minor = true;
+		r->major = d->major;
+		r->minor = d->minor;
+		r->access = "rwm";
+	}
+	n = k;
+	res.devices = rules;
+	res.n_devices = n;
+	return cgroup_apply(cg, &res, err);
+}
+
 /* Undo a failed create: container cgroup and state directory. */
 static void create_rollback(int rootfd, const char *id, struct cgroup *cg)
 {
@@ -208,8 +231,7 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 	if (cgroup_available()) {
 		if (cgroup_create(spec->linux_.cgroups_path, o->id, &cg, err) < 0)
 			goto fail;
-		if (spec->linux_.resources.present &&
-		    cgroup_apply(cg, &spec->linux_.resources, err) < 0)
+		if (spec->linux_.resources.present && apply_resources(cg, spec, err) < 0)
 			goto fail;
 	} else {
 		log_warn("cannot manage cgroups as this user: the container runs without a cgroup");

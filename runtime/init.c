@@ -6,6 +6,7 @@
 #include "process.h"
 #include "rootfs.h"
 #include "seccomp.h"
+#include "sysctl.h"
 #include "../hooks/hooks.h"
 #include "sync.h"
 #include "util/cleanup.h"
@@ -136,6 +137,8 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 	    errno != ENOSYS && errno != EPERM)
 		return error_errno(err, "create session keyring");
 
+	if (sysctl_apply(spec, err) < 0)
+		return -1;
 	if (spec_namespace_find(spec, "mount")) {
 		if (rootfs_finish(spec, &ro, err) < 0)
 			return -1;
@@ -146,7 +149,9 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 	/* 8. the process: session, limits, executable, user and capabilities */
 	if (setsid() < 0)
 		return error_errno(err, "setsid");
-	if (process_set_rlimits(proc, err) < 0)
+	if (process_set_rlimits(proc, err) < 0 || process_set_scheduler(proc, err) < 0 ||
+	    process_set_io_priority(proc, err) < 0 ||
+	    process_set_personality(&spec->linux_.personality, err) < 0)
 		return -1;
 	if (proc->user.has_umask)
 		umask(proc->user.umask);

@@ -16,6 +16,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/close_range.h>
+#include <linux/ioprio.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <sys/personality.h>
 
 static const char *env_get(const struct spec_process *p, const char *key)
 {
@@ -250,5 +254,102 @@ int process_cloexec_from(int from, struct error *err)
 		if (fd >= from && fd != dirfd(d))
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
 	}
+	return 0;
+}
+
+/* The kernel's sched_attr (glibc 2.36 has no wrapper for sched_setattr). */
+struct sched_attr {
+	uint32_t size;
+	uint32_t sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime;
+	uint64_t sched_deadline;
+	uint64_t sched_period;
+	uint32_t sched_util_min;
+	uint32_t sched_util_max;
+};
+
+static int policy_of(const char *name)
+{
+	static const struct {
+		const char *name;
+		int policy;
+	} t[] = {
+		{"SCHED_OTHER", SCHED_OTHER}, {"SCHED_FIFO", SCHED_FIFO},
+		{"SCHED_RR", SCHED_RR},	      {"SCHED_BATCH", SCHED_BATCH},
+		{"SCHED_ISO", 4},	      {"SCHED_IDLE", SCHED_IDLE},
+		{"SCHED_DEADLINE", SCHED_DEADLINE},
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcmp(t[i].name, name))
+			return t[i].policy;
+	return -1;
+}
+
+static unsigned long long sched_flag_of(const char *name)
+{
+	static const struct {
+		const char *name;
+		unsigned long long flag;
+	} t[] = {
+		{"SCHED_FLAG_RESET_ON_FORK", SCHED_FLAG_RESET_ON_FORK},
+		{"SCHED_FLAG_RECLAIM", SCHED_FLAG_RECLAIM},
+		{"SCHED_FLAG_DL_OVERRUN", SCHED_FLAG_DL_OVERRUN},
+		{"SCHED_FLAG_KEEP_POLICY", SCHED_FLAG_KEEP_POLICY},
+		{"SCHED_FLAG_KEEP_PARAMS", SCHED_FLAG_KEEP_PARAMS},
+		{"SCHED_FLAG_UTIL_CLAMP_MIN", SCHED_FLAG_UTIL_CLAMP_MIN},
+		{"SCHED_FLAG_UTIL_CLAMP_MAX", SCHED_FLAG_UTIL_CLAMP_MAX},
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcmp(t[i].name, name))
+			return t[i].flag;
+	return 0;
+}
+
+int process_set_scheduler(const struct spec_process *p, struct error *err)
+{
+	const struct spec_scheduler *s = &p->scheduler;
+	if (!s->present)
+		return 0;
+	struct sched_attr attr = {.size = sizeof(attr)};
+	attr.sched_policy = (unsigned int)policy_of(s->policy);
+	attr.sched_nice = s->has_nice ? s->nice : 0;
+	attr.sched_priority = s->has_priority ? (unsigned int)s->priority : 0;
+	attr.sched_runtime = s->has_runtime ? s->runtime : 0;
+	attr.sched_deadline = s->has_deadline ? s->deadline : 0;
+	attr.sched_period = s->has_period ? s->period : 0;
+	for (size_t i = 0; i < s->n_flags; i++)
+		attr.sched_flags |= sched_flag_of(s->flags[i]);
+	if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
+		return error_errno(err, "set scheduler %s (process.scheduler)", s->policy);
+	return 0;
+}
+
+int process_set_io_priority(const struct spec_process *p, struct error *err)
+{
+	const struct spec_io_priority *io = &p->io_priority;
+	if (!io->present)
+		return 0;
+	int cls = !strcmp(io->class_, "IOPRIO_CLASS_RT")   ? IOPRIO_CLASS_RT
+		  : !strcmp(io->class_, "IOPRIO_CLASS_BE") ? IOPRIO_CLASS_BE
+							   : IOPRIO_CLASS_IDLE;
+	if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(cls, io->priority)) < 0)
+		return error_errno(err, "set io priority %s %d (process.ioPriority)", io->class_,
+				   io->priority);
+	return 0;
+}
+
+int process_set_personality(const struct spec_personality *p, struct error *err)
+{
+	if (!p->present)
+		return 0;
+	if (p->n_flags)
+		return error_set(err, 0, "config.json: .linux.personality.flags: no flags are "
+					 "defined by the runtime-spec");
+	unsigned long persona = !strcmp(p->domain, "LINUX32") ? PER_LINUX32 : PER_LINUX;
+	if (personality(persona) < 0)
+		return error_errno(err, "set personality %s", p->domain);
 	return 0;
 }

@@ -18,6 +18,11 @@ int process_set_oom_score_adj(pid_t pid, const struct spec_process *p, struct er
 int process_check_capabilities(const struct spec_process *p, struct error *err);
 /* Drop the bounding set, switch uid/gids, set eff/perm/inh and ambient. */
 int process_set_user_and_caps(const struct spec_process *p, struct error *err);
+/* process.scheduler, process.ioPriority and linux.personality. */
+int process_set_scheduler(const struct spec_process *p, struct error *err);
+int process_set_io_priority(const struct spec_process *p, struct error *err);
+int process_set_personality(const struct spec_personality *p, struct error *err);
+
 /* Mark every fd >= first_keep + n_keep (but not in keep) close-on-exec. */
 int process_cloexec_from(int from, struct error *err);
 

@@ -477,6 +477,54 @@ static int make_devices(int rootfd, const struct rootfs_opts *o, struct error *e
 	return 0;
 }
 
+/* linux.devices: mknod, or in a user namespace a bind of the host node. */
+static int make_spec_devices(int rootfd, const struct spec *spec, bool in_userns,
+			     struct error *err)
+{
+	for (size_t i = 0; i < spec->linux_.n_devices; i++) {
+		const struct spec_device *d = &spec->linux_.devices[i];
+		mode_t type = d->type[0] == 'b' ? S_IFBLK : d->type[0] == 'p' ? S_IFIFO : S_IFCHR;
+		mode_t perm = d->has_file_mode ? (d->file_mode & 07777) : 0666;
+		/* the parent directory, resolved inside the rootfs */
+		char parent[PATH_MAX];
+		snprintf(parent, sizeof(parent), "%s", d->path);
+		char *slash = strrchr(parent, '/');
+		const char *name = slash + 1;
+		*slash = '\0';
+		_cleanup_close_ int pfd = fs_mkpath_in_root(rootfd, parent[0] ? parent : "/", true,
+							  0755, err);
+		if (pfd < 0)
+			return error_prefix(err, "config.json: .linux.devices[%zu]", i);
+		int r = -1;
+		if (!in_userns) {
+			unlinkat(pfd, name, 0);
+			mode_t old = umask(0);
+			r = mknodat(pfd, name, type | perm,
+				    makedev((unsigned)d->major, (unsigned)d->minor));
+			umask(old);
+			if (r < 0 && errno != EPERM)
+				return error_errno(err, "mknod %s", d->path);
+		}
+		if (r < 0) {
+			int fd = openat(pfd, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+			if (fd < 0)
+				return error_errno(err, "create %s", d->path);
+			close(fd);
+			_cleanup_close_ int tfd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			char tbuf[32];
+			if (tfd < 0 || do_mount(d->path, fs_fd_path(tfd, tbuf), d->path, NULL,
+						MS_BIND, NULL, err) < 0)
+				return tfd < 0 ? error_errno(err, "open %s", d->path) : -1;
+			continue;
+		}
+		uid_t uid = d->has_uid ? d->uid : 0;
+		gid_t gid = d->has_gid ? d->gid : 0;
+		if (fchownat(pfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return error_errno(err, "chown %s to %u:%u", d->path, uid, gid);
+	}
+	return 0;
+}
+
 int rootfs_prepare(const struct spec *spec, const struct rootfs_opts *o, struct error *err)
 {
 	/* nothing we mount may propagate back to the host */
@@ -495,7 +543,7 @@ int rootfs_prepare(const struct spec *spec, const struct rootfs_opts *o, struct 
 			return error_prefix(err, "config.json: .mounts[%zu]", i);
 	if (!dev_is_bind_mounted(spec) && make_devices(rootfd, o, err) < 0)
 		return -1;
-	return 0;
+	return make_spec_devices(rootfd, spec, o->in_userns, err);
 }
 
 static int pivot(const char *rootfs, bool no_pivot, struct error *err)

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "sysctl.h"
+#include "util/fs.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+				       "kernel.sem", "kernel.shmall", "kernel.shmmax",
+				       "kernel.shmmni", "kernel.shm_rmid_forced", NULL};
+
+/* A namespace of its own of this type (created, not joined from the host)? */
+static bool has_ns(const struct spec *spec, const char *type)
+{
+	return spec_namespace_find(spec, type) != NULL;
+}
+
+int sysctl_check(const struct spec *spec, struct error *err)
+{
+	const struct spec_map *m = &spec->linux_.sysctl;
+	for (size_t i = 0; i < m->n; i++) {
+		const char *k = m->keys[i];
+		const char *need = NULL;
+		for (size_t j = 0; ipc_keys[j]; j++)
+			if (!strcmp(k, ipc_keys[j]))
+				need = "ipc";
+		if (!strncmp(k, "fs.mqueue.", 10))
+			need = "ipc";
+		else if (!strncmp(k, "net.", 4))
+			need = "network";
+		else if (!strcmp(k, "kernel.hostname") || !strcmp(k, "kernel.domainname"))
+			need = "uts";
+		if (!need)
+			return error_set(err, 0,
+					 "config.json: .linux.sysctl.%s: not in a namespace of the "
+					 "container's own; it would change the host",
+					 k);
+		if (!has_ns(spec, need))
+			return error_set(err, 0,
+					 "config.json: .linux.sysctl.%s: needs a %s namespace", k,
+					 need);
+		if (strstr(k, "..") || strchr(k, '/'))
+			return error_set(err, 0, "config.json: .linux.sysctl.%s: invalid key", k);
+	}
+	return 0;
+}
+
+int sysctl_apply(const struct spec *spec, struct error *err)
+{
+	const struct spec_map *m = &spec->linux_.sysctl;
+	for (size_t i = 0; i < m->n; i++) {
+		char path[512];
+		int n = snprintf(path, sizeof(path), "/proc/sys/%s", m->keys[i]);
+		for (int j = 10; j < n; j++)
+			if (path[j] == '.')
+				path[j] = '/';
+		if (fs_write_string(path, m->values[i], err) < 0)
+			return error_prefix(err, "sysctl %s=%s", m->keys[i], m->values[i]);
+	}
+	return 0;
+}
