@@ -53,6 +53,12 @@ int container_check_supported(const struct spec *spec, struct error *err)
 		return not_yet(".linux.intelRdt", err);
 	if (l->mount_label && *l->mount_label)
 		return not_yet(".linux.mountLabel", err);
+	if (spec->hostname && *spec->hostname && !spec_namespace_find(spec, "uts"))
+		return error_set(err, 0, "config.json: .hostname: needs a uts namespace of the "
+					 "container's own");
+	if (spec->domainname && *spec->domainname && !spec_namespace_find(spec, "uts"))
+		return error_set(err, 0, "config.json: .domainname: needs a uts namespace of the "
+					 "container's own");
 	if ((l->time_boottime.present || l->time_monotonic.present) &&
 	    !spec_namespace_find(spec, "time"))
 		return error_set(err, 0, "config.json: .linux.timeOffsets: needs a time namespace");

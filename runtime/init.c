@@ -72,7 +72,7 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 	const struct spec *spec = o->spec;
 	const struct spec_process *proc = &spec->process;
 	int flags = a->plan->new_flags;
-	bool in_userns = flags & CLONE_NEWUSER;
+	bool in_userns = (flags & CLONE_NEWUSER) || a->plan->user_joined;
 
 	/* 1. the parent has written our id maps and put us in our cgroup */
 	if (wait_for_parent(a->sync_fd, err) < 0)
@@ -198,8 +198,9 @@ void init_main(struct init_args *a)
 	char exe[PATH_MAX];
 	int fifo_wr = -1;
 	struct seccomp_filter *filter = NULL;
-	/* die with the parent while it still owns us */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* die with agentrun while it still owns us (a first stage exits) */
+	if (!a->two_stage)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* our copy of the state dir fd would keep its flock held */
 	close(a->opts->state_dirfd);
 	if (init_setup(a, exe, sizeof(exe), &fifo_wr, &filter, &err) < 0) {

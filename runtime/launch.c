@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/stat.h>
@@ -117,6 +118,104 @@ int launch_state_json(const struct launch_opts *o, const char *status, pid_t pid
 	return spec_state_to_json(&st, false, false, out, err);
 }
 
+/* First stage, in the child: join the user namespace (or the others and
+ * then make the user namespace), unshare the rest and fork init. */
+__attribute__((noreturn)) static void first_stage(const struct launch_opts *o,
+						  struct ns_plan *plan, int sync_fd, int fifo_fd)
+{
+	struct error err = {0};
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	close(o->state_dirfd);
+	if (plan->user_join_fd >= 0) {
+		if (setns(plan->user_join_fd, CLONE_NEWUSER) < 0) {
+			error_errno(&err, "join user namespace");
+			goto fail;
+		}
+		close(plan->user_join_fd);
+		plan->user_join_fd = -1;
+		if (ns_join_all(plan, &err) < 0)
+			goto fail;
+	} else {
+		if (ns_join_all(plan, &err) < 0)
+			goto fail;
+		if (unshare(CLONE_NEWUSER) < 0) {
+			error_errno(&err, "create user namespace");
+			goto fail;
+		}
+		struct sync_msg msg;
+		if (sync_send(sync_fd, SYNC_MAPS, 0, NULL) < 0 ||
+		    sync_recv(sync_fd, &msg, NULL, &err) < 0)
+			goto fail;
+	}
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+		error_errno(&err, "become root in the user namespace");
+		goto fail;
+	}
+	int flags = plan->new_flags & ~(CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWTIME);
+	if (flags && unshare(flags) < 0) {
+		error_errno(&err, "create namespaces");
+		goto fail;
+	}
+	pid_t pid = clone3_fork(0);
+	if (pid < 0) {
+		error_errno(&err, "fork container init");
+		goto fail;
+	}
+	if (pid == 0) {
+		struct init_args a = {.opts = o,
+				      .plan = plan,
+				      .sync_fd = sync_fd,
+				      .fifo_fd = fifo_fd,
+				      .two_stage = true};
+		init_main(&a);
+	}
+	sync_send(sync_fd, SYNC_CHILD_PID, pid, NULL);
+	_exit(0);
+fail:
+	sync_send(sync_fd, SYNC_ERROR, err.errnum, err.msg);
+	_exit(1);
+}
+
+/* Parent side of the first stage: write its id maps when asked, learn
+ * init's pid, reap the stage. Returns init's pid or -1. */
+static pid_t run_first_stage(const struct launch_opts *o, struct ns_plan *plan, int sv[2],
+			     int fifo_fd, struct error *err)
+{
+	pid_t stage = clone3_fork(0);
+	if (stage < 0)
+		return error_errno(err, "clone first stage");
+	if (stage == 0) {
+		close(sv[0]);
+		first_stage(o, plan, sv[1], fifo_fd);
+	}
+	close(sv[1]);
+	sv[1] = -1;
+	pid_t init_pid = -1;
+	struct sync_msg msg;
+	while (init_pid < 0) {
+		if (sync_recv(sv[0], &msg, NULL, err) < 0)
+			break;
+		if (msg.type == SYNC_MAPS) {
+			if (ns_write_id_maps(stage, o->spec, err) < 0)
+				break;
+			if (sync_send(sv[0], SYNC_GO, 0, NULL) < 0) {
+				error_errno(err, "signal first stage");
+				break;
+			}
+		} else if (msg.type == SYNC_CHILD_PID) {
+			init_pid = msg.value;
+		} else {
+			error_set(err, 0, "%s", msg.type == SYNC_ERROR ? msg.text : "unexpected message");
+			break;
+		}
+	}
+	if (init_pid < 0)
+		kill(stage, SIGKILL);
+	while (waitpid(stage, NULL, 0) < 0 && errno == EINTR)
+		;
+	return init_pid;
+}
+
 static void kill_and_reap(pid_t pid)
 {
 	kill(pid, SIGKILL);
@@ -134,12 +233,8 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 	_cleanup_close_ int fifo_fd = -1;
 	pid_t pid = -1;
 
-	if (plan.user_join_fd >= 0 || ((plan.new_flags & CLONE_NEWUSER) && plan.n_join)) {
-		error_set(err, 0, "config.json: .linux.namespaces: joining a user namespace, or "
-				  "joining namespaces while creating a user namespace, is not "
-				  "supported yet");
-		goto out;
-	}
+	/* one clone does it unless a user namespace must come between joins */
+	bool two_stage = plan.user_join_fd >= 0 || ((plan.new_flags & CLONE_NEWUSER) && plan.n_join);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		error_errno(err, "socketpair");
 		goto out;
@@ -172,23 +267,29 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 			goto out;
 	}
 
-	/* the cgroup namespace is made by init once it is in its cgroup */
-	unsigned long long flags = plan.new_flags & ~(CLONE_NEWCGROUP | CLONE_NEWTIME);
-	pid = clone3_fork(flags);
-	if (pid < 0) {
-		error_errno(err, "clone container init");
-		goto out;
+	if (two_stage) {
+		pid = run_first_stage(o, &plan, sv, fifo_fd, err);
+		if (pid < 0)
+			goto out;
+	} else {
+		/* the cgroup namespace is made by init once it is in its cgroup */
+		unsigned long long flags = plan.new_flags & ~(CLONE_NEWCGROUP | CLONE_NEWTIME);
+		pid = clone3_fork(flags);
+		if (pid < 0) {
+			error_errno(err, "clone container init");
+			goto out;
+		}
+		if (pid == 0) {
+			close(sv[0]);
+			struct init_args a = {
+				.opts = o, .plan = &plan, .sync_fd = sv[1], .fifo_fd = fifo_fd};
+			init_main(&a);
+		}
+		close(sv[1]);
+		sv[1] = -1;
+		if ((plan.new_flags & CLONE_NEWUSER) && ns_write_id_maps(pid, o->spec, err) < 0)
+			goto fail;
 	}
-	if (pid == 0) {
-		close(sv[0]);
-		struct init_args a = {.opts = o, .plan = &plan, .sync_fd = sv[1], .fifo_fd = fifo_fd};
-		init_main(&a);
-	}
-	close(sv[1]);
-	sv[1] = -1;
-
-	if ((plan.new_flags & CLONE_NEWUSER) && ns_write_id_maps(pid, o->spec, err) < 0)
-		goto fail;
 	if (o->cgroup && cgroup_enter(o->cgroup, pid, err) < 0)
 		goto fail;
 	if (process_set_oom_score_adj(pid, &o->spec->process, err) < 0)

@@ -30,6 +30,7 @@ struct init_args {
 	struct ns_plan *plan;
 	int sync_fd;
 	int fifo_fd; /* O_PATH fd of exec.fifo */
+	bool two_stage; /* forked by a first stage that has exited */
 };
 
 /* Clone the container init, finish its namespaces and wait until it is set

@@ -80,8 +80,10 @@ int ns_plan_make(const struct spec *spec, struct ns_plan *plan, struct error *er
 			return error_set(err, 0, "config.json: .linux.namespaces[%zu].path: %s is not a %s namespace",
 					 i, ns->path, ns->type);
 		}
-		if (flag == CLONE_NEWUSER)
+		if (flag == CLONE_NEWUSER) {
 			plan->user_join_fd = fd;
+			plan->user_joined = true;
+		}
 		else if (flag == CLONE_NEWPID)
 			plan->pid_join_fd = fd;
 		else if (flag == CLONE_NEWTIME)
@@ -97,6 +99,8 @@ int ns_plan_make(const struct spec *spec, struct ns_plan *plan, struct error *er
 int ns_join_all(struct ns_plan *plan, struct error *err)
 {
 	for (size_t i = 0; i < plan->n_join; i++) {
+		if (plan->join_fds[i] < 0)
+			continue; /* joined already (by the first stage) */
 		if (setns(plan->join_fds[i], plan->join_flags[i]) < 0)
 			return error_errno(err, "join namespace (setns)");
 		close(plan->join_fds[i]);

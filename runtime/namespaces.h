@@ -20,6 +20,7 @@ struct ns_plan {
 	size_t n_join;
 	int user_join_fd; /* user namespace to join first, or -1 */
 	int pid_join_fd, time_join_fd;
+	bool user_joined; /* a user namespace was joined by path */
 };
 
 /* Open the namespace paths of the spec; checks each is a namespace of the

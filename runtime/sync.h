@@ -14,6 +14,8 @@ enum sync_type {
 	SYNC_ERROR,  /* init → parent: setup failed, text says why */
 	SYNC_SECCOMP_FD, /* init → parent: the seccomp notify fd (SCM_RIGHTS) */
 	SYNC_HOOKS,	 /* init → parent: mounts done, run prestart/createRuntime */
+	SYNC_MAPS,	 /* first stage → parent: write my id maps */
+	SYNC_CHILD_PID,	 /* first stage → parent: init's pid (value) */
 };
 
 struct sync_msg {
