@@ -524,6 +524,54 @@ out:
 	return r;
 }
 
+/* The container's cgroup, which pause and ps need. */
+static int need_cgroup(const struct spec_state *st, struct cgroup **cg, struct error *err)
+{
+	if (!st->cgroup)
+		return error_set(err, 0, "container %s has no cgroup (created without cgroup "
+				 "access)", st->id);
+	return cgroup_open(st->cgroup, cg, err);
+}
+
+int container_pause(const char *root, const char *id, bool pause, struct error *err)
+{
+	int rootfd, dirfd;
+	struct spec_state st = {0};
+	struct cgroup *cg = NULL;
+	int r = -1;
+	if (open_container(root, id, &rootfd, &dirfd, &st, err) < 0)
+		goto out;
+	const char *want = pause ? "running" : "paused";
+	if (strcmp(st.status, want) != 0) {
+		error_set(err, 0, "container %s is not %s (it is %s)", id, want, st.status);
+		goto out;
+	}
+	if (need_cgroup(&st, &cg, err) < 0)
+		goto out;
+	r = cgroup_freeze(cg, pause, err);
+out:
+	cgroup_free(cg);
+	close_container(rootfd, dirfd, &st);
+	return r;
+}
+
+int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct error *err)
+{
+	int rootfd, dirfd;
+	struct spec_state st = {0};
+	struct cgroup *cg = NULL;
+	int r = -1;
+	if (open_container(root, id, &rootfd, &dirfd, &st, err) < 0)
+		goto out;
+	if (need_cgroup(&st, &cg, err) < 0)
+		goto out;
+	r = cgroup_pids(cg, pids, n, err);
+out:
+	cgroup_free(cg);
+	close_container(rootfd, dirfd, &st);
+	return r;
+}
+
 static int cmp_state(const void *a, const void *b)
 {
 	return strcmp(((const struct spec_state *)a)->id, ((const struct spec_state *)b)->id);

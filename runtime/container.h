@@ -29,6 +29,10 @@ int container_run(const struct create_opts *o, bool detach, int *exit_code, stru
 int container_state(const char *root, const char *id, struct spec_state *st, struct error *err);
 int container_kill(const char *root, const char *id, int sig, bool all, struct error *err);
 int container_delete(const char *root, const char *id, bool force, struct error *err);
+/* Freeze (pause) or thaw (resume) every process of the container. */
+int container_pause(const char *root, const char *id, bool pause, struct error *err);
+/* The pids in the container's cgroup (malloc'd). */
+int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct error *err);
 /* Every container under root, sorted by id (spec_state_clear each). */
 int container_list(const char *root, struct spec_state **states, size_t *n, struct error *err);
 

@@ -63,6 +63,18 @@ static const struct command commands[] = {
 	 "   --format value, -f value  select one of: table or json (default: \"table\")\n"
 	 "   --quiet, -q               display only container IDs\n",
 	 cmd_list},
+	{"pause", "pause suspends all processes inside the container",
+	 "USAGE:\n   agentrun pause <container-id>\n\n"
+	 "Freezes every process of the container through its cgroup (v1 freezer or\n"
+	 "cgroup.freeze); `state` then says \"paused\".\n",
+	 cmd_pause},
+	{"resume", "resumes all processes that have been previously paused",
+	 "USAGE:\n   agentrun resume <container-id>\n", cmd_resume},
+	{"ps", "ps displays the processes running inside a container",
+	 "USAGE:\n   agentrun ps [command options] <container-id> [ps options]\n\n"
+	 "OPTIONS:\n"
+	 "   --format value, -f value  select one of: table or json (default: \"table\")\n",
+	 cmd_ps},
 	{"spec", "create a new specification file",
 	 "USAGE:\n   agentrun spec [command options]\n\n"
 	 "Writes a default config.json (runtime-spec 1.3) into the bundle directory.\n\n"

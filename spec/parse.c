@@ -432,6 +432,9 @@ static int number_get(struct walk *w, yajl_val v, bool is_signed, int64_t min, i
 	errno = 0;
 	if (is_signed) {
 		long long x = strtoll(raw, &end, 10);
+		if (errno == ERANGE)
+			return error_set(w->err, 0, "%s: %s: %s out of range [%" PRId64 ", %" PRId64 "]",
+					 w->origin, w->path, raw, min, max);
 		if (errno || !end || *end)
 			goto bad;
 		if (x < min || x > max)
@@ -443,6 +446,9 @@ static int number_get(struct walk *w, yajl_val v, bool is_signed, int64_t min, i
 			return error_set(w->err, 0, "%s: %s: %s must not be negative", w->origin,
 					 w->path, raw);
 		unsigned long long x = strtoull(raw, &end, 10);
+		if (errno == ERANGE)
+			return error_set(w->err, 0, "%s: %s: %s out of range [0, %" PRIu64 "]",
+					 w->origin, w->path, raw, umax);
 		if (errno || !end || *end)
 			goto bad;
 		if (x > umax)

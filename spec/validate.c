@@ -229,19 +229,25 @@ static int check_resources(const struct spec_resources *r, const char *o, struct
 
 int spec_validate(const struct spec *s, const char *o, struct error *err)
 {
-	if (!s->oci_version || strncmp(s->oci_version, "1.", 2) != 0)
-		FAIL("%s: .ociVersion: unsupported version \"%s\" (want 1.x)", o,
+	unsigned major, minor, patch;
+	if (!s->oci_version || sscanf(s->oci_version, "%u.%u.%u", &major, &minor, &patch) != 3)
+		FAIL("%s: .ociVersion: \"%s\" is not a SemVer version", o,
 		     s->oci_version ? s->oci_version : "");
+	if (major > 1)
+		FAIL("%s: .ociVersion: unsupported version \"%s\" (this runtime implements 1.x)", o,
+		     s->oci_version);
 	if (s->root.present && (!s->root.path || !s->root.path[0]))
 		FAIL("%s: .root.path: must not be empty", o);
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		const struct spec_mount *m = &s->mounts[i];
 		if (!m->destination[0])
 			FAIL("%s: .mounts[%zu].destination: must not be empty", o, i);
-		if (check_idmaps(m->uid_mappings, m->n_uid_mappings, ".mounts[].uidMappings", o,
-				 err) < 0 ||
-		    check_idmaps(m->gid_mappings, m->n_gid_mappings, ".mounts[].gidMappings", o,
-				 err) < 0)
+		char what[64];
+		snprintf(what, sizeof(what), ".mounts[%zu].uidMappings", i);
+		if (check_idmaps(m->uid_mappings, m->n_uid_mappings, what, o, err) < 0)
+			return -1;
+		snprintf(what, sizeof(what), ".mounts[%zu].gidMappings", i);
+		if (check_idmaps(m->gid_mappings, m->n_gid_mappings, what, o, err) < 0)
 			return -1;
 	}
 	if (s->process.present && check_process(&s->process, o, err) < 0)
@@ -272,9 +278,8 @@ int spec_validate(const struct spec *s, const char *o, struct error *err)
 			has_userns = true;
 	}
 	if ((l->n_uid_mappings || l->n_gid_mappings) && !has_userns)
-		FAIL("%s: .linux.uidMappings: id mappings need a user namespace in "
-		     ".linux.namespaces",
-		     o);
+		FAIL("%s: .linux.%s: id mappings need a user namespace in .linux.namespaces", o,
+		     l->n_uid_mappings ? "uidMappings" : "gidMappings");
 	if (check_idmaps(l->uid_mappings, l->n_uid_mappings, ".linux.uidMappings", o, err) < 0 ||
 	    check_idmaps(l->gid_mappings, l->n_gid_mappings, ".linux.gidMappings", o, err) < 0)
 		return -1;

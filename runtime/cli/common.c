@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -65,7 +66,7 @@ int cli_parse_int(const char *flag, const char *s, int *out, struct error *err)
 	char *end = NULL;
 	errno = 0;
 	long v = strtol(s, &end, 10);
-	if (errno || !end || *end || v < 0 || v > INT_MAX)
+	if (errno || !end || end == s || *end || !isdigit((unsigned char)s[0]) || v > INT_MAX)
 		return error_set(err, 0, "invalid value \"%s\" for flag --%s", s, flag);
 	*out = (int)v;
 	return 0;

@@ -80,8 +80,8 @@ static const struct {
 int cli_parse_signal(const char *s, int *sig, struct error *err)
 {
 	char *end = NULL;
-	long v = strtol(s, &end, 10);
-	if (*s && end && !*end) {
+	long v = isdigit((unsigned char)s[0]) ? strtol(s, &end, 10) : 0;
+	if (end && end != s && !*end) {
 		if (v <= 0 || v > SIGRTMAX)
 			return error_set(err, 0, "invalid signal: %s", s);
 		*sig = (int)v;
@@ -89,6 +89,8 @@ int cli_parse_signal(const char *s, int *sig, struct error *err)
 	}
 	char up[32];
 	size_t i = 0;
+	if (strlen(s) >= sizeof(up))
+		return error_set(err, 0, "invalid signal: %s", s);
 	for (; s[i] && i < sizeof(up) - 1; i++)
 		up[i] = (char)toupper((unsigned char)s[i]);
 	up[i] = '\0';

@@ -1,0 +1,514 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* spec/state.h and spec/template.h: the OCI state JSON (checked loosely
+ * against the runtime-spec's state-schema.json, read from OCI_SPEC_DIR),
+ * agentrun's internal state record, `list --format json`, and the
+ * config.json templates of `agentrun spec`. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+#include <yajl/yajl_tree.h>
+
+#include "../../spec/spec.h"
+#include "../../spec/state.h"
+#include "../../spec/template.h"
+
+/* ---- helpers ---- */
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("open %s: %s", path, strerror(errno));
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+	for (;;) {
+		if (n + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			buf = realloc(buf, cap);
+			assert_non_null(buf);
+		}
+		size_t got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* A file under OCI_SPEC_DIR; missing ones fail the test (never skip). */
+static char *spec_file(const char *rel)
+{
+	const char *root = getenv("OCI_SPEC_DIR");
+	if (!root || !*root)
+		fail_msg("OCI_SPEC_DIR is not set: run through `meson test`");
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	struct stat st;
+	if (stat(path, &st) < 0)
+		fail_msg("runtime-spec file missing: %s: %s", path, strerror(errno));
+	return read_file(path);
+}
+
+static yajl_val tree_parse(const char *json)
+{
+	char ebuf[256] = "";
+	yajl_val t = yajl_tree_parse(json, ebuf, sizeof(ebuf));
+	if (!t)
+		fail_msg("generated JSON does not parse: %s\n%s", ebuf, json);
+	return t;
+}
+
+static yajl_val get(yajl_val obj, const char *key)
+{
+	assert_true(YAJL_IS_OBJECT(obj));
+	for (size_t i = 0; i < obj->u.object.len; i++)
+		if (!strcmp(obj->u.object.keys[i], key))
+			return obj->u.object.values[i];
+	return NULL;
+}
+
+static const char *get_str(yajl_val obj, const char *key)
+{
+	yajl_val v = get(obj, key);
+	if (!v || !YAJL_IS_STRING(v))
+		fail_msg("\"%s\" missing or not a string", key);
+	return v->u.string;
+}
+
+/* Loose state-schema.json check: the schema's required keys are present,
+ * every key is one of its properties, types match, status is in its enum. */
+static void check_against_state_schema(yajl_val doc)
+{
+	char *text = spec_file("schema/state-schema.json");
+	yajl_val schema = tree_parse(text);
+	free(text);
+	yajl_val req = get(schema, "required");
+	yajl_val props = get(schema, "properties");
+	assert_non_null(req);
+	assert_non_null(props);
+	assert_true(YAJL_IS_OBJECT(doc));
+	for (size_t i = 0; i < req->u.array.len; i++) {
+		const char *k = req->u.array.values[i]->u.string;
+		if (!get(doc, k))
+			fail_msg("state lacks required \"%s\"", k);
+	}
+	for (size_t i = 0; i < doc->u.object.len; i++) {
+		const char *k = doc->u.object.keys[i];
+		yajl_val v = doc->u.object.values[i];
+		yajl_val p = get(props, k);
+		if (!p)
+			fail_msg("state has \"%s\", not a property of state-schema.json", k);
+		yajl_val type = get(p, "type");
+		const char *t = type && YAJL_IS_STRING(type) ? type->u.string : NULL;
+		if (!strcmp(k, "ociVersion") || (t && !strcmp(t, "string")))
+			assert_true(YAJL_IS_STRING(v));
+		if (t && !strcmp(t, "integer")) {
+			assert_true(YAJL_IS_INTEGER(v));
+			yajl_val min = get(p, "minimum");
+			if (min)
+				assert_true(YAJL_GET_INTEGER(v) >= YAJL_GET_INTEGER(min));
+		}
+		if (!strcmp(k, "annotations")) {
+			assert_true(YAJL_IS_OBJECT(v));
+			for (size_t j = 0; j < v->u.object.len; j++)
+				assert_true(YAJL_IS_STRING(v->u.object.values[j]));
+		}
+		yajl_val en = get(p, "enum");
+		if (en) {
+			bool found = false;
+			for (size_t j = 0; j < en->u.array.len; j++)
+				found |= !strcmp(en->u.array.values[j]->u.string, v->u.string);
+			if (!found)
+				fail_msg("state \"%s\": \"%s\" not in the schema's enum", k,
+					 v->u.string);
+		}
+	}
+	/* the enum itself is what the spec says */
+	yajl_val en = get(get(props, "status"), "enum");
+	assert_non_null(en);
+	assert_int_equal(en->u.array.len, 4);
+	yajl_tree_free(schema);
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+	assert_non_null(d);
+	return d;
+}
+
+/* A full record; the caller spec_state_clear()s it. */
+static void make_state(struct spec_state *st, const char *status, int pid)
+{
+	memset(st, 0, sizeof(*st));
+	st->oci_version = xstrdup("1.3.0");
+	st->id = xstrdup("agent-1");
+	st->status = xstrdup(status);
+	st->pid = pid;
+	st->bundle = xstrdup("/run/bundles/agent-1");
+	st->start_time = 123456789012ULL;
+	st->rootfs = xstrdup("/run/bundles/agent-1/rootfs");
+	st->created = xstrdup("2024-05-01T10:20:30.123456789Z");
+	st->owner = xstrdup("agent");
+	st->cgroup = xstrdup("v2:/sys/fs/cgroup/agents/agent-1");
+	st->systemd_cgroup = true;
+	st->has_terminal = true;
+	struct spec_map m = {.n = 2,
+			     .keys = (char *[]){"org.example.a", "quote\"d"},
+			     .values = (char *[]){"1", "line\nbreak"}};
+	assert_int_equal(spec_map_copy(&st->annotations, &m), 0);
+}
+
+static const char *const internal_keys[] = {"startTime",     "rootfs",   "created", "owner",
+					    "cgroup",	     "systemdCgroup", "terminal", NULL};
+
+/* ---- OCI state ---- */
+
+static void test_oci_state(void **state)
+{
+	(void)state;
+	const char *statuses[] = {"creating", "created", "running", "stopped"};
+	for (size_t s = 0; s < 4; s++)
+		for (int pretty = 0; pretty < 2; pretty++) {
+			struct spec_state st;
+			make_state(&st, statuses[s], 4242);
+			char *json = NULL;
+			struct error err = {0};
+			if (spec_state_to_json(&st, false, pretty, &json, &err) < 0)
+				fail_msg("%s", err.msg);
+			yajl_val t = tree_parse(json);
+			check_against_state_schema(t);
+			assert_string_equal(get_str(t, "ociVersion"), "1.3.0");
+			assert_string_equal(get_str(t, "id"), "agent-1");
+			assert_string_equal(get_str(t, "status"), statuses[s]);
+			assert_string_equal(get_str(t, "bundle"), "/run/bundles/agent-1");
+			for (const char *const *k = internal_keys; *k; k++)
+				if (get(t, *k))
+					fail_msg("OCI state has internal field \"%s\"", *k);
+			yajl_val pid = get(t, "pid");
+			if (!strcmp(statuses[s], "stopped")) {
+				assert_null(pid); /* no process to report */
+			} else {
+				assert_non_null(pid);
+				assert_int_equal(YAJL_GET_INTEGER(pid), 4242);
+			}
+			yajl_val a = get(t, "annotations");
+			assert_non_null(a);
+			assert_string_equal(get_str(a, "org.example.a"), "1");
+			assert_string_equal(get_str(a, "quote\"d"), "line\nbreak");
+			assert_int_equal(strchr(json, '\n') != NULL, pretty);
+			yajl_tree_free(t);
+			free(json);
+			spec_state_clear(&st);
+		}
+}
+
+static void test_oci_state_minimal(void **state)
+{
+	(void)state;
+	/* no pid yet, no annotations, no internal fields set */
+	struct spec_state st = {.oci_version = xstrdup("1.3.0"),
+				.id = xstrdup("c"),
+				.status = xstrdup("creating"),
+				.bundle = xstrdup("/b")};
+	char *json = NULL;
+	struct error err = {0};
+	assert_int_equal(spec_state_to_json(&st, false, false, &json, &err), 0);
+	yajl_val t = tree_parse(json);
+	check_against_state_schema(t);
+	assert_null(get(t, "pid"));
+	assert_null(get(t, "annotations"));
+	assert_int_equal(t->u.object.len, 4);
+	yajl_tree_free(t);
+	free(json);
+	spec_state_clear(&st);
+	assert_null(st.id); /* cleared */
+	spec_state_clear(&st); /* twice is harmless */
+}
+
+/* The runtime-spec's own example state parses. */
+static void test_state_fixtures(void **state)
+{
+	(void)state;
+	char *json = spec_file("schema/test/state/good/spec-example.json");
+	struct spec_state st;
+	struct error err = {0};
+	if (spec_state_parse(json, "state.json", &st, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(st.id, "oci-container1");
+	assert_string_equal(st.status, "running");
+	assert_int_equal(st.pid, 4422);
+	assert_string_equal(st.bundle, "/containers/redis");
+	assert_string_equal(spec_map_get(&st.annotations, "myKey"), "myValue");
+	free(json);
+	spec_state_clear(&st);
+
+	json = spec_file("schema/test/state/bad/invalid-json.json");
+	assert_int_equal(spec_state_parse(json, "state.json", &st, &err), -1);
+	assert_non_null(strstr(err.msg, "state.json: invalid state JSON"));
+	free(json);
+}
+
+/* ---- internal record ---- */
+
+static void test_internal_roundtrip(void **state)
+{
+	(void)state;
+	for (int pretty = 0; pretty < 2; pretty++) {
+		struct spec_state st;
+		make_state(&st, "stopped", 4242);
+		char *json = NULL;
+		struct error err = {0};
+		assert_int_equal(spec_state_to_json(&st, true, pretty, &json, &err), 0);
+		yajl_val t = tree_parse(json);
+		for (const char *const *k = internal_keys; *k; k++)
+			if (!get(t, *k))
+				fail_msg("internal record lacks \"%s\"", *k);
+		assert_non_null(get(t, "pid")); /* kept even when stopped */
+		yajl_tree_free(t);
+
+		struct spec_state back;
+		if (spec_state_parse(json, "state.json", &back, &err) < 0)
+			fail_msg("%s", err.msg);
+		assert_string_equal(back.oci_version, st.oci_version);
+		assert_string_equal(back.id, st.id);
+		assert_string_equal(back.status, st.status);
+		assert_int_equal(back.pid, st.pid);
+		assert_string_equal(back.bundle, st.bundle);
+		assert_true(back.start_time == st.start_time);
+		assert_string_equal(back.rootfs, st.rootfs);
+		assert_string_equal(back.created, st.created);
+		assert_string_equal(back.owner, st.owner);
+		assert_string_equal(back.cgroup, st.cgroup);
+		assert_true(back.systemd_cgroup);
+		assert_true(back.has_terminal);
+		assert_int_equal(back.annotations.n, 2);
+		assert_string_equal(back.annotations.keys[0], "org.example.a");
+		assert_string_equal(spec_map_get(&back.annotations, "quote\"d"), "line\nbreak");
+		spec_state_clear(&back);
+		spec_state_clear(&st);
+		free(json);
+	}
+
+	/* optional parts absent: no cgroup, no annotations, flags false */
+	struct spec_state st = {.oci_version = xstrdup("1.3.0"),
+				.id = xstrdup("c"),
+				.status = xstrdup("created"),
+				.pid = 7,
+				.bundle = xstrdup("/b"),
+				.start_time = 0xffffffffffULL};
+	char *json = NULL;
+	struct error err = {0};
+	assert_int_equal(spec_state_to_json(&st, true, false, &json, &err), 0);
+	struct spec_state back;
+	assert_int_equal(spec_state_parse(json, "state.json", &back, &err), 0);
+	assert_null(back.cgroup);
+	assert_null(back.rootfs);
+	assert_null(back.owner);
+	assert_false(back.systemd_cgroup);
+	assert_false(back.has_terminal);
+	assert_int_equal(back.annotations.n, 0);
+	assert_true(back.start_time == 0xffffffffffULL);
+	assert_int_equal(back.pid, 7);
+	spec_state_clear(&back);
+	spec_state_clear(&st);
+	free(json);
+}
+
+static void test_state_parse_errors(void **state)
+{
+	(void)state;
+	struct spec_state st;
+	struct error err = {0};
+	assert_int_equal(spec_state_parse("{", "s.json", &st, &err), -1);
+	assert_non_null(strstr(err.msg, "s.json: invalid state JSON"));
+	assert_null(strchr(err.msg, '\n'));
+	assert_int_equal(spec_state_parse("[]", "s.json", &st, &err), -1);
+	assert_non_null(strstr(err.msg, "s.json: "));
+	assert_int_equal(spec_state_parse("{\"id\":\"a\",\"status\":\"created\"}", "s.json", &st,
+					  &err),
+			 -1);
+	assert_string_equal(err.msg, "s.json: state record lacks id, status or bundle");
+	assert_null(st.id); /* cleared on error */
+	assert_int_equal(spec_state_parse("{\"id\":\"a\",\"status\":1,\"bundle\":\"/b\"}",
+					  "s.json", &st, &err),
+			 -1);
+	/* wrong types are ignored; a non-string annotation becomes "" */
+	assert_int_equal(spec_state_parse("{\"id\":\"a\",\"status\":\"created\",\"bundle\":\"/b\","
+					  "\"pid\":\"12\",\"annotations\":{\"k\":5}}",
+					  "s.json", &st, &err),
+			 0);
+	assert_int_equal(st.pid, 0);
+	assert_string_equal(spec_map_get(&st.annotations, "k"), "");
+	spec_state_clear(&st);
+}
+
+static void test_list_json(void **state)
+{
+	(void)state;
+	struct spec_state sts[2];
+	make_state(&sts[0], "running", 100);
+	make_state(&sts[1], "stopped", 200);
+	free(sts[1].id);
+	sts[1].id = xstrdup("agent-2");
+	free(sts[1].owner);
+	sts[1].owner = NULL;
+	spec_map_clear(&sts[1].annotations);
+	char *json = NULL;
+	struct error err = {0};
+	assert_int_equal(spec_state_list_json(sts, 2, &json, &err), 0);
+	yajl_val t = tree_parse(json);
+	assert_true(YAJL_IS_ARRAY(t));
+	assert_int_equal(t->u.array.len, 2);
+	const char *keys[] = {"ociVersion", "id", "pid", "status", "bundle", "rootfs", "created",
+			      "owner"};
+	for (size_t i = 0; i < 2; i++)
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (!get(t->u.array.values[i], keys[k]))
+				fail_msg("list entry %zu lacks \"%s\"", i, keys[k]);
+	yajl_val a = t->u.array.values[0], b = t->u.array.values[1];
+	assert_string_equal(get_str(a, "id"), "agent-1");
+	assert_int_equal(YAJL_GET_INTEGER(get(a, "pid")), 100);
+	assert_string_equal(get_str(a, "status"), "running");
+	assert_string_equal(get_str(a, "rootfs"), "/run/bundles/agent-1/rootfs");
+	assert_string_equal(get_str(a, "created"), "2024-05-01T10:20:30.123456789Z");
+	assert_string_equal(get_str(a, "owner"), "agent");
+	assert_string_equal(get_str(get(a, "annotations"), "org.example.a"), "1");
+	assert_null(get(a, "cgroup"));
+	assert_string_equal(get_str(b, "id"), "agent-2");
+	assert_int_equal(YAJL_GET_INTEGER(get(b, "pid")), 0); /* stopped: runc prints 0 */
+	assert_string_equal(get_str(b, "owner"), "");
+	assert_null(get(b, "annotations"));
+	yajl_tree_free(t);
+	free(json);
+	spec_state_clear(&sts[0]);
+	spec_state_clear(&sts[1]);
+
+	assert_int_equal(spec_state_list_json(NULL, 0, &json, &err), 0);
+	assert_string_equal(json, "[]");
+	free(json);
+}
+
+static void test_map_copy(void **state)
+{
+	(void)state;
+	struct spec_map src = {.n = 3,
+			       .keys = (char *[]){"a", "b", "c"},
+			       .values = (char *[]){"1", "", "3"}};
+	struct spec_map dst;
+	assert_int_equal(spec_map_copy(&dst, &src), 0);
+	assert_int_equal(dst.n, 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_ptr_not_equal(dst.keys[i], src.keys[i]);
+		assert_string_equal(dst.keys[i], src.keys[i]);
+		assert_string_equal(dst.values[i], src.values[i]);
+	}
+	spec_map_clear(&dst);
+	assert_int_equal(dst.n, 0);
+	assert_null(dst.keys);
+	struct spec_map empty = {0};
+	assert_int_equal(spec_map_copy(&dst, &empty), 0);
+	assert_int_equal(dst.n, 0);
+	spec_map_clear(&dst);
+}
+
+/* ---- `agentrun spec` templates ---- */
+
+static struct spec *template_spec(bool rootless, unsigned uid, unsigned gid)
+{
+	char *json = NULL;
+	struct error err = {0};
+	if (spec_template_json(rootless, uid, gid, &json, &err) < 0)
+		fail_msg("spec_template_json: %s", err.msg);
+	struct spec *s = NULL;
+	if (spec_parse(json, strlen(json), "config.json", &s, &err) < 0)
+		fail_msg("template does not parse: %s\n%s", err.msg, json);
+	free(json);
+	if (spec_validate(s, "config.json", &err) < 0) {
+		spec_free(s);
+		fail_msg("template does not validate: %s", err.msg);
+	}
+	return s;
+}
+
+static bool has_option(const struct spec *s, const char *dest, const char *opt)
+{
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (!strcmp(s->mounts[i].destination, dest))
+			for (size_t j = 0; j < s->mounts[i].n_options; j++)
+				if (!strcmp(s->mounts[i].options[j], opt))
+					return true;
+	return false;
+}
+
+static void test_template_plain(void **state)
+{
+	(void)state;
+	struct spec *s = template_spec(false, 1000, 1000);
+	assert_string_equal(s->oci_version, "1.3.0");
+	assert_true(s->root.present);
+	assert_string_equal(s->root.path, "rootfs");
+	assert_true(s->process.present);
+	assert_int_equal(s->process.n_args, 1);
+	assert_string_equal(s->process.args[0], "sh");
+	assert_int_equal(s->process.user.uid, 0);
+	assert_non_null(spec_namespace_find(s, "pid"));
+	assert_non_null(spec_namespace_find(s, "network"));
+	assert_non_null(spec_namespace_find(s, "mount"));
+	assert_null(spec_namespace_find(s, "user"));
+	assert_int_equal(s->linux_.n_uid_mappings, 0);
+	assert_int_equal(s->linux_.n_gid_mappings, 0);
+	assert_true(has_option(s, "/dev/pts", "gid=5"));
+	assert_true(s->linux_.n_masked_paths > 0);
+	spec_free(s);
+}
+
+static void test_template_rootless(void **state)
+{
+	(void)state;
+	const unsigned ids[][2] = {{1000, 1001}, {0, 0}, {4294967294u, 65534}};
+	for (size_t i = 0; i < 3; i++) {
+		struct spec *s = template_spec(true, ids[i][0], ids[i][1]);
+		const struct spec_namespace *ns = spec_namespace_find(s, "user");
+		assert_non_null(ns);
+		assert_null(ns->path);
+		assert_null(spec_namespace_find(s, "network"));
+		assert_int_equal(s->linux_.n_uid_mappings, 1);
+		assert_int_equal(s->linux_.uid_mappings[0].container_id, 0);
+		assert_int_equal(s->linux_.uid_mappings[0].host_id, ids[i][0]);
+		assert_int_equal(s->linux_.uid_mappings[0].size, 1);
+		assert_int_equal(s->linux_.n_gid_mappings, 1);
+		assert_int_equal(s->linux_.gid_mappings[0].container_id, 0);
+		assert_int_equal(s->linux_.gid_mappings[0].host_id, ids[i][1]);
+		assert_int_equal(s->linux_.gid_mappings[0].size, 1);
+		/* gid=5 does not exist in a single-id user namespace */
+		assert_false(has_option(s, "/dev/pts", "gid=5"));
+		spec_free(s);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_oci_state),
+		cmocka_unit_test(test_oci_state_minimal),
+		cmocka_unit_test(test_state_fixtures),
+		cmocka_unit_test(test_internal_roundtrip),
+		cmocka_unit_test(test_state_parse_errors),
+		cmocka_unit_test(test_list_json),
+		cmocka_unit_test(test_map_copy),
+		cmocka_unit_test(test_template_plain),
+		cmocka_unit_test(test_template_rootless),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
