@@ -69,12 +69,10 @@ int container_check_supported(const struct spec *spec, struct error *err)
 
 #define SAVED_CONFIG "config.json"
 
-/* The config is kept in the state dir when later commands need it (hooks
- * of start and delete), so a moved or deleted bundle does not matter. */
+/* The config is kept in the state dir for later commands (exec, the hooks
+ * of start and delete), so a moved or edited bundle does not matter. */
 static int save_config(int dirfd, const struct spec *spec, const char *bundle, struct error *err)
 {
-	if (!spec->hooks.n_poststart && !spec->hooks.n_poststop)
-		return 0;
 	_cleanup_free_ char *path = NULL, *json = NULL;
 	size_t len;
 	if (asprintf(&path, "%s/config.json", bundle) < 0)
@@ -85,7 +83,7 @@ static int save_config(int dirfd, const struct spec *spec, const char *bundle, s
 }
 
 /* The saved config, or NULL when none was saved. */
-static struct spec *load_saved_config(int dirfd)
+struct spec *container_saved_config(int dirfd)
 {
 	_cleanup_free_ char *json = NULL;
 	size_t len;
@@ -307,7 +305,7 @@ int container_create(const struct create_opts *o, pid_t *pid, struct error *err)
 }
 
 /* Open a container's state under its lock. */
-static int open_container(const char *root, const char *id, int *rootfd, int *dirfd,
+int container_open(const char *root, const char *id, int *rootfd, int *dirfd,
 			  struct spec_state *st, struct error *err)
 {
 	*rootfd = *dirfd = -1;
@@ -328,7 +326,7 @@ static int open_container(const char *root, const char *id, int *rootfd, int *di
 	return 0;
 }
 
-static void close_container(int rootfd, int dirfd, struct spec_state *st)
+void container_close(int rootfd, int dirfd, struct spec_state *st)
 {
 	if (dirfd >= 0)
 		close(dirfd);
@@ -379,7 +377,7 @@ int container_start(const char *root, const char *id, struct error *err)
 	struct spec_state st = {0};
 	int r = -1;
 	_cleanup_close_ int fifo = -1;
-	if (open_container(root, id, &rootfd, &dirfd, &st, err) < 0)
+	if (container_open(root, id, &rootfd, &dirfd, &st, err) < 0)
 		goto out;
 	if (strcmp(st.status, "created") != 0) {
 		error_set(err, 0, "cannot start a container that has %s",
@@ -396,7 +394,7 @@ int container_start(const char *root, const char *id, struct error *err)
 	if (wait_fifo(fifo, st.pid, st.start_time, err) < 0)
 		goto out;
 	unlinkat(dirfd, EXEC_FIFO, 0);
-	struct spec *saved = load_saved_config(dirfd);
+	struct spec *saved = container_saved_config(dirfd);
 	if (saved && saved->hooks.n_poststart) {
 		_cleanup_free_ char *json = NULL;
 		if (state_json_with(&st, "running", &json, err) < 0 ||
@@ -411,14 +409,14 @@ int container_start(const char *root, const char *id, struct error *err)
 	spec_free(saved);
 	r = 0;
 out:
-	close_container(rootfd, dirfd, &st);
+	container_close(rootfd, dirfd, &st);
 	return r;
 }
 
 int container_state(const char *root, const char *id, struct spec_state *st, struct error *err)
 {
 	int rootfd, dirfd;
-	int r = open_container(root, id, &rootfd, &dirfd, st, err);
+	int r = container_open(root, id, &rootfd, &dirfd, st, err);
 	if (dirfd >= 0)
 		close(dirfd);
 	if (rootfd >= 0)
@@ -448,7 +446,7 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct e
 	int rootfd, dirfd;
 	struct spec_state st = {0};
 	int r = -1;
-	if (open_container(root, id, &rootfd, &dirfd, &st, err) < 0)
+	if (container_open(root, id, &rootfd, &dirfd, &st, err) < 0)
 		goto out;
 	if (!strcmp(st.status, "stopped") || !strcmp(st.status, "creating")) {
 		error_set(err, 0, "container not running");
@@ -456,7 +454,7 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct e
 	}
 	r = signal_container(&st, sig, all, err);
 out:
-	close_container(rootfd, dirfd, &st);
+	container_close(rootfd, dirfd, &st);
 	return r;
 }
 
@@ -476,7 +474,7 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 	int rootfd, dirfd;
 	struct spec_state st = {0};
 	int r = -1;
-	if (open_container(root, id, &rootfd, &dirfd, &st, err) < 0)
+	if (container_open(root, id, &rootfd, &dirfd, &st, err) < 0)
 		goto out;
 	bool stopped = !strcmp(st.status, "stopped");
 	bool created = !strcmp(st.status, "created") || !strcmp(st.status, "creating");
@@ -508,7 +506,7 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 		}
 		cgroup_free(cg);
 	}
-	struct spec *saved = load_saved_config(dirfd);
+	struct spec *saved = container_saved_config(dirfd);
 	if (saved && saved->hooks.n_poststop) {
 		_cleanup_free_ char *json = NULL;
 		struct error herr;
@@ -520,7 +518,7 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 	spec_free(saved);
 	r = state_dir_remove(rootfd, id, err);
 out:
-	close_container(rootfd, dirfd, &st);
+	container_close(rootfd, dirfd, &st);
 	return r;
 }
 
@@ -539,7 +537,7 @@ int container_pause(const char *root, const char *id, bool pause, struct error *
 	struct spec_state st = {0};
 	struct cgroup *cg = NULL;
 	int r = -1;
-	if (open_container(root, id, &rootfd, &dirfd, &st, err) < 0)
+	if (container_open(root, id, &rootfd, &dirfd, &st, err) < 0)
 		goto out;
 	const char *want = pause ? "running" : "paused";
 	if (strcmp(st.status, want) != 0) {
@@ -551,7 +549,7 @@ int container_pause(const char *root, const char *id, bool pause, struct error *
 	r = cgroup_freeze(cg, pause, err);
 out:
 	cgroup_free(cg);
-	close_container(rootfd, dirfd, &st);
+	container_close(rootfd, dirfd, &st);
 	return r;
 }
 
@@ -561,14 +559,14 @@ int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, st
 	struct spec_state st = {0};
 	struct cgroup *cg = NULL;
 	int r = -1;
-	if (open_container(root, id, &rootfd, &dirfd, &st, err) < 0)
+	if (container_open(root, id, &rootfd, &dirfd, &st, err) < 0)
 		goto out;
 	if (need_cgroup(&st, &cg, err) < 0)
 		goto out;
 	r = cgroup_pids(cg, pids, n, err);
 out:
 	cgroup_free(cg);
-	close_container(rootfd, dirfd, &st);
+	container_close(rootfd, dirfd, &st);
 	return r;
 }
 

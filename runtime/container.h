@@ -36,6 +36,34 @@ int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, st
 /* Every container under root, sorted by id (spec_state_clear each). */
 int container_list(const char *root, struct spec_state **states, size_t *n, struct error *err);
 
+struct spec;
+/* The config.json the container was created with (from its state dir). */
+struct spec *container_saved_config(int dirfd);
+
+struct exec_opts {
+	const char *root;
+	const char *id;
+	const char *pid_file;
+	const char *console_socket;
+	int preserve_fds;
+	bool detach;
+	bool ignore_paused;
+};
+/* Run spec->process (already merged with the exec flags) in the running
+ * container: its namespaces, cgroup, capabilities and seccomp filter. In
+ * the foreground wait and give its exit code (128+signal). */
+int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
+		   struct error *err);
+/* Load the container's saved config, for exec to merge flags into. */
+int container_load_config(const char *root, const char *id, struct spec **out,
+			  struct error *err);
+
+/* Lock and load a container's state (status refreshed); container_close
+ * releases it. */
+int container_open(const char *root, const char *id, int *rootfd, int *dirfd,
+		   struct spec_state *st, struct error *err);
+void container_close(int rootfd, int dirfd, struct spec_state *st);
+
 /* Refuse, before anything is made, what this build does not apply yet. */
 int container_check_supported(const struct spec *spec, struct error *err);
 

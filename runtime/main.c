@@ -63,6 +63,27 @@ static const struct command commands[] = {
 	 "   --format value, -f value  select one of: table or json (default: \"table\")\n"
 	 "   --quiet, -q               display only container IDs\n",
 	 cmd_list},
+	{"exec", "execute new process inside the container",
+	 "USAGE:\n   agentrun exec [command options] <container-id> <command> [command options]\n"
+	 "   or: agentrun exec [command options] -p process.json <container-id>\n\n"
+	 "The process joins every namespace and the cgroup of the container and gets its\n"
+	 "capabilities, rlimits, seccomp filter and environment unless flags override them.\n"
+	 "In the foreground agentrun exits with its exit code (128+N when killed by N).\n\n"
+	 "OPTIONS:\n"
+	 "   --process value, -p value     path to a process.json (replaces the command)\n"
+	 "   --cwd value                   current working directory in the container\n"
+	 "   --env value, -e value         set an environment variable (repeatable)\n"
+	 "   --user value, -u value        UID[:GID] to run as\n"
+	 "   --additional-gids value, -g value  an additional gid (repeatable)\n"
+	 "   --cap value, -c value         add a capability (repeatable)\n"
+	 "   --no-new-privs                set no_new_privs\n"
+	 "   --detach, -d                  detach from the process\n"
+	 "   --pid-file value              write the process id to a file\n"
+	 "   --preserve-fds value          pass N additional file descriptors\n"
+	 "   --ignore-paused               allow exec in a paused container\n"
+	 "   --tty, -t, --console-socket   a terminal (not supported yet)\n"
+	 "   --apparmor, --process-label, --cgroup  (not supported yet)\n",
+	 cmd_exec},
 	{"pause", "pause suspends all processes inside the container",
 	 "USAGE:\n   agentrun pause <container-id>\n\n"
 	 "Freezes every process of the container through its cgroup (v1 freezer or\n"

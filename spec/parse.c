@@ -728,8 +728,9 @@ void spec_free(struct spec *spec)
 
 /* ---- entry points ----------------------------------------------------- */
 
-int spec_parse(const char *json, size_t len, const char *origin, struct spec **out,
-	       struct error *err)
+/* Parse a JSON object into base with a field table. */
+static int parse_document(const char *json, size_t len, const char *origin,
+			  const struct spec_field *fields, void *base, struct error *err)
 {
 	_cleanup_free_ char *copy = strndup(json, len);
 	if (!copy)
@@ -745,23 +746,48 @@ int spec_parse(const char *json, size_t len, const char *origin, struct spec **o
 				 ebuf[0] ? ebuf : "parse error");
 	}
 	struct walk w = {.origin = origin, .err = err};
-	struct spec *spec = calloc(1, sizeof(*spec));
 	int r;
-	if (!spec) {
-		r = error_set(err, ENOMEM, "%s", origin);
-	} else if (!YAJL_IS_OBJECT(tree)) {
+	if (!YAJL_IS_OBJECT(tree)) {
 		strcpy(w.path, ".");
 		r = type_error(&w, "object", tree);
 	} else {
-		r = parse_object(&w, tree, spec_fields, spec);
+		r = parse_object(&w, tree, fields, base);
 	}
 	yajl_tree_free(tree);
-	if (r < 0) {
+	return r;
+}
+
+int spec_parse(const char *json, size_t len, const char *origin, struct spec **out,
+	       struct error *err)
+{
+	struct spec *spec = calloc(1, sizeof(*spec));
+	if (!spec)
+		return error_set(err, ENOMEM, "%s", origin);
+	if (parse_document(json, len, origin, spec_fields, spec, err) < 0) {
 		spec_free(spec);
 		return -1;
 	}
 	*out = spec;
 	return 0;
+}
+
+int spec_parse_process(const char *json, size_t len, const char *origin,
+		       struct spec_process *out, struct error *err)
+{
+	memset(out, 0, sizeof(*out));
+	int r = parse_document(json, len, origin, process_fields, out, err);
+	out->present = true;
+	if (r < 0) {
+		spec_process_clear(out);
+		return -1;
+	}
+	return 0;
+}
+
+void spec_process_clear(struct spec_process *p)
+{
+	free_object(process_fields, p);
+	memset(p, 0, sizeof(*p));
 }
 
 int spec_load(const char *bundle, struct spec **out, struct error *err)

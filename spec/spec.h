@@ -358,6 +358,12 @@ int spec_load(const char *bundle, struct spec **out, struct error *err);
  * fields, semantic checks). Errors name the JSON path. */
 int spec_validate(const struct spec *spec, const char *origin, struct error *err);
 void spec_free(struct spec *spec);
+/* A standalone process.json (`exec --process`); paths in errors are
+ * relative to it (".args"). */
+int spec_parse_process(const char *json, size_t len, const char *origin,
+		       struct spec_process *out, struct error *err);
+int spec_validate_process(const struct spec_process *p, const char *origin, struct error *err);
+void spec_process_clear(struct spec_process *p);
 
 /* Lookup helpers. */
 const char *spec_map_get(const struct spec_map *map, const char *key);

@@ -94,7 +94,7 @@ static bool cap_name_valid(const char *name)
 	return true;
 }
 
-static int check_process(const struct spec_process *p, const char *o, struct error *err)
+int spec_validate_process(const struct spec_process *p, const char *o, struct error *err)
 {
 	if (!is_absolute(p->cwd))
 		FAIL("%s: .process.cwd: must be an absolute path, got \"%s\"", o, p->cwd);
@@ -250,7 +250,7 @@ int spec_validate(const struct spec *s, const char *o, struct error *err)
 		if (check_idmaps(m->gid_mappings, m->n_gid_mappings, what, o, err) < 0)
 			return -1;
 	}
-	if (s->process.present && check_process(&s->process, o, err) < 0)
+	if (s->process.present && spec_validate_process(&s->process, o, err) < 0)
 		return -1;
 	const struct spec_hooks *h = &s->hooks;
 	if (check_hooks(h->prestart, h->n_prestart, "prestart", o, err) < 0 ||

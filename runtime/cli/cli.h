@@ -57,6 +57,8 @@ int cmd_delete(const struct command *self, const struct global_opts *g, int argc
 	       struct error *err);
 int cmd_list(const struct command *self, const struct global_opts *g, int argc, char **argv,
 	       struct error *err);
+int cmd_exec(const struct command *self, const struct global_opts *g, int argc, char **argv,
+	     struct error *err);
 int cmd_pause(const struct command *self, const struct global_opts *g, int argc, char **argv,
 	      struct error *err);
 int cmd_resume(const struct command *self, const struct global_opts *g, int argc, char **argv,

@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* exec: a new process in a running container. agentrun forks a child that
+ * joins every namespace of the container init at once (setns on a pidfd),
+ * which forks the process itself so it lands in the pid namespace; the
+ * parent puts it in the cgroup and lets it go. */
+#include "container.h"
+#include "process.h"
+#include "seccomp.h"
+#include "state.h"
+#include "sync.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "../cgroups/cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+int container_load_config(const char *root, const char *id, struct spec **out,
+			  struct error *err)
+{
+	int rootfd, dirfd;
+	struct spec_state st = {0};
+	if (container_open(root, id, &rootfd, &dirfd, &st, err) < 0) {
+		container_close(rootfd, dirfd, &st);
+		return -1;
+	}
+	*out = container_saved_config(dirfd);
+	container_close(rootfd, dirfd, &st);
+	if (!*out)
+		return error_set(err, 0, "container %s: its saved config.json is missing", id);
+	return 0;
+}
+
+/* Namespaces of pid that differ from ours: the flags for setns(pidfd). */
+static int differing_namespaces(pid_t pid)
+{
+	static const struct {
+		const char *name;
+		int flag;
+	} ns[] = {
+		{"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},	   {"net", CLONE_NEWNET},
+		{"ipc", CLONE_NEWIPC},	 {"uts", CLONE_NEWUTS},	   {"pid", CLONE_NEWPID},
+		{"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
+	};
+	int flags = 0;
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		char a[64], b[64];
+		struct stat sa, sb;
+		snprintf(a, sizeof(a), "/proc/self/ns/%s", ns[i].name);
+		snprintf(b, sizeof(b), "/proc/%d/ns/%s", pid, ns[i].name);
+		if (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino != sb.st_ino)
+			flags |= ns[i].flag;
+	}
+	return flags;
+}
+
+static volatile sig_atomic_t exec_forward_pid;
+
+static void exec_forward(int sig)
+{
+	if (exec_forward_pid > 0)
+		kill(exec_forward_pid, sig);
+}
+
+/* The process, in the container's namespaces: finish and exec. */
+__attribute__((noreturn)) static void exec_child(const struct exec_opts *o, struct spec *spec,
+						 int sync_fd, bool in_userns)
+{
+	struct error err = {0};
+	const struct spec_process *p = &spec->process;
+	char exe[PATH_MAX];
+	struct seccomp_filter *filter = NULL;
+	struct sync_msg msg;
+
+	if (sync_recv(sync_fd, &msg, NULL, &err) < 0)
+		goto fail;
+	if (in_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+		error_errno(&err, "become root in the user namespace");
+		goto fail;
+	}
+	if (setsid() < 0) {
+		error_errno(&err, "setsid");
+		goto fail;
+	}
+	if (process_set_rlimits(p, &err) < 0 || process_set_io_priority(p, &err) < 0 ||
+	    process_set_scheduler(p, &err) < 0)
+		goto fail;
+	umask(p->user.has_umask ? p->user.umask : 022);
+	if (chdir(p->cwd) < 0) {
+		error_errno(&err, "chdir to cwd (\"%s\")", p->cwd);
+		goto fail;
+	}
+	if (process_find_executable(p, exe, sizeof(exe), &err) < 0 ||
+	    seccomp_build(spec, &filter, &err) < 0)
+		goto fail;
+	if (filter && !p->no_new_privileges && seccomp_apply(filter, NULL, &err) < 0)
+		goto fail;
+	if (process_set_user_and_caps(p, &err) < 0)
+		goto fail;
+	if (chdir(p->cwd) < 0) {
+		error_errno(&err, "chdir to cwd (\"%s\")", p->cwd);
+		goto fail;
+	}
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		error_errno(&err, "prctl(PR_SET_NO_NEW_PRIVS)");
+		goto fail;
+	}
+	/* nothing of agentrun stays open: the sync socket closes at exec */
+	if (process_cloexec_from(3 + o->preserve_fds, &err) < 0)
+		goto fail;
+	fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
+	if (filter && p->no_new_privileges && seccomp_apply(filter, NULL, &err) < 0)
+		goto fail;
+	char *empty_env[] = {NULL};
+	execve(exe, p->args, p->n_env ? p->env : empty_env);
+	error_errno(&err, "exec %s", exe);
+fail:
+	sync_send(sync_fd, SYNC_ERROR, err.errnum, err.msg);
+	_exit(127);
+}
+
+/* First child: join the namespaces, fork the process, report its pid. */
+__attribute__((noreturn)) static void exec_joiner(const struct exec_opts *o, struct spec *spec,
+						  int pidfd, int ns_flags, int sync_fd)
+{
+	struct error err = {0};
+	if (ns_flags && setns(pidfd, ns_flags) < 0) {
+		error_errno(&err, "join the namespaces of container %s", o->id);
+		sync_send(sync_fd, SYNC_ERROR, err.errnum, err.msg);
+		_exit(1);
+	}
+	close(pidfd);
+	pid_t pid = fork();
+	if (pid == 0)
+		exec_child(o, spec, sync_fd, ns_flags & CLONE_NEWUSER);
+	if (pid < 0) {
+		error_errno(&err, "fork the exec process");
+		sync_send(sync_fd, SYNC_ERROR, err.errnum, err.msg);
+		_exit(1);
+	}
+	sync_send(sync_fd, SYNC_CHILD_PID, pid, NULL);
+	_exit(0);
+}
+
+static int write_pid(const char *path, pid_t pid, struct error *err)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%d", pid);
+	_cleanup_free_ char *tmp = NULL;
+	if (asprintf(&tmp, "%s.tmp%d", path, getpid()) < 0)
+		return error_set(err, ENOMEM, "pid file");
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, buf, strlen(buf)) < 0 || rename(tmp, path) < 0) {
+		error_errno(err, "write pid file %s", path);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
+		   struct error *err)
+{
+	int rootfd, dirfd;
+	struct spec_state st = {0};
+	struct cgroup *cg = NULL;
+	int sv[2] = {-1, -1};
+	_cleanup_close_ int pidfd = -1;
+	pid_t joiner = -1, pid = -1;
+	int r = -1;
+	*exit_code = 0;
+
+	if (spec->process.terminal || o->console_socket) {
+		return error_set(err, 0, "exec: a terminal (--tty, --console-socket) is not "
+				 "supported yet");
+	}
+	if (container_open(o->root, o->id, &rootfd, &dirfd, &st, err) < 0)
+		goto out;
+	if (!strcmp(st.status, "stopped") || !strcmp(st.status, "creating")) {
+		error_set(err, 0, "cannot exec in a %s container", st.status);
+		goto out;
+	}
+	if (!strcmp(st.status, "paused") && !o->ignore_paused) {
+		error_set(err, 0, "cannot exec in a paused container (use --ignore-paused)");
+		goto out;
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, st.pid, 0);
+	if (pidfd < 0 || !state_process_alive(st.pid, st.start_time)) {
+		error_errno(err, "container %s: its init process is gone", o->id);
+		goto out;
+	}
+	if (st.cgroup && cgroup_open(st.cgroup, &cg, err) < 0)
+		goto out;
+	int ns_flags = differing_namespaces(st.pid);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		error_errno(err, "socketpair");
+		goto out;
+	}
+	/* the process is a grandchild: become its reaper in the foreground */
+	if (!o->detach)
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
+	joiner = fork();
+	if (joiner < 0) {
+		error_errno(err, "fork");
+		goto out;
+	}
+	if (joiner == 0) {
+		close(sv[0]);
+		exec_joiner(o, spec, pidfd, ns_flags, sv[1]);
+	}
+	close(sv[1]);
+	sv[1] = -1;
+	struct sync_msg msg;
+	if (sync_recv(sv[0], &msg, NULL, err) < 0)
+		goto out;
+	while (waitpid(joiner, NULL, 0) < 0 && errno == EINTR)
+		;
+	joiner = -1;
+	if (msg.type != SYNC_CHILD_PID) {
+		error_set(err, 0, "%s", msg.text);
+		goto out;
+	}
+	pid = msg.value;
+	if (cg && cgroup_enter(cg, pid, err) < 0)
+		goto out;
+	if (process_set_oom_score_adj(pid, &spec->process, err) < 0)
+		goto out;
+	if (!o->detach) {
+		exec_forward_pid = pid;
+		struct sigaction sa = {.sa_handler = exec_forward, .sa_flags = SA_RESTART};
+		sigemptyset(&sa.sa_mask);
+		int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+			sigaction(sigs[i], &sa, NULL);
+	}
+	if (sync_send(sv[0], SYNC_GO, 0, NULL) < 0) {
+		error_errno(err, "signal the exec process");
+		goto out;
+	}
+	/* EOF: exec succeeded (the socket is close-on-exec); a message: it failed */
+	if (sync_recv(sv[0], &msg, NULL, err) == 0) {
+		error_set(err, 0, "%s", msg.text);
+		goto out;
+	}
+	error_clear(err);
+	if (o->pid_file && write_pid(o->pid_file, pid, err) < 0)
+		goto out;
+	/* the lock is not held while the process runs */
+	container_close(rootfd, dirfd, &st);
+	rootfd = dirfd = -1;
+	if (o->detach) {
+		pid = -1;
+		r = 0;
+		goto out;
+	}
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			error_errno(err, "wait for the exec process");
+			goto out;
+		}
+	}
+	exec_forward_pid = 0;
+	pid = -1;
+	*exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	r = 0;
+out:
+	if (r < 0 && pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	if (joiner > 0) {
+		kill(joiner, SIGKILL);
+		waitpid(joiner, NULL, 0);
+	}
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	cgroup_free(cg);
+	if (rootfd >= 0 || dirfd >= 0)
+		container_close(rootfd, dirfd, &st);
+	else
+		spec_state_clear(&st);
+	return r;
+}
