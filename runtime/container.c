@@ -5,6 +5,7 @@
 #include "rootfs.h"
 #include "state.h"
 #include "sysctl.h"
+#include "terminal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -37,8 +38,6 @@ int container_check_supported(const struct spec *spec, struct error *err)
 {
 	const struct spec_linux *l = &spec->linux_;
 	const struct spec_process *p = &spec->process;
-	if (p->terminal)
-		return not_yet(".process.terminal", err);
 	if (p->apparmor_profile && *p->apparmor_profile)
 		return not_yet(".process.apparmorProfile", err);
 	if (p->selinux_label && *p->selinux_label)
@@ -71,7 +70,7 @@ int container_check_supported(const struct spec *spec, struct error *err)
 
 /* The config is kept in the state dir for later commands (exec, the hooks
  * of start and delete), so a moved or edited bundle does not matter. */
-static int save_config(int dirfd, const struct spec *spec, const char *bundle, struct error *err)
+static int save_config(int dirfd, const char *bundle, struct error *err)
 {
 	_cleanup_free_ char *path = NULL, *json = NULL;
 	size_t len;
@@ -228,8 +227,13 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 	if (container_check_supported(spec, err) < 0 ||
 	    resolve_paths(o, spec, bundle, rootfs, err) < 0)
 		goto fail;
-	if (o->console_socket) {
-		error_set(err, 0, "--console-socket: needs process.terminal, which is not supported yet");
+	if (spec->process.terminal && !o->console_socket && !o->terminal_master) {
+		error_set(err, 0, "cannot allocate a tty for a detached container without "
+				  "--console-socket");
+		goto fail;
+	}
+	if (!spec->process.terminal && o->console_socket) {
+		error_set(err, 0, "--console-socket given, but process.terminal is false");
 		goto fail;
 	}
 	if (cgroup_available()) {
@@ -251,6 +255,8 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 		.no_pivot = o->no_pivot,
 		.no_new_keyring = o->no_new_keyring,
 		.preserve_fds = o->preserve_fds,
+		.console_socket = o->console_socket,
+		.terminal_master = o->terminal_master,
 	};
 	if (launch_container(&lo, &pid, err) < 0)
 		goto fail;
@@ -272,7 +278,7 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 	cgs = cg ? cgroup_serialize(cg) : NULL;
 	st.owner = owner;
 	st.cgroup = cgs;
-	if (state_save(dirfd, &st, err) < 0 || save_config(dirfd, spec, bundle, err) < 0)
+	if (state_save(dirfd, &st, err) < 0 || save_config(dirfd, bundle, err) < 0)
 		goto fail;
 	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
 		goto fail;
@@ -474,6 +480,15 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 	int rootfd, dirfd;
 	struct spec_state st = {0};
 	int r = -1;
+	if (force && state_check_id(id, err) == 0) {
+		/* as runc and crun: with --force, a container that is not there is
+		 * nothing to delete, not an error (engines call it to clean up) */
+		_cleanup_close_ int rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if ((rfd < 0 && errno == ENOENT) ||
+		    (rfd >= 0 && faccessat(rfd, id, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+		     errno == ENOENT))
+			return 0;
+	}
 	if (container_open(root, id, &rootfd, &dirfd, &st, err) < 0)
 		goto out;
 	bool stopped = !strcmp(st.status, "stopped");
@@ -617,10 +632,17 @@ static void forward_signal(int sig)
 		kill(forward_pid, sig);
 }
 
-int container_run(const struct create_opts *o, bool detach, int *exit_code, struct error *err)
+int container_run(const struct create_opts *opts, bool detach, int *exit_code,
+		  struct error *err)
 {
 	pid_t pid;
 	*exit_code = 0;
+	/* in the foreground without a console socket, agentrun relays the pty */
+	int master = -1;
+	struct create_opts copy = *opts;
+	if (!detach && !copy.console_socket)
+		copy.terminal_master = &master;
+	const struct create_opts *o = &copy;
 	/* the foreground runtime reaps init, whatever namespace path it takes */
 	if (!detach)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -641,6 +663,10 @@ int container_run(const struct create_opts *o, bool detach, int *exit_code, stru
 	}
 	if (detach)
 		return 0;
+	if (master >= 0) {
+		terminal_relay(master);
+		close(master);
+	}
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {

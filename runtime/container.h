@@ -16,6 +16,7 @@ struct create_opts {
 	const char *bundle; /* NULL: the current directory */
 	const char *pid_file;
 	const char *console_socket;
+	int *terminal_master; /* set by run: relay the pty in the foreground */
 	int preserve_fds;
 	bool no_pivot;
 	bool no_new_keyring;

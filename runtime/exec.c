@@ -8,6 +8,7 @@
 #include "seccomp.h"
 #include "state.h"
 #include "sync.h"
+#include "terminal.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "../cgroups/cgroup.h"
@@ -98,6 +99,17 @@ __attribute__((noreturn)) static void exec_child(const struct exec_opts *o, stru
 		error_errno(&err, "setsid");
 		goto fail;
 	}
+	if (p->terminal) {
+		int master = terminal_setup(p, false, &err);
+		if (master < 0)
+			goto fail;
+		int r = sync_send_fd(sync_fd, SYNC_CONSOLE, master);
+		close(master);
+		if (r < 0) {
+			error_errno(&err, "pass the pty to agentrun");
+			goto fail;
+		}
+	}
 	if (process_set_rlimits(p, &err) < 0 || process_set_io_priority(p, &err) < 0 ||
 	    process_set_scheduler(p, &err) < 0)
 		goto fail;
@@ -182,14 +194,16 @@ int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
 	struct cgroup *cg = NULL;
 	int sv[2] = {-1, -1};
 	_cleanup_close_ int pidfd = -1;
+	_cleanup_close_ int master = -1;
 	pid_t joiner = -1, pid = -1;
 	int r = -1;
 	*exit_code = 0;
 
-	if (spec->process.terminal || o->console_socket) {
-		return error_set(err, 0, "exec: a terminal (--tty, --console-socket) is not "
-				 "supported yet");
-	}
+	if (spec->process.terminal && o->detach && !o->console_socket)
+		return error_set(err, 0, "exec: cannot allocate a tty when detached without "
+				 "--console-socket");
+	if (!spec->process.terminal && o->console_socket)
+		return error_set(err, 0, "exec: --console-socket needs --tty");
 	if (container_open(o->root, o->id, &rootfd, &dirfd, &st, err) < 0)
 		goto out;
 	if (!strcmp(st.status, "stopped") || !strcmp(st.status, "creating")) {
@@ -253,8 +267,26 @@ int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
 		error_errno(err, "signal the exec process");
 		goto out;
 	}
-	/* EOF: exec succeeded (the socket is close-on-exec); a message: it failed */
-	if (sync_recv(sv[0], &msg, NULL, err) == 0) {
+	/* EOF: exec succeeded (the socket is close-on-exec); a message: the pty,
+	 * or why it failed */
+	for (;;) {
+		int passed = -1;
+		if (sync_recv(sv[0], &msg, &passed, err) < 0)
+			break;
+		if (msg.type == SYNC_CONSOLE && passed >= 0) {
+			int r2 = 0;
+			if (o->console_socket) {
+				r2 = terminal_send(o->console_socket, passed, err);
+				close(passed);
+			} else {
+				master = passed;
+			}
+			if (r2 < 0)
+				goto out;
+			continue;
+		}
+		if (passed >= 0)
+			close(passed);
 		error_set(err, 0, "%s", msg.text);
 		goto out;
 	}
@@ -269,6 +301,8 @@ int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
 		r = 0;
 		goto out;
 	}
+	if (master >= 0)
+		terminal_relay(master);
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {

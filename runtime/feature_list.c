@@ -2,6 +2,7 @@
 /* What this build applies, gathered from the modules that apply it, so
  * `features` cannot claim more than the code does. */
 #include "feature_list.h"
+#include "criu.h"
 #include "rootfs.h"
 #include "seccomp.h"
 #include "../spec/feature_doc.h"
@@ -42,7 +43,8 @@ int features_json(char **out, struct error *err)
 	static const char *const unsafe[] = {NULL};
 	const char *ann_keys[] = {"org.agentrun.version", "org.agentrun.commit",
 				  "org.agentrun.checkpoint.enabled"};
-	const char *ann_values[] = {AGENTRUN_VERSION, AGENTRUN_COMMIT, "false"};
+	const char *ann_values[] = {AGENTRUN_VERSION, AGENTRUN_COMMIT,
+				    criu_built_in() ? "true" : "false"};
 	struct spec_features f = {
 		.oci_version_min = "1.0.0",
 		.oci_version_max = AGENTRUN_SPEC_VERSION,

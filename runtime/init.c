@@ -7,6 +7,7 @@
 #include "rootfs.h"
 #include "seccomp.h"
 #include "sysctl.h"
+#include "terminal.h"
 #include "../hooks/hooks.h"
 #include "sync.h"
 #include "util/cleanup.h"
@@ -149,6 +150,15 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 	/* 8. the process: session, limits, executable, user and capabilities */
 	if (setsid() < 0)
 		return error_errno(err, "setsid");
+	if (proc->terminal) {
+		int master = terminal_setup(proc, true, err);
+		if (master < 0)
+			return -1;
+		int r = sync_send_fd(a->sync_fd, SYNC_CONSOLE, master);
+		close(master);
+		if (r < 0)
+			return error_errno(err, "pass the pty to agentrun");
+	}
 	if (process_set_rlimits(proc, err) < 0 || process_set_scheduler(proc, err) < 0 ||
 	    process_set_io_priority(proc, err) < 0 ||
 	    process_set_personality(&spec->linux_.personality, err) < 0)

@@ -3,6 +3,7 @@
 #include "process.h"
 #include "state.h"
 #include "sync.h"
+#include "terminal.h"
 #include "util/cleanup.h"
 #include "../hooks/hooks.h"
 #include "../spec/state.h"
@@ -312,6 +313,22 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 				error_errno(err, "signal container init");
 				goto fail;
 			}
+			continue;
+		}
+		if (msg.type == SYNC_CONSOLE) {
+			int r2 = 0;
+			if (passed < 0)
+				r2 = error_set(err, 0, "container init sent no pty");
+			else if (o->console_socket)
+				r2 = terminal_send(o->console_socket, passed, err);
+			if (r2 == 0 && o->terminal_master && passed >= 0) {
+				*o->terminal_master = passed;
+				passed = -1;
+			}
+			if (passed >= 0)
+				close(passed);
+			if (r2 < 0)
+				goto fail;
 			continue;
 		}
 		if (msg.type != SYNC_SECCOMP_FD)

@@ -22,6 +22,8 @@ struct launch_opts {
 	bool no_pivot;
 	bool no_new_keyring;
 	int preserve_fds;
+	const char *console_socket; /* where the pty master goes */
+	int *terminal_master;	    /* or here, for a foreground relay */
 };
 
 /* What init needs, handed over by memory copy at clone. */

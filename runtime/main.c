@@ -7,10 +7,12 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const struct command commands[] = {
 	{"create", "create a container",
@@ -23,8 +25,8 @@ static const struct command commands[] = {
 	 "                             (stdio + $LISTEN_FDS + N in total) (default: 0)\n"
 	 "   --no-pivot                do not use pivot_root to jail the process inside rootfs\n"
 	 "   --no-new-keyring          do not create a new session keyring for the container\n"
-	 "   --console-socket value    AF_UNIX socket to receive the pty master (needs\n"
-	 "                             process.terminal: not supported yet)\n",
+	 "   --console-socket value    AF_UNIX socket to receive the pty master when\n"
+	 "                             process.terminal is true\n",
 	 cmd_create},
 	{"run", "create and run a container",
 	 "USAGE:\n   agentrun run [command options] <container-id>\n\n"
@@ -38,7 +40,8 @@ static const struct command commands[] = {
 	 "   --preserve-fds value      pass N additional file descriptors to the container\n"
 	 "   --no-pivot                do not use pivot_root to jail the process inside rootfs\n"
 	 "   --no-new-keyring          do not create a new session keyring for the container\n"
-	 "   --console-socket value    AF_UNIX socket to receive the pty master (not supported yet)\n",
+	 "   --console-socket value    AF_UNIX socket to receive the pty master; without it a\n"
+	 "                             foreground run relays the terminal itself\n",
 	 cmd_run},
 	{"start", "executes the user defined process in a created container",
 	 "USAGE:\n   agentrun start <container-id>\n", cmd_start},
@@ -81,7 +84,8 @@ static const struct command commands[] = {
 	 "   --pid-file value              write the process id to a file\n"
 	 "   --preserve-fds value          pass N additional file descriptors\n"
 	 "   --ignore-paused               allow exec in a paused container\n"
-	 "   --tty, -t, --console-socket   a terminal (not supported yet)\n"
+	 "   --tty, -t                     allocate a pseudo-TTY\n"
+	 "   --console-socket value        AF_UNIX socket to receive the pty master\n"
 	 "   --apparmor, --process-label, --cgroup  (not supported yet)\n",
 	 cmd_exec},
 	{"pause", "pause suspends all processes inside the container",
@@ -96,6 +100,64 @@ static const struct command commands[] = {
 	 "OPTIONS:\n"
 	 "   --format value, -f value  select one of: table or json (default: \"table\")\n",
 	 cmd_ps},
+	{"checkpoint", "checkpoint a running container (CRIU)",
+	 "USAGE:\n   agentrun checkpoint [command options] <container-id>\n\n"
+	 "Writes the container's processes, memory, open files and namespaces to an image\n"
+	 "directory with CRIU (>= 4.2). Without --leave-running the container is gone\n"
+	 "afterwards; `restore` brings it back, under the same or another id.\n\n"
+	 "OPTIONS:\n"
+	 "   --image-path value           path for saving criu image files (default: checkpoint)\n"
+	 "   --work-path value            path for saving work files and logs (default: the\n"
+	 "                                image path)\n"
+	 "   --parent-path value          path for previous criu image files in pre-dump\n"
+	 "   --leave-running              leave the process running after checkpointing\n"
+	 "   --tcp-established            allow open tcp connections\n"
+	 "   --tcp-skip-in-flight         skip in-flight tcp connections\n"
+	 "   --link-remap                 allow one to link unlinked files back when possible\n"
+	 "   --ext-unix-sk                allow external unix sockets\n"
+	 "   --shell-job                  allow shell jobs\n"
+	 "   --lazy-pages                 use userfaultfd to lazily restore memory pages\n"
+	 "   --status-fd value            criu writes \\0 to this FD once lazy-pages is ready\n"
+	 "   --page-server value          ADDRESS:PORT of the page server\n"
+	 "   --file-locks                 handle file locks, for safety\n"
+	 "   --pre-dump                   dump container's memory information only, leave the\n"
+	 "                                container running after this (needs soft-dirty)\n"
+	 "   --manage-cgroups-mode value  cgroups mode: soft (default), full, strict, ignore\n"
+	 "   --empty-ns value             create a namespace, but don't restore its properties\n"
+	 "                                (network)\n"
+	 "   --auto-dedup                 enable auto deduplication of memory images\n"
+	 "\nThe annotation org.criu.config names a CRIU configuration file.\n",
+	 cmd_checkpoint},
+	{"restore", "restore a container from a previous checkpoint (CRIU)",
+	 "USAGE:\n   agentrun restore [command options] <container-id>\n\n"
+	 "Recreates the checkpointed container as <container-id> from the bundle: a new\n"
+	 "state and cgroup, its processes back in their namespaces. In the foreground\n"
+	 "agentrun waits for it and exits with its exit code.\n\n"
+	 "OPTIONS:\n"
+	 "   --console-socket value       AF_UNIX socket to receive the pty master\n"
+	 "   --image-path value           path to criu image files for restoring (default:\n"
+	 "                                checkpoint)\n"
+	 "   --work-path value            path for saving work files and logs\n"
+	 "   --tcp-established            allow open tcp connections\n"
+	 "   --ext-unix-sk                allow external unix sockets\n"
+	 "   --shell-job                  allow shell jobs\n"
+	 "   --file-locks                 handle file locks, for safety\n"
+	 "   --manage-cgroups-mode value  cgroups mode: soft (default), full, strict, ignore\n"
+	 "   --bundle value, -b value     path to the root of the bundle directory\n"
+	 "   --detach, -d                 detach from the container's process\n"
+	 "   --pid-file value             specify the file to write the process id to\n"
+	 "   --no-subreaper               disable the use of the subreaper used to reap\n"
+	 "                                reparented processes\n"
+	 "   --no-pivot                   accepted for runc compatibility (CRIU sets up the\n"
+	 "                                root itself)\n"
+	 "   --empty-ns value             create a namespace, but don't restore its properties\n"
+	 "                                (network)\n"
+	 "   --auto-dedup                 enable auto deduplication of memory images\n"
+	 "   --lazy-pages                 use userfaultfd to lazily restore memory pages\n"
+	 "   --lsm-profile value          type:label of the LSM profile for the restored process\n"
+	 "   --lsm-mount-context value    the SELinux context for mounts of the restored\n"
+	 "                                container\n",
+	 cmd_restore},
 	{"spec", "create a new specification file",
 	 "USAGE:\n   agentrun spec [command options]\n\n"
 	 "Writes a default config.json (runtime-spec 1.3) into the bundle directory.\n\n"
@@ -142,9 +204,40 @@ static void print_version(void)
 
 enum { G_ROOT = 256, G_LOG, G_LOG_FORMAT, G_DEBUG, G_SYSTEMD, G_CGMANAGER, G_ROOTLESS, G_CRIU };
 
+/* Whether /proc/self/uid_map is other than the initial namespace's. */
+static bool running_in_userns(void)
+{
+	FILE *f = fopen("/proc/self/uid_map", "re");
+	if (!f)
+		return false;
+	unsigned long a = 0, b = 0, c = 0;
+	int n = fscanf(f, "%lu %lu %lu", &a, &b, &c);
+	fclose(f);
+	return !(n == 3 && a == 0 && b == 0 && c == 4294967295UL);
+}
+
+/* The default --root: /run/agentrun for root; $XDG_RUNTIME_DIR/agentrun for
+ * a user, also in a user namespace it made (rootless podman runs us as uid 0
+ * there), unless USER=root: runc's rule. */
+static const char *default_root(void)
+{
+	static char buf[PATH_MAX];
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	if (!xdg || !*xdg)
+		return "/run/agentrun";
+	if (geteuid() == 0) {
+		const char *user = getenv("USER");
+		if (!running_in_userns() || (user && !strcmp(user, "root")))
+			return "/run/agentrun";
+	}
+	if ((size_t)snprintf(buf, sizeof(buf), "%s/agentrun", xdg) >= sizeof(buf))
+		return "/run/agentrun";
+	return buf;
+}
+
 int main(int argc, char **argv)
 {
-	struct global_opts g = {.root = "/run/agentrun", .log_format = "text"};
+	struct global_opts g = {.root = default_root(), .log_format = "text"};
 	static const struct option opts[] = {
 		{"root", required_argument, NULL, G_ROOT},
 		{"log", required_argument, NULL, G_LOG},

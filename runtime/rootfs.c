@@ -3,6 +3,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -69,7 +70,7 @@ static const char *const unsupported_options[] = {
 	"rro",	   "rrw",     "rnosuid",     "rsuid",	 "rnodev",	"rdev",
 	"rnoexec", "rexec",   "rnodiratime", "rdiratime", "rrelatime",	"rnorelatime",
 	"rnoatime", "ratime", "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow",
-	"tmpcopyup", "idmap", "ridmap", NULL};
+	"idmap", "ridmap", NULL};
 
 void rootfs_mount_option_names(const char **out, size_t max)
 {
@@ -78,6 +79,8 @@ void rootfs_mount_option_names(const char **out, size_t max)
 		out[n++] = "bind";
 	if (n + 2 < max)
 		out[n++] = "rbind";
+	if (n + 2 < max)
+		out[n++] = "tmpcopyup";
 	for (size_t i = 0; i < sizeof(flag_options) / sizeof(flag_options[0]) && n + 1 < max; i++)
 		out[n++] = flag_options[i].name;
 	for (size_t i = 0; i < sizeof(propagation_options) / sizeof(propagation_options[0]) &&
@@ -97,6 +100,10 @@ int rootfs_parse_options(char **options, size_t n, struct mount_flags *out, stru
 		if (!strcmp(opt, "bind") || !strcmp(opt, "rbind")) {
 			out->bind = true;
 			out->rbind |= opt[0] == 'r';
+			continue;
+		}
+		if (!strcmp(opt, "tmpcopyup")) {
+			out->tmpcopyup = true;
 			continue;
 		}
 		for (size_t j = 0; j < sizeof(flag_options) / sizeof(flag_options[0]); j++)
@@ -232,6 +239,98 @@ static int bind_at(int rootfd, const char *src, int tfd, const char *dest, bool 
 }
 
 
+/* tmpcopyup: copy the tree under dirfd `from` into `to` (the new tmpfs),
+ * keeping modes, owners and times; an owner this namespace cannot map is
+ * left as it is. */
+static int copy_tree(int from, int to, const char *shown, int depth, struct error *err)
+{
+	if (depth > 64)
+		return error_set(err, 0, "tmpcopyup %s: tree too deep", shown);
+	int dfd = dup(from);
+	if (dfd < 0)
+		return error_errno(err, "tmpcopyup %s", shown);
+	DIR *d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return error_errno(err, "tmpcopyup %s", shown);
+	}
+	rewinddir(d);
+	int r = 0;
+	struct dirent *e;
+	while (r == 0 && (e = readdir(d))) {
+		const char *n = e->d_name;
+		if (!strcmp(n, ".") || !strcmp(n, ".."))
+			continue;
+		struct stat st;
+		if (fstatat(from, n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = error_errno(err, "tmpcopyup %s/%s", shown, n);
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			int sfd = openat(from, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sfd < 0 || (mkdirat(to, n, st.st_mode & 07777) < 0 && errno != EEXIST)) {
+				r = error_errno(err, "tmpcopyup %s/%s", shown, n);
+				if (sfd >= 0)
+					close(sfd);
+				break;
+			}
+			int tfd = openat(to, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (tfd < 0) {
+				r = error_errno(err, "tmpcopyup %s/%s", shown, n);
+				close(sfd);
+				break;
+			}
+			r = copy_tree(sfd, tfd, shown, depth + 1, err);
+			close(sfd);
+			close(tfd);
+		} else if (S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t l = readlinkat(from, n, target, sizeof(target) - 1);
+			if (l < 0 || (target[l] = '\0', symlinkat(target, to, n) < 0)) {
+				r = error_errno(err, "tmpcopyup %s/%s", shown, n);
+				break;
+			}
+		} else if (S_ISREG(st.st_mode)) {
+			int in = openat(from, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			int out = in < 0 ? -1
+					 : openat(to, n, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+						  st.st_mode & 07777);
+			if (in < 0 || out < 0) {
+				r = error_errno(err, "tmpcopyup %s/%s", shown, n);
+			} else {
+				char buf[65536];
+				ssize_t k;
+				while ((k = read(in, buf, sizeof(buf))) > 0)
+					if (write(out, buf, k) != k) {
+						k = -1;
+						break;
+					}
+				if (k < 0)
+					r = error_errno(err, "tmpcopyup %s/%s", shown, n);
+			}
+			if (in >= 0)
+				close(in);
+			if (out >= 0)
+				close(out);
+		} else if (mknodat(to, n, st.st_mode, st.st_rdev) < 0) {
+			r = error_errno(err, "tmpcopyup %s/%s", shown, n);
+		}
+		if (r < 0)
+			break;
+		if (fchownat(to, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 &&
+		    errno != EPERM && errno != EINVAL) {
+			r = error_errno(err, "tmpcopyup %s/%s: chown", shown, n);
+			break;
+		}
+		if (!S_ISLNK(st.st_mode))
+			fchmodat(to, n, st.st_mode & 07777, 0); /* chown cleared suid bits */
+		struct timespec ts[2] = {st.st_atim, st.st_mtim};
+		utimensat(to, n, ts, AT_SYMLINK_NOFOLLOW);
+	}
+	closedir(d);
+	return r;
+}
+
 static int mount_one(int rootfd, const struct spec_mount *m, const struct rootfs_opts *o,
 		     struct error *err)
 {
@@ -261,8 +360,21 @@ static int mount_one(int rootfd, const struct spec_mount *m, const struct rootfs
 		if (mount_cgroups(rootfd, m->destination, target, f.flags, o, err) < 0)
 			return -1;
 	} else {
+		/* tmpcopyup: the directory under the mount point, kept open */
+		_cleanup_close_ int under = -1;
+		if (f.tmpcopyup && !strcmp(type, "tmpfs")) {
+			under = openat(tfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (under < 0)
+				return error_errno(err, "tmpcopyup %s", m->destination);
+		}
 		int r = do_mount(m->source ? m->source : type, target, m->destination, type,
 				 f.flags, f.data, err);
+		if (r == 0 && under >= 0) {
+			_cleanup_close_ int top = fs_open_in_root(rootfd, m->destination,
+								  O_RDONLY | O_DIRECTORY, err);
+			if (top < 0 || copy_tree(under, top, m->destination, 0, err) < 0)
+				return error_prefix(err, "mount %s", m->destination);
+		}
 		if (r < 0 && o->in_userns && errno == EPERM &&
 		    (!strcmp(type, "sysfs") || !strcmp(type, "mqueue"))) {
 			/* not allowed without owning the net/ipc namespace: bind the host's */

@@ -22,6 +22,7 @@ struct mount_flags {
 	unsigned long clear;	 /* MS_* explicitly cleared (rw, suid, ...) */
 	unsigned long propagation; /* MS_SHARED/MS_SLAVE/... | MS_REC */
 	bool bind, rbind;
+	bool tmpcopyup; /* tmpfs: copy what was under the mount point into it */
 	char data[1024]; /* filesystem-specific options, comma separated */
 	const char *unsupported; /* first option this build cannot apply yet */
 };

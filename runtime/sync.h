@@ -16,6 +16,7 @@ enum sync_type {
 	SYNC_HOOKS,	 /* init → parent: mounts done, run prestart/createRuntime */
 	SYNC_MAPS,	 /* first stage → parent: write my id maps */
 	SYNC_CHILD_PID,	 /* first stage → parent: init's pid (value) */
+	SYNC_CONSOLE,	 /* init → parent: the pty master (SCM_RIGHTS) */
 };
 
 struct sync_msg {

@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `checkpoint`: tell CRIU what of the container lies outside it (bind
+ * mounts, host device nodes, cgroup mounts, stdio opened on the host,
+ * joined namespaces), record that for restore, and dump. */
+#include "criu_internal.h"
+
+#ifdef AGENTRUN_HAVE_CRIU
+
+#include "container.h"
+#include "state.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static bool spec_mount_is_bind(const struct spec_mount *m)
+{
+	if (m->type && !strcmp(m->type, "bind"))
+		return true;
+	for (size_t i = 0; i < m->n_options; i++)
+		if (!strcmp(m->options[i], "bind") || !strcmp(m->options[i], "rbind"))
+			return true;
+	return false;
+}
+
+/* "/a//b/" -> "/a/b" */
+static void normalize(const char *in, char *out, size_t size)
+{
+	size_t k = 0;
+	if (size < 2)
+		return;
+	out[k++] = '/';
+	for (const char *p = in; *p && k < size - 1; p++) {
+		if (*p == '/' && out[k - 1] == '/')
+			continue;
+		out[k++] = *p;
+	}
+	while (k > 1 && out[k - 1] == '/')
+		k--;
+	out[k] = '\0';
+}
+
+static const struct criu_mount *mount_at(const struct criu_mount *m, size_t n, const char *point)
+{
+	const struct criu_mount *found = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(m[i].point, point))
+			found = &m[i]; /* the last one is on top */
+	return found;
+}
+
+/* The mount point of a config.json destination as the container sees it:
+ * literally, or through symlinks inside the rootfs. */
+static const struct criu_mount *find_destination(const struct criu_mount *m, size_t n,
+						 const char *rootfs, const char *dest)
+{
+	char norm[PATH_MAX];
+	normalize(dest, norm, sizeof(norm));
+	const struct criu_mount *found = mount_at(m, n, norm);
+	if (found)
+		return found;
+	_cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct error ignored;
+	_cleanup_close_ int fd = rootfd < 0 ? -1 : fs_open_in_root(rootfd, norm, O_PATH, &ignored);
+	char buf[32], real[PATH_MAX];
+	ssize_t len = fd < 0 ? -1 : readlink(fs_fd_path(fd, buf), real, sizeof(real) - 1);
+	size_t rl = strlen(rootfs);
+	if (len <= 0)
+		return NULL;
+	real[len] = '\0';
+	if (strncmp(real, rootfs, rl) != 0 || real[rl] != '/')
+		return NULL;
+	return mount_at(m, n, real + rl);
+}
+
+void criu_cgroup_controllers(const char *super, char *out, size_t size)
+{
+	_cleanup_free_ char *copy = strdup(super);
+	size_t k = 0;
+	out[0] = '\0';
+	if (!copy)
+		return;
+	char *save = NULL;
+	for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		static const char *const not_controllers[] = {"rw", "ro", "xattr", "noprefix",
+							      "clone_children", "cpuset_v2_mode"};
+		bool skip = strchr(o, '=') && strncmp(o, "name=", 5) != 0;
+		for (size_t i = 0; i < sizeof(not_controllers) / sizeof(*not_controllers); i++)
+			skip |= !strcmp(o, not_controllers[i]);
+		if (skip)
+			continue;
+		k += snprintf(out + k, size - k, "%s%s", k ? "," : "", o);
+		if (k >= size)
+			break;
+	}
+}
+
+/* Mounts CRIU cannot dump from inside: config.json bind mounts, host
+ * nodes bound in (a user namespace cannot mknod), cgroup directories of
+ * the host bound in. Each becomes an external mount, named by its mount
+ * point. */
+static int external_mounts(criu_opts *co, const struct spec *spec, const struct criu_mount *m,
+			   size_t n, const char *rootfs, struct criu_record *rec, struct error *err)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct spec_mount *sm = &spec->mounts[i];
+		if (!spec_mount_is_bind(sm) || !sm->destination || !sm->source)
+			continue;
+		const struct criu_mount *cm = find_destination(m, n, rootfs, sm->destination);
+		if (!cm)
+			continue;
+		if (criu_record_mount(rec, "bind", cm->point, sm->source, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char host[PATH_MAX], ctrls[256];
+		if (!strcmp(m[i].point, "/"))
+			continue;
+		if (!strcmp(m[i].fstype, "devtmpfs")) {
+			snprintf(host, sizeof(host), "/dev%s", strcmp(m[i].root, "/") ? m[i].root : "");
+			if (criu_record_mount(rec, "host", m[i].point, host, err) < 0)
+				return -1;
+		} else if ((!strcmp(m[i].fstype, "cgroup") || !strcmp(m[i].fstype, "cgroup2")) &&
+			   strcmp(m[i].root, "/") != 0) {
+			if (!strcmp(m[i].fstype, "cgroup"))
+				criu_cgroup_controllers(m[i].super, ctrls, sizeof(ctrls));
+			else
+				ctrls[0] = '\0';
+			if (criu_record_mount(rec, "cgroup", m[i].point, ctrls, err) < 0)
+				return -1;
+		}
+	}
+	for (size_t i = 0; i < rec->n_mounts; i++)
+		if (criu_local_add_ext_mount(co, rec->mounts[i].key, rec->mounts[i].key) < 0)
+			return error_set(err, ENOMEM, "libcriu: external mount");
+	return 0;
+}
+
+/* stdio of init opened outside the container (a host file, /dev/null, a
+ * pipe): CRIU is told they are external, restore hands the caller's own. */
+static int external_stdio(criu_opts *co, pid_t pid, const struct criu_mount *m, size_t n,
+			  struct criu_record *rec, struct error *err)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		char path[64], link[PATH_MAX], key[96];
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+		ssize_t len = readlink(path, link, sizeof(link) - 1);
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		if (!strncmp(link, "pipe:", 5)) {
+			if (criu_record_fd(rec, fd, link, err) < 0)
+				return -1;
+			continue;
+		}
+		if (link[0] != '/')
+			continue; /* sockets: --ext-unix-sk; anon inodes: CRIU's */
+		struct stat st;
+		if (stat(path, &st) < 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
+		_cleanup_free_ char *info = NULL;
+		struct error ignored;
+		if (fs_read_file(path, &info, NULL, &ignored) < 0)
+			continue;
+		const char *p = strstr(info, "mnt_id:");
+		if (!p)
+			continue;
+		int mnt_id = atoi(p + 7);
+		bool inside = false;
+		for (size_t i = 0; i < n && !inside; i++)
+			inside = m[i].id == mnt_id;
+		if (inside)
+			continue;
+		snprintf(key, sizeof(key), "file[%x:%" PRIx64 "]", mnt_id, (uint64_t)st.st_ino);
+		if (criu_local_add_external(co, key) < 0)
+			return error_set(err, ENOMEM, "libcriu: external file");
+		if (criu_record_fd(rec, fd, key, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Namespaces the container joined by path stay outside the image. */
+static int external_namespaces(criu_opts *co, const struct spec *spec, struct error *err)
+{
+	static const struct {
+		const char *type, *name, *key;
+	} kinds[] = {{"network", "net", CRIU_EXT_NETNS}, {"pid", "pid", CRIU_EXT_PIDNS}};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		const struct spec_namespace *ns = spec_namespace_find(spec, kinds[i].type);
+		if (!ns || !ns->path || !*ns->path)
+			continue;
+		struct stat st;
+		if (stat(ns->path, &st) < 0)
+			return error_errno(err, "%s namespace %s", kinds[i].type, ns->path);
+		char key[128];
+		snprintf(key, sizeof(key), "%s[%lu]:%s", kinds[i].name, (unsigned long)st.st_ino,
+			 kinds[i].key);
+		if (criu_local_add_external(co, key) < 0)
+			return error_set(err, ENOMEM, "libcriu: external namespace");
+	}
+	return 0;
+}
+
+/* The container's freezer: CRIU freezes the whole tree through it. */
+static void set_freeze_cgroup(criu_opts *co, pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	_cleanup_free_ char *text = NULL;
+	struct error ignored;
+	if (fs_read_file(path, &text, NULL, &ignored) < 0)
+		return;
+	char *v1 = NULL, *v2 = NULL, *save = NULL;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		if (!strcmp(c1 + 1, "freezer"))
+			v1 = c2 + 1;
+		else if (!c1[1])
+			v2 = c2 + 1;
+	}
+	struct criu_mount *m = NULL;
+	size_t n = 0;
+	if (criu_mounts_of(0, &m, &n, &ignored) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char ctrls[256], dir[PATH_MAX];
+		const char *cg = NULL;
+		if (v1 && !strcmp(m[i].fstype, "cgroup")) {
+			criu_cgroup_controllers(m[i].super, ctrls, sizeof(ctrls));
+			if (!strcmp(ctrls, "freezer"))
+				cg = v1;
+		} else if (!v1 && v2 && !strcmp(m[i].fstype, "cgroup2")) {
+			cg = v2;
+		}
+		size_t rl = strlen(m[i].root);
+		if (!cg || strncmp(cg, m[i].root, rl) != 0)
+			continue;
+		if (rl == 1)
+			rl = 0;
+		snprintf(dir, sizeof(dir), "%s%s", m[i].point, cg + rl);
+		criu_local_set_freeze_cgroup(co, dir);
+		break;
+	}
+	criu_mounts_free(m, n);
+}
+
+/* The last error line of a CRIU log, to say why in one line. */
+void criu_log_reason(const char *dir, const char *log, char *out, size_t size)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, log);
+	_cleanup_free_ char *text = NULL;
+	struct error ignored;
+	out[0] = '\0';
+	if (fs_read_file(path, &text, NULL, &ignored) < 0)
+		return;
+	char *save = NULL;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *e = strstr(l, "Error (");
+		/* CRIU's own RLIMIT_NOFILE complaint is harmless */
+		if (e && !strstr(l, "RLIMIT_NOFILE") && !strstr(l, "FAILED"))
+			snprintf(out, size, "%s", e);
+	}
+}
+
+static int page_server(criu_opts *co, const char *spec, struct error *err)
+{
+	_cleanup_free_ char *copy = strdup(spec);
+	if (!copy)
+		return error_set(err, ENOMEM, "--page-server");
+	char *colon = strrchr(copy, ':');
+	int port = colon ? atoi(colon + 1) : 0;
+	if (!colon || port <= 0 || port > 65535)
+		return error_set(err, 0, "--page-server %s: expected ADDRESS:PORT", spec);
+	*colon = '\0';
+	if (criu_local_set_page_server_address_port(co, copy, port) < 0)
+		return error_set(err, ENOMEM, "libcriu: page server");
+	return 0;
+}
+
+static int mem_track_check(criu_opts *co, const char *what, struct error *err)
+{
+	struct criu_feature_check f = {.mem_track = true};
+	if (criu_local_feature_check(co, &f, sizeof(f)) < 0)
+		return error_set(err, 0, "%s: CRIU could not check for memory tracking", what);
+	if (!f.mem_track)
+		return error_set(err, 0, "%s: needs memory change tracking (soft-dirty bits), which "
+					 "this kernel does not provide", what);
+	return 0;
+}
+
+static int dump_locked(const struct checkpoint_opts *o, const struct spec_state *st,
+		       const struct spec *spec, struct error *err)
+{
+	const char *image = o->c.image_path && *o->c.image_path ? o->c.image_path : "checkpoint";
+	char image_abs[PATH_MAX], work_abs[PATH_MAX];
+	_cleanup_close_ int images_fd = criu_open_dir(image, true, image_abs, err);
+	if (images_fd < 0)
+		return -1;
+	_cleanup_close_ int work_fd = -1;
+	if (o->c.work_path && *o->c.work_path)
+		work_fd = criu_open_dir(o->c.work_path, true, work_abs, err);
+	else
+		work_fd = dup(images_fd), snprintf(work_abs, sizeof(work_abs), "%s", image_abs);
+	if (work_fd < 0)
+		return -1;
+	criu_opts *co = NULL;
+	struct criu_mount *m = NULL;
+	size_t n = 0;
+	struct criu_record rec = {0};
+	int r = -1;
+	if (criu_opts_new(&o->c, images_fd, work_fd, CRIU_DUMP_LOG, &co, err) < 0)
+		return -1;
+	criu_local_set_pid(co, st->pid);
+	if (o->parent_path && *o->parent_path) {
+		struct stat sb;
+		if (o->parent_path[0] == '/') {
+			error_set(err, 0, "--parent-path %s: must be relative to the image path",
+				  o->parent_path);
+			goto out;
+		}
+		if (fstatat(images_fd, o->parent_path, &sb, 0) < 0 || !S_ISDIR(sb.st_mode)) {
+			error_set(err, errno ? errno : ENOTDIR, "--parent-path %s/%s", image_abs,
+				  o->parent_path);
+			goto out;
+		}
+		if (mem_track_check(co, "--parent-path", err) < 0 ||
+		    criu_local_set_parent_images(co, o->parent_path) < 0)
+			goto out;
+		criu_local_set_track_mem(co, true);
+	}
+	if (o->pre_dump) {
+		if (mem_track_check(co, "--pre-dump", err) < 0)
+			goto out;
+		criu_local_set_track_mem(co, true);
+		int rc = criu_local_pre_dump(co);
+		if (rc < 0) {
+			char why[512];
+			criu_log_reason(work_abs, CRIU_DUMP_LOG, why, sizeof(why));
+			error_set(err, 0, "pre-dump of %s failed%s%s (CRIU log: %s/%s)", o->id,
+				  *why ? ": " : "", why, work_abs, CRIU_DUMP_LOG);
+			goto out;
+		}
+		r = 0;
+		goto out;
+	}
+	if (criu_local_set_root(co, st->rootfs) < 0) {
+		error_set(err, ENOMEM, "libcriu: root");
+		goto out;
+	}
+	if (criu_mounts_of(st->pid, &m, &n, err) < 0 ||
+	    external_mounts(co, spec, m, n, st->rootfs, &rec, err) < 0 ||
+	    external_stdio(co, st->pid, m, n, &rec, err) < 0 ||
+	    external_namespaces(co, spec, err) < 0)
+		goto out;
+	set_freeze_cgroup(co, st->pid);
+	criu_local_set_leave_running(co, o->leave_running);
+	if (o->page_server && *o->page_server && page_server(co, o->page_server, err) < 0)
+		goto out;
+	char extra[128] = "";
+	size_t k = 0;
+	if (o->c.lazy_pages)
+		k += snprintf(extra + k, sizeof(extra) - k, "lazy-pages\n");
+	if (o->status_fd >= 0) {
+		int fl = fcntl(o->status_fd, F_GETFD);
+		if (fl < 0) {
+			error_errno(err, "--status-fd %d", o->status_fd);
+			goto out;
+		}
+		fcntl(o->status_fd, F_SETFD, fl & ~FD_CLOEXEC); /* criu swrk inherits it */
+		snprintf(extra + k, sizeof(extra) - k, "status-fd %d\n", o->status_fd);
+	}
+	if (criu_config_file(co, spec, work_fd, work_abs, extra, err) < 0 ||
+	    criu_record_save(images_fd, &rec, err) < 0)
+		goto out;
+	int rc = criu_local_dump(co);
+	if (rc < 0) {
+		char why[512];
+		criu_log_reason(work_abs, CRIU_DUMP_LOG, why, sizeof(why));
+		error_set(err, 0, "checkpoint of %s failed%s%s (CRIU log: %s/%s)", o->id,
+			  *why ? ": " : "", why, work_abs, CRIU_DUMP_LOG);
+		goto out;
+	}
+	r = 0;
+out:
+	criu_record_free(&rec);
+	criu_mounts_free(m, n);
+	criu_local_free_opts(co);
+	return r;
+}
+
+int container_checkpoint(const struct checkpoint_opts *o, struct error *err)
+{
+	int rootfd, dirfd;
+	struct spec_state st = {0};
+	struct spec *spec = NULL;
+	int r = -1;
+	if (geteuid() != 0) {
+		error_set(err, 0, "checkpoint needs root (CRIU runs as root)");
+		return -1;
+	}
+	if (container_open(o->root, o->id, &rootfd, &dirfd, &st, err) < 0)
+		goto out;
+	if (strcmp(st.status, "running") != 0 && strcmp(st.status, "paused") != 0) {
+		error_set(err, 0, "cannot checkpoint container %s: it is %s", o->id, st.status);
+		goto out;
+	}
+	spec = container_saved_config(dirfd);
+	if (!spec) {
+		error_set(err, 0, "container %s: its saved config.json cannot be read", o->id);
+		goto out;
+	}
+	r = dump_locked(o, &st, spec, err);
+out:
+	{
+		pid_t pid = st.pid;
+		unsigned long long start = st.start_time;
+		bool gone = r == 0 && !o->leave_running && !o->pre_dump;
+		spec_free(spec);
+		container_close(rootfd, dirfd, &st);
+		if (gone) {
+			/* CRIU killed the tree: the container goes, as with runc */
+			for (int i = 0; i < 500 && state_process_alive(pid, start); i++)
+				nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+			if (container_delete(o->root, o->id, true, err) < 0)
+				return error_prefix(err, "checkpoint done, but removing the container");
+		}
+	}
+	return r;
+}
+
+#endif /* AGENTRUN_HAVE_CRIU */

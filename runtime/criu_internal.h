@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Inside the CRIU module (criu.c, criu_dump.c, criu_restore.c); only built
+ * with libcriu. Not part of the API. */
+#ifndef AGENTRUN_CRIU_INTERNAL_H
+#define AGENTRUN_CRIU_INTERNAL_H
+
+#include "config.h"
+
+#ifdef AGENTRUN_HAVE_CRIU
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* libcriu's header (found through its pkg-config -I, not runtime/criu.h) */
+#include <criu.h>
+
+#include "criu.h"
+#include "../spec/spec.h"
+
+#define CRIU_MIN_VERSION      40200
+#define CRIU_DEFAULT_CONFIG   "/etc/criu/agentrun.conf"
+#define CRIU_GENERATED_CONFIG "agentrun-criu.conf"
+/* What agentrun recorded next to CRIU's images for restore. */
+#define CRIU_RECORD_FILE "agentrun-criu.txt"
+#define CRIU_DUMP_LOG	 "dump.log"
+#define CRIU_RESTORE_LOG "restore.log"
+/* The keys of joined (external) namespaces, as runc and crun name them. */
+#define CRIU_EXT_NETNS "extRootNetNS"
+#define CRIU_EXT_PIDNS "extRootPidNS"
+
+/* A criu_opts for a dump or restore: version checked binary, image and
+ * work dirs, log, the shared flags and the cgroups mode. */
+int criu_opts_new(const struct criu_common_opts *c, int images_fd, int work_fd,
+		  const char *log_name, criu_opts **out, struct error *err);
+/* The CRIU config file (org.criu.config or /etc/criu/agentrun.conf), with
+ * extra option lines appended in a generated copy when extra is set. */
+int criu_config_file(criu_opts *opts, const struct spec *spec, int work_fd,
+		     const char *work_path, const char *extra, struct error *err);
+/* open (and with create, mkdir) a directory; its absolute path in abs
+ * (PATH_MAX) when abs is not NULL. Returns the fd. */
+int criu_open_dir(const char *path, bool create, char *abs, struct error *err);
+
+/* The last error line of CRIU's log DIR/LOG (empty when none). */
+void criu_log_reason(const char *dir, const char *log, char *out, size_t size);
+/* Controllers of a v1 cgroup mount from its super options ("rw,memory"
+ * -> "memory"). */
+void criu_cgroup_controllers(const char *super, char *out, size_t size);
+
+/* One line of /proc/PID/mountinfo. */
+struct criu_mount {
+	int id;
+	char *root;  /* path inside its filesystem */
+	char *point; /* as the process sees it */
+	char *fstype;
+	char *super; /* super options: the controllers of a v1 cgroup mount */
+};
+/* pid <= 0: our own. */
+int criu_mounts_of(pid_t pid, struct criu_mount **out, size_t *n, struct error *err);
+void criu_mounts_free(struct criu_mount *m, size_t n);
+
+/* What restore has to hand CRIU again: external mounts and stdio. */
+struct criu_ext_mount {
+	char *kind;   /* "bind" (config.json mount), "host" (a host node or file),
+		       * "cgroup" (a v1 hierarchy: source is its controllers) */
+	char *key;    /* the mount point in the container: CRIU's key */
+	char *source; /* the host path at checkpoint time */
+};
+struct criu_ext_fd {
+	int fd;	   /* 0, 1, 2 of the container's init */
+	char *key; /* "pipe:[N]" or "file[MNT:INO]" */
+};
+struct criu_record {
+	struct criu_ext_mount *mounts;
+	size_t n_mounts;
+	struct criu_ext_fd *fds;
+	size_t n_fds;
+};
+int criu_record_mount(struct criu_record *r, const char *kind, const char *key,
+		      const char *source, struct error *err);
+int criu_record_fd(struct criu_record *r, int fd, const char *key, struct error *err);
+int criu_record_save(int images_fd, const struct criu_record *r, struct error *err);
+int criu_record_load(int images_fd, const char *image_path, struct criu_record *r,
+		     struct error *err);
+void criu_record_free(struct criu_record *r);
+
+#endif /* AGENTRUN_HAVE_CRIU */
+#endif

@@ -1,0 +1,587 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `restore`: a new state directory and cgroup for the id, the rootfs
+ * mounted where CRIU wants its root, the external mounts, stdio and joined
+ * namespaces handed over, then CRIU recreates the process tree (with its
+ * mount, pid, uts, ipc, user and network namespaces) as our child. */
+#include "criu_internal.h"
+
+#ifdef AGENTRUN_HAVE_CRIU
+
+#include "container.h"
+#include "state.h"
+#include "terminal.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "../cgroups/cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CRIU_ROOT_DIR "criu-root"
+
+/* ------------------------------------------------------------ cgroups */
+
+/* linux.resources, with an allow rule for each linux.devices node when the
+ * device cgroup is restricted (as create does). */
+static int apply_resources(struct cgroup *cg, const struct spec *spec, struct error *err)
+{
+	const struct spec_linux *l = &spec->linux_;
+	struct spec_resources res = l->resources;
+	if (!l->n_devices || !res.n_devices)
+		return cgroup_apply(cg, &res, err);
+	_cleanup_free_ struct spec_device_cgroup *rules =
+		calloc(res.n_devices + l->n_devices, sizeof(*rules));
+	if (!rules)
+		return error_set(err, ENOMEM, "device rules");
+	memcpy(rules, res.devices, res.n_devices * sizeof(*rules));
+	size_t k = res.n_devices;
+	for (size_t i = 0; i < l->n_devices; i++) {
+		const struct spec_device *d = &l->devices[i];
+		if (d->type[0] == 'p')
+			continue;
+		rules[k++] = (struct spec_device_cgroup){.allow = true,
+							 .type = d->type[0] == 'b' ? "b" : "c",
+							 .has_major = true,
+							 .has_minor = true,
+							 .major = d->major,
+							 .minor = d->minor,
+							 .access = "rwm"};
+	}
+	res.devices = rules;
+	res.n_devices = k;
+	return cgroup_apply(cg, &res, err);
+}
+
+/* The container cgroup's path in every hierarchy, as /proc/PID/cgroup
+ * lines: a short-lived child enters it and is asked. */
+static int cgroup_lines(struct cgroup *cg, char **out, struct error *err)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return error_errno(err, "pipe");
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return error_errno(err, "fork");
+	}
+	if (pid == 0) {
+		char c;
+		close(p[1]);
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(p[0]);
+	int r = cgroup_enter(cg, pid, err);
+	if (r == 0) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+		r = fs_read_file(path, out, NULL, err);
+	}
+	close(p[1]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return r;
+}
+
+/* CRIU puts the restored tasks under these roots (one per hierarchy). */
+static int set_cgroup_roots(criu_opts *co, const char *lines, struct error *err)
+{
+	_cleanup_free_ char *copy = strdup(lines);
+	if (!copy)
+		return error_set(err, ENOMEM, "cgroup roots");
+	char *save = NULL;
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		if (criu_local_add_cg_root(co, c1 + 1, c2 + 1) < 0)
+			return error_set(err, ENOMEM, "libcriu: cgroup root");
+	}
+	return 0;
+}
+
+/* The host directory of the new cgroup in the hierarchy with these
+ * controllers ("" for cgroup2), for a cgroup mount of the container. */
+static int cgroup_dir_for(const char *lines, const char *ctrls, char *out, size_t size)
+{
+	_cleanup_free_ char *copy = strdup(lines);
+	const char *cg = NULL;
+	char *save = NULL;
+	for (char *l = copy ? strtok_r(copy, "\n", &save) : NULL; l && !cg;
+	     l = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		if (!strcmp(c1 + 1, ctrls))
+			cg = c2 + 1;
+	}
+	if (!cg)
+		return -1;
+	struct criu_mount *m = NULL;
+	size_t n = 0;
+	struct error ignored;
+	if (criu_mounts_of(0, &m, &n, &ignored) < 0)
+		return -1;
+	int r = -1;
+	for (size_t i = 0; i < n && r < 0; i++) {
+		char c[256];
+		if (!strcmp(m[i].fstype, "cgroup"))
+			criu_cgroup_controllers(m[i].super, c, sizeof(c));
+		else if (!strcmp(m[i].fstype, "cgroup2"))
+			c[0] = '\0';
+		else
+			continue;
+		size_t rl = strlen(m[i].root);
+		if (strcmp(c, ctrls) != 0 || strncmp(cg, m[i].root, rl) != 0)
+			continue;
+		snprintf(out, size, "%s%s", m[i].point, cg + (rl == 1 ? 0 : rl));
+		r = 0;
+	}
+	criu_mounts_free(m, n);
+	return r;
+}
+
+/* ------------------------------------------------------------ mounts */
+
+static void normalize(const char *in, char *out, size_t size)
+{
+	size_t k = 0;
+	out[k++] = '/';
+	for (const char *p = in; *p && k < size - 1; p++)
+		if (!(*p == '/' && out[k - 1] == '/'))
+			out[k++] = *p;
+	while (k > 1 && out[k - 1] == '/')
+		k--;
+	out[k] = '\0';
+}
+
+/* The source of a recorded external mount on this host: a config.json bind
+ * mount takes its source from the bundle being restored. */
+static int ext_source(const struct criu_ext_mount *e, const struct spec *spec, const char *bundle,
+		      const char *cg_lines, char *out, size_t size)
+{
+	if (!strcmp(e->kind, "cgroup"))
+		return cg_lines ? cgroup_dir_for(cg_lines, e->source, out, size) : -1;
+	snprintf(out, size, "%s", e->source);
+	if (strcmp(e->kind, "bind") != 0)
+		return 0;
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct spec_mount *m = &spec->mounts[i];
+		char dest[PATH_MAX];
+		if (!m->destination || !m->source)
+			continue;
+		normalize(m->destination, dest, sizeof(dest));
+		if (strcmp(dest, e->key) != 0)
+			continue;
+		if (m->source[0] == '/')
+			snprintf(out, size, "%s", m->source);
+		else
+			snprintf(out, size, "%s/%s", bundle, m->source);
+	}
+	return 0;
+}
+
+/* Mount points CRIU will mount on must exist in the rootfs (a copied
+ * bundle may lack the ones create made); not below a tmpfs, which CRIU
+ * fills itself. */
+static int prepare_mountpoints(const char *root, const struct spec *spec, const char *bundle,
+			       struct error *err)
+{
+	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return error_errno(err, "open %s", root);
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct spec_mount *m = &spec->mounts[i];
+		if (!m->destination || (m->type && strstr(m->type, "cgroup")))
+			continue;
+		bool on_tmpfs = false;
+		size_t dl = strlen(m->destination);
+		for (size_t j = 0; j < spec->n_mounts && !on_tmpfs; j++) {
+			const struct spec_mount *t = &spec->mounts[j];
+			size_t tl = t->destination ? strlen(t->destination) : 0;
+			on_tmpfs = j != i && t->type && !strcmp(t->type, "tmpfs") && tl < dl &&
+				   !strncmp(m->destination, t->destination, tl) &&
+				   m->destination[tl] == '/';
+		}
+		if (on_tmpfs)
+			continue;
+		bool dir = true;
+		if (m->source && ((m->type && !strcmp(m->type, "bind")) || m->n_options)) {
+			char src[PATH_MAX];
+			struct stat st;
+			snprintf(src, sizeof(src), "%s%s%s", m->source[0] == '/' ? "" : bundle,
+				 m->source[0] == '/' ? "" : "/", m->source);
+			if (stat(src, &st) == 0 && !S_ISDIR(st.st_mode))
+				dir = false;
+		}
+		int fd = fs_mkpath_in_root(rootfd, m->destination, dir, 0755, err);
+		if (fd < 0)
+			return error_prefix(err, "mount point %s", m->destination);
+		close(fd);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ the pty */
+
+static const char *pty_console_socket;
+static int pty_master = -1;
+static char pty_error[256];
+
+/* CRIU made a new pty pair for the container's terminal and sends us its
+ * master: on to --console-socket, or kept for a foreground relay. */
+static int on_notify(char *action, criu_notify_arg_t na)
+{
+	(void)na;
+	if (strcmp(action, "orphan-pts-master") != 0)
+		return 0;
+	int master = criu_get_orphan_pts_master_fd();
+	if (master < 0)
+		return 0;
+	if (pty_console_socket) {
+		struct error e = {0};
+		if (terminal_send(pty_console_socket, master, &e) < 0) {
+			snprintf(pty_error, sizeof(pty_error), "%s", e.msg);
+			close(master);
+			return -1;
+		}
+		close(master);
+		return 0;
+	}
+	pty_master = master;
+	return 0;
+}
+
+/* ------------------------------------------------------------ restore */
+
+struct restore_ctx {
+	const struct restore_opts *o;
+	struct spec *spec;
+	char bundle[PATH_MAX], rootfs[PATH_MAX];
+	char image_abs[PATH_MAX], work_abs[PATH_MAX];
+	char criu_root[PATH_MAX];
+	bool mounted;
+	struct cgroup *cg;
+	char *cg_lines;
+	pid_t pid;
+};
+
+static int resolve_bundle(struct restore_ctx *c, struct error *err)
+{
+	const char *b = c->o->bundle && *c->o->bundle ? c->o->bundle : ".";
+	if (!realpath(b, c->bundle))
+		return error_errno(err, "bundle %s", b);
+	if (spec_load(c->bundle, &c->spec, err) < 0)
+		return -1;
+	const struct spec *s = c->spec;
+	if (!s->process.present)
+		return error_set(err, 0, "config.json: .process: required to restore a container");
+	if (!s->root.present || !s->root.path)
+		return error_set(err, 0, "config.json: .root.path: required");
+	char joined[PATH_MAX * 2];
+	snprintf(joined, sizeof(joined), "%s%s%s", s->root.path[0] == '/' ? "" : c->bundle,
+		 s->root.path[0] == '/' ? "" : "/", s->root.path);
+	if (!realpath(joined, c->rootfs))
+		return error_errno(err, "rootfs (%s) does not exist", joined);
+	if (s->process.terminal && !c->o->console_socket && c->o->detach)
+		return error_set(err, 0, "cannot restore a detached container with a terminal "
+					 "without --console-socket");
+	if (!s->process.terminal && c->o->console_socket)
+		return error_set(err, 0, "--console-socket given, but process.terminal is false");
+	return container_check_supported(s, err);
+}
+
+static int add_inherited(criu_opts *co, const struct criu_record *rec, const struct spec *spec,
+			 int *ns_fds, struct error *err)
+{
+	for (size_t i = 0; i < rec->n_fds; i++) {
+		int fd = rec->fds[i].fd;
+		if (fcntl(fd, F_GETFD) < 0)
+			return error_set(err, 0, "the container's fd %d was %s at checkpoint: restore "
+						 "needs an open fd %d to hand it", fd, rec->fds[i].key, fd);
+		if (criu_local_add_inherit_fd(co, fd, rec->fds[i].key) < 0)
+			return error_set(err, ENOMEM, "libcriu: inherit fd");
+	}
+	static const struct {
+		const char *type, *key;
+	} kinds[] = {{"network", CRIU_EXT_NETNS}, {"pid", CRIU_EXT_PIDNS}};
+	for (size_t i = 0; i < 2; i++) {
+		const struct spec_namespace *ns = spec_namespace_find(spec, kinds[i].type);
+		if (!ns || !ns->path || !*ns->path)
+			continue;
+		/* no O_CLOEXEC: criu swrk inherits it */
+		ns_fds[i] = open(ns->path, O_RDONLY);
+		if (ns_fds[i] < 0)
+			return error_errno(err, "open %s namespace %s", kinds[i].type, ns->path);
+		if (criu_local_add_inherit_fd(co, ns_fds[i], kinds[i].key) < 0)
+			return error_set(err, ENOMEM, "libcriu: inherit fd");
+	}
+	return 0;
+}
+
+static int mount_root(struct restore_ctx *c, int dirfd, const char *id, struct error *err)
+{
+	snprintf(c->criu_root, sizeof(c->criu_root), "%s/%s/%s", c->o->root, id, CRIU_ROOT_DIR);
+	char abs[PATH_MAX];
+	if (mkdirat(dirfd, CRIU_ROOT_DIR, 0755) < 0)
+		return error_errno(err, "create %s", c->criu_root);
+	if (realpath(c->criu_root, abs))
+		snprintf(c->criu_root, sizeof(c->criu_root), "%s", abs);
+	if (mount(c->rootfs, c->criu_root, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return error_errno(err, "bind mount %s on %s", c->rootfs, c->criu_root);
+	c->mounted = true;
+	return prepare_mountpoints(c->criu_root, c->spec, c->bundle, err);
+}
+
+static void unmount_root(struct restore_ctx *c, int dirfd)
+{
+	if (c->mounted && umount2(c->criu_root, MNT_DETACH) < 0)
+		log_warn("unmount %s: %s", c->criu_root, strerror(errno));
+	c->mounted = false;
+	if (c->criu_root[0])
+		unlinkat(dirfd, CRIU_ROOT_DIR, AT_REMOVEDIR);
+}
+
+static int run_criu(struct restore_ctx *c, int images_fd, int work_fd, struct error *err)
+{
+	const struct restore_opts *o = c->o;
+	criu_opts *co = NULL;
+	struct criu_record rec = {0};
+	int ns_fds[2] = {-1, -1};
+	int r = -1;
+	if (criu_record_load(images_fd, c->image_abs, &rec, err) < 0 ||
+	    criu_opts_new(&o->c, images_fd, work_fd, CRIU_RESTORE_LOG, &co, err) < 0)
+		goto out;
+	if (criu_local_set_root(co, c->criu_root) < 0) {
+		error_set(err, ENOMEM, "libcriu: root");
+		goto out;
+	}
+	criu_local_set_evasive_devices(co, true);
+	if (c->cg_lines && o->c.cgroups_mode != CRIU_MODE_IGNORE &&
+	    set_cgroup_roots(co, c->cg_lines, err) < 0)
+		goto out;
+	for (size_t i = 0; i < rec.n_mounts; i++) {
+		char src[PATH_MAX];
+		if (ext_source(&rec.mounts[i], c->spec, c->bundle, c->cg_lines, src,
+			       sizeof(src)) < 0) {
+			error_set(err, 0, "no host directory for the container's cgroup mount %s",
+				  rec.mounts[i].key);
+			goto out;
+		}
+		if (criu_local_add_ext_mount(co, rec.mounts[i].key, src) < 0) {
+			error_set(err, ENOMEM, "libcriu: external mount");
+			goto out;
+		}
+	}
+	if (add_inherited(co, &rec, c->spec, ns_fds, err) < 0)
+		goto out;
+	if ((o->lsm_profile && criu_local_set_lsm_profile(co, o->lsm_profile) < 0) ||
+	    (o->lsm_mount_context &&
+	     criu_local_set_lsm_mount_context(co, o->lsm_mount_context) < 0)) {
+		error_set(err, ENOMEM, "libcriu: LSM options");
+		goto out;
+	}
+	if (criu_config_file(co, c->spec, work_fd, c->work_abs,
+			     o->c.lazy_pages ? "lazy-pages\n" : NULL, err) < 0)
+		goto out;
+	pty_console_socket = o->console_socket;
+	pty_error[0] = '\0';
+	criu_local_set_notify_cb(co, on_notify);
+	int pid = criu_local_restore_child(co);
+	if (pid <= 0) {
+		char why[512];
+		criu_log_reason(c->work_abs, CRIU_RESTORE_LOG, why, sizeof(why));
+		if (pty_error[0])
+			snprintf(why, sizeof(why), "%s", pty_error);
+		error_set(err, 0, "restore of %s failed%s%s (CRIU log: %s/%s)", o->id,
+			  *why ? ": " : "", why, c->work_abs, CRIU_RESTORE_LOG);
+		goto out;
+	}
+	c->pid = pid;
+	r = 0;
+out:
+	for (int i = 0; i < 2; i++)
+		if (ns_fds[i] >= 0)
+			close(ns_fds[i]);
+	criu_record_free(&rec);
+	criu_local_free_opts(co);
+	return r;
+}
+
+static int save_state(struct restore_ctx *c, int dirfd, const char *id, struct error *err)
+{
+	struct timespec ts;
+	struct tm tm;
+	char created[64];
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(created + n, sizeof(created) - n, ".%09ldZ", ts.tv_nsec);
+	struct passwd *pw = getpwuid(geteuid());
+	_cleanup_free_ char *cgs = c->cg ? cgroup_serialize(c->cg) : NULL;
+	struct spec_state st = {
+		.oci_version = c->spec->oci_version,
+		.id = (char *)id,
+		.status = "running",
+		.pid = c->pid,
+		.bundle = c->bundle,
+		.annotations = c->spec->annotations,
+		.start_time = state_process_start_time(c->pid),
+		.rootfs = c->rootfs,
+		.created = created,
+		.owner = pw ? pw->pw_name : "root",
+		.cgroup = cgs,
+		.has_terminal = c->spec->process.terminal,
+	};
+	if (state_save(dirfd, &st, err) < 0)
+		return -1;
+	/* the config, for exec and delete hooks, as create keeps it */
+	char path[PATH_MAX + 16];
+	_cleanup_free_ char *json = NULL;
+	size_t len;
+	snprintf(path, sizeof(path), "%s/config.json", c->bundle);
+	if (fs_read_file(path, &json, &len, err) < 0 ||
+	    fs_write_file_atomic(dirfd, "config.json", json, len, err) < 0)
+		return -1;
+	if (c->o->pid_file) {
+		char buf[32];
+		snprintf(buf, sizeof(buf), "%d", c->pid);
+		_cleanup_free_ char *dir = strdup(c->o->pid_file);
+		char *slash = dir ? strrchr(dir, '/') : NULL;
+		const char *name = slash ? slash + 1 : c->o->pid_file;
+		if (slash)
+			*slash = '\0';
+		_cleanup_close_ int dfd =
+			open(slash ? (*dir ? dir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0 || fs_write_file_atomic(dfd, name, buf, strlen(buf), err) < 0)
+			return error_prefix(err, "write pid file %s", c->o->pid_file);
+	}
+	return 0;
+}
+
+static int restore_locked(struct restore_ctx *c, int dirfd, struct error *err)
+{
+	const struct restore_opts *o = c->o;
+	const char *image = o->c.image_path && *o->c.image_path ? o->c.image_path : "checkpoint";
+	if (resolve_bundle(c, err) < 0)
+		return -1;
+	_cleanup_close_ int images_fd = criu_open_dir(image, false, c->image_abs, err);
+	if (images_fd < 0)
+		return -1;
+	_cleanup_close_ int work_fd = -1;
+	if (o->c.work_path && *o->c.work_path)
+		work_fd = criu_open_dir(o->c.work_path, true, c->work_abs, err);
+	else
+		work_fd = dup(images_fd), snprintf(c->work_abs, PATH_MAX, "%s", c->image_abs);
+	if (work_fd < 0)
+		return -1;
+	if (cgroup_available()) {
+		if (cgroup_create(c->spec->linux_.cgroups_path, o->id, &c->cg, err) < 0)
+			return -1;
+		if (c->spec->linux_.resources.present && apply_resources(c->cg, c->spec, err) < 0)
+			return -1;
+		if (cgroup_lines(c->cg, &c->cg_lines, err) < 0)
+			return -1;
+	}
+	if (mount_root(c, dirfd, o->id, err) < 0)
+		return -1;
+	if (run_criu(c, images_fd, work_fd, err) < 0)
+		return -1;
+	unmount_root(c, dirfd);
+	if (c->cg && o->c.cgroups_mode == CRIU_MODE_IGNORE && cgroup_enter(c->cg, c->pid, err) < 0)
+		return -1;
+	return save_state(c, dirfd, o->id, err);
+}
+
+static volatile sig_atomic_t forward_pid;
+
+static void forward_signal(int sig)
+{
+	if (forward_pid > 0)
+		kill(forward_pid, sig);
+}
+
+/* Foreground: relay the pty, forward signals, wait, delete. */
+static void wait_foreground(const struct restore_opts *o, pid_t pid, int *exit_code)
+{
+	forward_pid = pid;
+	struct sigaction sa = {.sa_handler = forward_signal, .sa_flags = SA_RESTART};
+	sigemptyset(&sa.sa_mask);
+	int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	if (pty_master >= 0) {
+		terminal_relay(pty_master);
+		close(pty_master);
+		pty_master = -1;
+	}
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	forward_pid = 0;
+	if (WIFEXITED(status))
+		*exit_code = WEXITSTATUS(status);
+	else if (WIFSIGNALED(status))
+		*exit_code = 128 + WTERMSIG(status);
+	struct error derr;
+	if (container_delete(o->root, o->id, true, &derr) < 0)
+		log_warn("%s", derr.msg);
+}
+
+int container_restore(const struct restore_opts *o, int *exit_code, struct error *err)
+{
+	*exit_code = 0;
+	if (geteuid() != 0)
+		return error_set(err, 0, "restore needs root (CRIU runs as root)");
+	if (state_check_id(o->id, err) < 0)
+		return -1;
+	_cleanup_close_ int rootfd = state_root_open(o->root, true, err);
+	if (rootfd < 0)
+		return -1;
+	int dirfd = state_dir_create(rootfd, o->id, err);
+	if (dirfd < 0)
+		return -1;
+	if (!o->detach && !o->no_subreaper)
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
+	struct restore_ctx c = {.o = o, .pid = -1};
+	int r = restore_locked(&c, dirfd, err);
+	if (r < 0) {
+		struct error ignored;
+		if (c.pid > 0) {
+			kill(c.pid, SIGKILL);
+			waitpid(c.pid, NULL, 0);
+		}
+		unmount_root(&c, dirfd);
+		if (c.cg)
+			cgroup_destroy(c.cg, &ignored);
+		state_dir_remove(rootfd, o->id, &ignored);
+	}
+	close(dirfd);
+	cgroup_free(c.cg);
+	free(c.cg_lines);
+	spec_free(c.spec);
+	if (r == 0 && !o->detach)
+		wait_foreground(o, c.pid, exit_code);
+	if (pty_master >= 0)
+		close(pty_master);
+	return r;
+}
+
+#endif /* AGENTRUN_HAVE_CRIU */

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "terminal.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+int terminal_setup(const struct spec_process *p, bool bind_console, struct error *err)
+{
+	_cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return error_errno(err, "open /dev/ptmx in the container");
+	if (unlockpt(master) < 0)
+		return error_errno(err, "unlock pty");
+	_cleanup_close_ int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		return error_errno(err, "open pty peer");
+	if (fchown(slave, p->user.uid, (gid_t)-1) < 0 && errno != EPERM && errno != EINVAL)
+		return error_errno(err, "chown pty to %u", p->user.uid);
+	if (p->console_size.present) {
+		struct winsize ws = {.ws_row = (unsigned short)p->console_size.height,
+				     .ws_col = (unsigned short)p->console_size.width};
+		if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
+			return error_errno(err, "set console size");
+	}
+	if (bind_console) {
+		/* /dev/console is the pty, as the spec asks */
+		char name[64], tbuf[32];
+		if (ptsname_r(master, name, sizeof(name)) != 0)
+			return error_errno(err, "ptsname");
+		_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		_cleanup_close_ int cfd =
+			root < 0 ? -1 : fs_mkpath_in_root(root, "/dev/console", false, 0600, err);
+		if (cfd < 0)
+			return error_prefix(err, "make /dev/console");
+		if (mount(name, fs_fd_path(cfd, tbuf), NULL, MS_BIND, NULL) < 0)
+			return error_errno(err, "bind %s on /dev/console", name);
+	}
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(slave, fd) < 0)
+			return error_errno(err, "dup pty to fd %d", fd);
+	if (ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
+		return error_errno(err, "make the pty the controlling terminal");
+	return take_fd(&master);
+}
+
+int terminal_send(const char *socket_path, int master, struct error *err)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(socket_path) >= sizeof(sa.sun_path))
+		return error_set(err, 0, "--console-socket %s: path too long", socket_path);
+	strcpy(sa.sun_path, socket_path);
+	_cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0 || connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return error_errno(err, "connect to console socket %s", socket_path);
+	char name[] = "/dev/ptmx";
+	struct iovec iov = {.iov_base = name, .iov_len = sizeof(name) - 1};
+	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &master, sizeof(int));
+	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+		return error_errno(err, "send the pty to console socket %s", socket_path);
+	return 0;
+}
+
+static int copy_some(int from, int to)
+{
+	char buf[8192];
+	ssize_t n = read(from, buf, sizeof(buf));
+	if (n <= 0)
+		return n < 0 && (errno == EINTR || errno == EAGAIN) ? 0 : -1;
+	for (ssize_t off = 0; off < n;) {
+		ssize_t w = write(to, buf + off, n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		off += w;
+	}
+	return 0;
+}
+
+void terminal_relay(int master)
+{
+	struct termios saved;
+	bool raw = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+	if (raw) {
+		struct termios t = saved;
+		cfmakeraw(&t);
+		tcsetattr(STDIN_FILENO, TCSANOW, &t);
+		struct winsize ws;
+		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+			ioctl(master, TIOCSWINSZ, &ws);
+	}
+	/* SIGWINCH through a signalfd: follow the window size */
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	bool in_open = true;
+	for (;;) {
+		struct pollfd p[3] = {{.fd = master, .events = POLLIN},
+				      {.fd = in_open ? STDIN_FILENO : -1, .events = POLLIN},
+				      {.fd = sfd, .events = POLLIN}};
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents & POLLIN) {
+			if (copy_some(master, STDOUT_FILENO) < 0)
+				break;
+		} else if (p[0].revents & (POLLHUP | POLLERR)) {
+			break; /* the last holder of the peer is gone */
+		}
+		if (p[1].revents & (POLLIN | POLLHUP)) {
+			if (copy_some(STDIN_FILENO, master) < 0) {
+				in_open = false;
+				/* stdin closed: pass EOF as the terminal would */
+				if (!raw)
+					(void)!write(master, "\x04", 1);
+			}
+		}
+		if (sfd >= 0 && (p[2].revents & POLLIN)) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof(si)) == sizeof(si))
+				;
+			struct winsize ws;
+			if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+				ioctl(master, TIOCSWINSZ, &ws);
+		}
+	}
+	if (sfd >= 0)
+		close(sfd);
+	sigprocmask(SIG_UNBLOCK, &mask, NULL);
+	if (raw)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+}
