@@ -162,7 +162,7 @@ int criu_opts_new(const struct criu_common_opts *c, int images_fd, int work_fd,
 	if (find_criu(bin, sizeof(bin)) < 0)
 		return error_set(err, 0, "criu not found (install CRIU >= 4.2, e.g. with "
 					 "scripts/criu.sh, or set AGENTRUN_CRIU)");
-	int version;
+	int version = 0;
 	if (criu_binary_version(bin, &version, err) < 0)
 		return -1;
 	if (version < CRIU_MIN_VERSION)

@@ -190,10 +190,10 @@ static int ext_source(const struct criu_ext_mount *e, const struct spec *spec, c
 		normalize(m->destination, dest, sizeof(dest));
 		if (strcmp(dest, e->key) != 0)
 			continue;
-		if (m->source[0] == '/')
-			snprintf(out, size, "%s", m->source);
-		else
-			snprintf(out, size, "%s/%s", bundle, m->source);
+		int len = m->source[0] == '/' ? snprintf(out, size, "%s", m->source) :
+						 snprintf(out, size, "%s/%s", bundle, m->source);
+		if (len < 0 || (size_t)len >= size)
+			return -1;
 	}
 	return 0;
 }
@@ -226,9 +226,11 @@ static int prepare_mountpoints(const char *root, const struct spec *spec, const 
 		if (m->source && ((m->type && !strcmp(m->type, "bind")) || m->n_options)) {
 			char src[PATH_MAX];
 			struct stat st;
-			snprintf(src, sizeof(src), "%s%s%s", m->source[0] == '/' ? "" : bundle,
-				 m->source[0] == '/' ? "" : "/", m->source);
-			if (stat(src, &st) == 0 && !S_ISDIR(st.st_mode))
+			int len = snprintf(src, sizeof(src), "%s%s%s",
+					   m->source[0] == '/' ? "" : bundle,
+					   m->source[0] == '/' ? "" : "/", m->source);
+			if (len > 0 && (size_t)len < sizeof(src) && stat(src, &st) == 0 &&
+			    !S_ISDIR(st.st_mode))
 				dir = false;
 		}
 		int fd = fs_mkpath_in_root(rootfd, m->destination, dir, 0755, err);
@@ -243,7 +245,7 @@ static int prepare_mountpoints(const char *root, const struct spec *spec, const 
 
 static const char *pty_console_socket;
 static int pty_master = -1;
-static char pty_error[256];
+static char pty_error[ERROR_MSG_MAX];
 
 /* CRIU made a new pty pair for the container's terminal and sends us its
  * master: on to --console-socket, or kept for a foreground relay. */
@@ -381,8 +383,8 @@ static int run_criu(struct restore_ctx *c, int images_fd, int work_fd, struct er
 		char src[PATH_MAX];
 		if (ext_source(&rec.mounts[i], c->spec, c->bundle, c->cg_lines, src,
 			       sizeof(src)) < 0) {
-			error_set(err, 0, "no host directory for the container's cgroup mount %s",
-				  rec.mounts[i].key);
+			error_set(err, 0, "no host path for the container's external mount %s "
+					  "(%s)", rec.mounts[i].key, rec.mounts[i].source);
 			goto out;
 		}
 		if (criu_local_add_ext_mount(co, rec.mounts[i].key, src) < 0) {
