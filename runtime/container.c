@@ -199,6 +199,30 @@ static int apply_resources(struct cgroup *cg, const struct spec *spec, struct er
 	return cgroup_apply(cg, &res, err);
 }
 
+/* Socket activation, as runc does: with LISTEN_FDS=N in our environment the
+ * N fds after stdio go to the container too, and it is told so. */
+static int listen_fds(struct spec *spec, int *preserve, struct error *err)
+{
+	const char *v = getenv("LISTEN_FDS");
+	char *end = NULL;
+	long n = v ? strtol(v, &end, 10) : 0;
+	if (!v || !end || *end || n <= 0 || n > 1024)
+		return 0;
+	struct spec_process *p = &spec->process;
+	char **env = realloc(p->env, (p->n_env + 3) * sizeof(char *));
+	if (!env)
+		return error_set(err, ENOMEM, "LISTEN_FDS");
+	p->env = env;
+	if (asprintf(&env[p->n_env], "LISTEN_FDS=%ld", n) < 0)
+		return error_set(err, ENOMEM, "LISTEN_FDS");
+	p->n_env++;
+	if (!(env[p->n_env] = strdup("LISTEN_PID=1")))
+		return error_set(err, ENOMEM, "LISTEN_FDS");
+	env[++p->n_env] = NULL;
+	*preserve += (int)n;
+	return 0;
+}
+
 /* Undo a failed create: container cgroup and state directory. */
 static void create_rollback(int rootfd, const char *id, struct cgroup *cg)
 {
@@ -224,8 +248,9 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 		error_set(err, 0, "config.json: .process: required to create a container");
 		goto fail;
 	}
+	int preserve = o->preserve_fds;
 	if (container_check_supported(spec, err) < 0 ||
-	    resolve_paths(o, spec, bundle, rootfs, err) < 0)
+	    resolve_paths(o, spec, bundle, rootfs, err) < 0 || listen_fds(spec, &preserve, err) < 0)
 		goto fail;
 	if (spec->process.terminal && !o->console_socket && !o->terminal_master) {
 		error_set(err, 0, "cannot allocate a tty for a detached container without "
@@ -254,7 +279,7 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 		.cgroup = cg,
 		.no_pivot = o->no_pivot,
 		.no_new_keyring = o->no_new_keyring,
-		.preserve_fds = o->preserve_fds,
+		.preserve_fds = preserve,
 		.console_socket = o->console_socket,
 		.terminal_master = o->terminal_master,
 	};
