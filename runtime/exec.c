@@ -152,6 +152,8 @@ __attribute__((noreturn)) static void exec_joiner(const struct exec_opts *o, str
 						  int pidfd, int ns_flags, int sync_fd)
 {
 	struct error err = {0};
+	/* not reachable through /proc/PID/exe from the container (CVE-2019-5736) */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (ns_flags && setns(pidfd, ns_flags) < 0) {
 		error_errno(&err, "join the namespaces of container %s", o->id);
 		sync_send(sync_fd, SYNC_ERROR, err.errnum, err.msg);

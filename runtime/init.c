@@ -208,6 +208,10 @@ void init_main(struct init_args *a)
 	char exe[PATH_MAX];
 	int fifo_wr = -1;
 	struct seccomp_filter *filter = NULL;
+	/* agentrun's own image must not be reachable from the container through
+	 * /proc/PID/exe or /proc/PID/mem while we run in its namespaces
+	 * (CVE-2019-5736): not dumpable until execve resets it */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* die with agentrun while it still owns us (a first stage exits) */
 	if (!a->two_stage)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);

@@ -125,6 +125,7 @@ __attribute__((noreturn)) static void first_stage(const struct launch_opts *o,
 						  struct ns_plan *plan, int sync_fd, int fifo_fd)
 {
 	struct error err = {0};
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* see init_main */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close(o->state_dirfd);
 	if (plan->user_join_fd >= 0) {
