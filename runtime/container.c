@@ -5,6 +5,7 @@
 #include "rootfs.h"
 #include "state.h"
 #include "sysctl.h"
+#include "lsm.h"
 #include "terminal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -38,20 +39,10 @@ int container_check_supported(const struct spec *spec, struct error *err)
 {
 	const struct spec_linux *l = &spec->linux_;
 	const struct spec_process *p = &spec->process;
-	if (p->apparmor_profile && *p->apparmor_profile)
-		return not_yet(".process.apparmorProfile", err);
-	if (p->selinux_label && *p->selinux_label)
-		return not_yet(".process.selinuxLabel", err);
-	if (p->exec_cpu_affinity.present)
-		return not_yet(".process.execCPUAffinity", err);
 	if (l->n_net_devices)
 		return not_yet(".linux.netDevices", err);
-	if (l->memory_policy.present)
-		return not_yet(".linux.memoryPolicy", err);
 	if (l->intel_rdt.present)
 		return not_yet(".linux.intelRdt", err);
-	if (l->mount_label && *l->mount_label)
-		return not_yet(".linux.mountLabel", err);
 	if (spec->hostname && *spec->hostname && !spec_namespace_find(spec, "uts"))
 		return error_set(err, 0, "config.json: .hostname: needs a uts namespace of the "
 					 "container's own");
@@ -61,7 +52,8 @@ int container_check_supported(const struct spec *spec, struct error *err)
 	if ((l->time_boottime.present || l->time_monotonic.present) &&
 	    !spec_namespace_find(spec, "time"))
 		return error_set(err, 0, "config.json: .linux.timeOffsets: needs a time namespace");
-	if (process_check_capabilities(p, err) < 0 || sysctl_check(spec, err) < 0)
+	if (process_check_capabilities(p, err) < 0 || sysctl_check(spec, err) < 0 ||
+	    lsm_check(p->apparmor_profile, p->selinux_label, l->mount_label, err) < 0)
 		return -1;
 	return rootfs_check_mounts(spec, err);
 }

@@ -8,6 +8,7 @@
 #include "seccomp.h"
 #include "state.h"
 #include "sync.h"
+#include "lsm.h"
 #include "terminal.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -122,6 +123,10 @@ __attribute__((noreturn)) static void exec_child(const struct exec_opts *o, stru
 	    seccomp_build(spec, &filter, &err) < 0)
 		goto fail;
 	if (filter && !p->no_new_privileges && seccomp_apply(filter, NULL, &err) < 0)
+		goto fail;
+	if (process_set_affinity(0, p->exec_cpu_affinity.final, ".process.execCPUAffinity.final",
+				 &err) < 0 ||
+	    lsm_set_exec_labels(p->apparmor_profile, p->selinux_label, &err) < 0)
 		goto fail;
 	if (process_set_user_and_caps(p, &err) < 0)
 		goto fail;
@@ -253,6 +258,9 @@ int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
 		goto out;
 	}
 	pid = msg.value;
+	if (process_set_affinity(pid, spec->process.exec_cpu_affinity.initial,
+				 ".process.execCPUAffinity.initial", err) < 0)
+		goto out;
 	if (cg && cgroup_enter(cg, pid, err) < 0)
 		goto out;
 	if (process_set_oom_score_adj(pid, &spec->process, err) < 0)

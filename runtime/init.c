@@ -7,6 +7,7 @@
 #include "rootfs.h"
 #include "seccomp.h"
 #include "sysctl.h"
+#include "lsm.h"
 #include "terminal.h"
 #include "../hooks/hooks.h"
 #include "sync.h"
@@ -80,6 +81,10 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 		return -1;
 	if (in_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
 		return error_errno(err, "become root in the user namespace");
+	/* now in the container's cgroup: the final cpu affinity */
+	if (process_set_affinity(0, proc->exec_cpu_affinity.final, ".process.execCPUAffinity.final",
+				 err) < 0)
+		return -1;
 
 	/* 2. namespaces given by path; a new cgroup namespace rooted at our cgroup */
 	if (ns_join_all(a->plan, err) < 0)
@@ -102,6 +107,7 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 		.in_userns = in_userns,
 		.new_cgroupns = flags & CLONE_NEWCGROUP,
 		.host_cgroups = host_cgroups,
+		.mount_label = spec->linux_.mount_label,
 	};
 	if (chdir(o->bundle) < 0)
 		return error_errno(err, "chdir to bundle %s", o->bundle);
@@ -160,6 +166,7 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 			return error_errno(err, "pass the pty to agentrun");
 	}
 	if (process_set_rlimits(proc, err) < 0 || process_set_scheduler(proc, err) < 0 ||
+	    process_set_memory_policy(&spec->linux_.memory_policy, err) < 0 ||
 	    process_set_io_priority(proc, err) < 0 ||
 	    process_set_personality(&spec->linux_.personality, err) < 0)
 		return -1;
@@ -184,6 +191,9 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 		return error_errno(err, "prctl(PR_SET_NO_NEW_PRIVS)");
 	/* a listener must have its fd before `create` returns */
 	if (seccomp_has_notify(*filter) && load_seccomp(a, filter, err) < 0)
+		return -1;
+
+	if (lsm_set_exec_labels(proc->apparmor_profile, proc->selinux_label, err) < 0)
 		return -1;
 
 	/* 9. nothing of the host stays open across exec */

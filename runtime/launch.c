@@ -292,6 +292,9 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 		if ((plan.new_flags & CLONE_NEWUSER) && ns_write_id_maps(pid, o->spec, err) < 0)
 			goto fail;
 	}
+	if (process_set_affinity(pid, o->spec->process.exec_cpu_affinity.initial,
+				 ".process.execCPUAffinity.initial", err) < 0)
+		goto fail;
 	if (o->cgroup && cgroup_enter(o->cgroup, pid, err) < 0)
 		goto fail;
 	if (process_set_oom_score_adj(pid, &o->spec->process, err) < 0)

@@ -353,3 +353,77 @@ int process_set_personality(const struct spec_personality *p, struct error *err)
 		return error_errno(err, "set personality %s", p->domain);
 	return 0;
 }
+
+/* Parse "0-3,7" into a bit mask of up to max bits. */
+static int parse_cpu_list(const char *s, unsigned long *mask, size_t max, const char *what,
+			  struct error *err)
+{
+	const size_t bits = 8 * sizeof(unsigned long);
+	memset(mask, 0, (max + bits - 1) / bits * sizeof(unsigned long));
+	const char *p = s;
+	while (*p) {
+		char *end;
+		unsigned long a = strtoul(p, &end, 10), b = a;
+		if (end == p)
+			goto bad;
+		if (*end == '-') {
+			p = end + 1;
+			b = strtoul(p, &end, 10);
+			if (end == p || b < a)
+				goto bad;
+		}
+		if (b >= max)
+			goto bad;
+		for (unsigned long i = a; i <= b; i++)
+			mask[i / bits] |= 1UL << (i % bits);
+		p = end;
+		if (*p == ',')
+			p++;
+		else if (*p)
+			goto bad;
+	}
+	return 0;
+bad:
+	return error_set(err, 0, "config.json: %s: invalid list \"%s\"", what, s);
+}
+
+int process_set_memory_policy(const struct spec_memory_policy *m, struct error *err)
+{
+	if (!m->present)
+		return 0;
+	static const char *const modes[] = {"MPOL_DEFAULT",   "MPOL_PREFERRED",
+					    "MPOL_BIND",      "MPOL_INTERLEAVE",
+					    "MPOL_LOCAL",     "MPOL_PREFERRED_MANY",
+					    "MPOL_WEIGHTED_INTERLEAVE"};
+	int mode = -1;
+	for (int i = 0; i < 7; i++)
+		if (!strcmp(modes[i], m->mode))
+			mode = i;
+	for (size_t i = 0; i < m->n_flags; i++) {
+		if (!strcmp(m->flags[i], "MPOL_F_STATIC_NODES"))
+			mode |= 1 << 15;
+		else if (!strcmp(m->flags[i], "MPOL_F_RELATIVE_NODES"))
+			mode |= 1 << 14;
+		else if (!strcmp(m->flags[i], "MPOL_F_NUMA_BALANCING"))
+			mode |= 1 << 13;
+	}
+	unsigned long nodes[1024 / (8 * sizeof(unsigned long))];
+	const char *list = m->nodes ? m->nodes : "";
+	if (parse_cpu_list(list, nodes, 1024, ".linux.memoryPolicy.nodes", err) < 0)
+		return -1;
+	if (syscall(SYS_set_mempolicy, mode, *list ? nodes : NULL, *list ? 1024UL : 0UL) < 0)
+		return error_errno(err, "set memory policy %s nodes \"%s\"", m->mode, list);
+	return 0;
+}
+
+int process_set_affinity(pid_t pid, const char *cpus, const char *what, struct error *err)
+{
+	if (!cpus || !*cpus)
+		return 0;
+	cpu_set_t set;
+	if (parse_cpu_list(cpus, (unsigned long *)&set, CPU_SETSIZE, what, err) < 0)
+		return -1;
+	if (sched_setaffinity(pid, sizeof(set), &set) < 0)
+		return error_errno(err, "set cpu affinity \"%s\" (%s)", cpus, what);
+	return 0;
+}

@@ -23,6 +23,11 @@ int process_set_scheduler(const struct spec_process *p, struct error *err);
 int process_set_io_priority(const struct spec_process *p, struct error *err);
 int process_set_personality(const struct spec_personality *p, struct error *err);
 
+/* linux.memoryPolicy (set_mempolicy) and an execCPUAffinity cpu list
+ * (sched_setaffinity; pid 0 = ourselves). */
+int process_set_memory_policy(const struct spec_memory_policy *m, struct error *err);
+int process_set_affinity(pid_t pid, const char *cpus, const char *what, struct error *err);
+
 /* Mark every fd >= first_keep + n_keep (but not in keep) close-on-exec. */
 int process_cloexec_from(int from, struct error *err);
 

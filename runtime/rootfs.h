@@ -14,6 +14,7 @@ struct rootfs_opts {
 	bool in_userns; /* mknod and some mounts are not allowed */
 	bool new_cgroupns;
 	char *host_cgroups; /* /proc/self/cgroup read before unsharing cgroupns */
+	const char *mount_label; /* SELinux context= for the mounts made here */
 };
 
 /* Parsed mount options (also used by tests). */

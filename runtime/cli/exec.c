@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "../container.h"
 #include "../util/fs.h"
+#include "../lsm.h"
 #include "../../spec/spec.h"
 
 #include <errno.h>
@@ -229,10 +230,18 @@ static int merge(struct exec_ctx *x, struct spec *spec, int argc, char **argv, i
 	}
 	if (x->no_new_privs)
 		p->no_new_privileges = true;
-	if ((x->apparmor && *x->apparmor) || (p->apparmor_profile && *p->apparmor_profile))
-		return error_set(err, 0, "exec: apparmor profiles are not supported yet");
-	if ((x->label && *x->label) || (p->selinux_label && *p->selinux_label))
-		return error_set(err, 0, "exec: SELinux process labels are not supported yet");
+	if (x->apparmor) {
+		free(p->apparmor_profile);
+		if (!(p->apparmor_profile = strdup(x->apparmor)))
+			return error_set(err, ENOMEM, "exec");
+	}
+	if (x->label) {
+		free(p->selinux_label);
+		if (!(p->selinux_label = strdup(x->label)))
+			return error_set(err, ENOMEM, "exec");
+	}
+	if (lsm_check(p->apparmor_profile, p->selinux_label, NULL, err) < 0)
+		return error_prefix(err, "exec");
 	if (x->cgroup && *x->cgroup)
 		return error_set(err, 0, "exec: --cgroup (a sub-cgroup) is not supported yet");
 	return 0;

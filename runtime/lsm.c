@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "lsm.h"
+#include "util/fs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#define SELINUX_MAGIC 0xf97cff8c
+
+bool lsm_apparmor_enabled(void)
+{
+	char *v = NULL;
+	struct error err;
+	bool on = fs_read_file("/sys/module/apparmor/parameters/enabled", &v, NULL, &err) == 0 &&
+		  v[0] == 'Y';
+	free(v);
+	return on;
+}
+
+bool lsm_selinux_enabled(void)
+{
+	struct statfs sf;
+	return statfs("/sys/fs/selinux", &sf) == 0 && (unsigned long)sf.f_type == SELINUX_MAGIC;
+}
+
+static bool set(const char *s)
+{
+	return s && *s;
+}
+
+int lsm_check(const char *apparmor_profile, const char *selinux_label, const char *mount_label,
+	      struct error *err)
+{
+	if (set(apparmor_profile) && !lsm_apparmor_enabled())
+		return error_set(err, 0, "config.json: .process.apparmorProfile: AppArmor is not "
+					 "enabled on this host");
+	if (set(selinux_label) && !lsm_selinux_enabled())
+		return error_set(err, 0, "config.json: .process.selinuxLabel: SELinux is not enabled "
+					 "on this host");
+	if (set(mount_label) && !lsm_selinux_enabled())
+		return error_set(err, 0, "config.json: .linux.mountLabel: SELinux is not enabled on "
+					 "this host");
+	return 0;
+}
+
+int lsm_set_exec_labels(const char *apparmor_profile, const char *selinux_label,
+			struct error *err)
+{
+	if (set(apparmor_profile)) {
+		char buf[4096];
+		snprintf(buf, sizeof(buf), "exec %s", apparmor_profile);
+		const char *path = "/proc/thread-self/attr/apparmor/exec";
+		if (access(path, F_OK) < 0)
+			path = "/proc/thread-self/attr/exec";
+		if (fs_write_string(path, buf, err) < 0)
+			return error_prefix(err, "set AppArmor profile %s", apparmor_profile);
+	}
+	if (set(selinux_label) &&
+	    fs_write_string("/proc/thread-self/attr/exec", selinux_label, err) < 0)
+		return error_prefix(err, "set SELinux label %s", selinux_label);
+	return 0;
+}
