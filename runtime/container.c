@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <net/if.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -39,8 +40,26 @@ int container_check_supported(const struct spec *spec, struct error *err)
 {
 	const struct spec_linux *l = &spec->linux_;
 	const struct spec_process *p = &spec->process;
-	if (l->n_net_devices)
-		return not_yet(".linux.netDevices", err);
+	for (size_t i = 0; i < l->n_net_devices; i++) {
+		const struct spec_net_device *d = &l->net_devices[i];
+		const char *name = d->name && *d->name ? d->name : d->host_name;
+		if (!spec_namespace_find(spec, "network"))
+			return error_set(err, 0, "config.json: .linux.netDevices.%s: needs a network "
+					 "namespace", d->host_name);
+		if (!if_nametoindex(d->host_name))
+			return error_set(err, 0, "config.json: .linux.netDevices.%s: no such "
+					 "interface on the host", d->host_name);
+		if (!strcmp(name, "lo") || strlen(name) >= IFNAMSIZ)
+			return error_set(err, 0, "config.json: .linux.netDevices.%s.name: \"%s\" "
+					 "cannot be used in the container", d->host_name, name);
+		for (size_t j = 0; j < i; j++) {
+			const struct spec_net_device *e = &l->net_devices[j];
+			if (!strcmp(name, e->name && *e->name ? e->name : e->host_name) &&
+			    !strstr(name, "%d"))
+				return error_set(err, 0, "config.json: .linux.netDevices.%s.name: "
+						 "\"%s\" is used twice", d->host_name, name);
+		}
+	}
 	if (l->intel_rdt.present)
 		return not_yet(".linux.intelRdt", err);
 	if (spec->hostname && *spec->hostname && !spec_namespace_find(spec, "uts"))

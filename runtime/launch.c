@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "launch.h"
 #include "process.h"
+#include "netlink.h"
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"
@@ -297,6 +298,11 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 		goto fail;
 	if (o->cgroup && cgroup_enter(o->cgroup, pid, err) < 0)
 		goto fail;
+	for (size_t i = 0; i < o->spec->linux_.n_net_devices; i++) {
+		const struct spec_net_device *d = &o->spec->linux_.net_devices[i];
+		if (netlink_move_device(pid, d->host_name, d->name, err) < 0)
+			goto fail;
+	}
 	if (process_set_oom_score_adj(pid, &o->spec->process, err) < 0)
 		goto fail;
 	if (sync_send(sv[0], SYNC_GO, 0, NULL) < 0) {

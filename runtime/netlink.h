@@ -2,9 +2,16 @@
 #ifndef AGENTRUN_NETLINK_H
 #define AGENTRUN_NETLINK_H
 
+#include <sys/types.h>
+
 #include "util/error.h"
 
 /* Bring the loopback interface of the current network namespace up. */
 int netlink_loopback_up(struct error *err);
+/* linux.netDevices: move host interface host_name into the network
+ * namespace of pid as new_name (NULL: the same name), keep its permanent
+ * global addresses and set it up. Runs in the runtime's namespaces. */
+int netlink_move_device(pid_t pid, const char *host_name, const char *new_name,
+			struct error *err);
 
 #endif
