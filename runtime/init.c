@@ -108,6 +108,7 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 		.new_cgroupns = flags & CLONE_NEWCGROUP,
 		.host_cgroups = host_cgroups,
 		.mount_label = spec->linux_.mount_label,
+		.idmap_fds = a->idmap_fds,
 	};
 	if (chdir(o->bundle) < 0)
 		return error_errno(err, "chdir to bundle %s", o->bundle);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "launch.h"
 #include "process.h"
+#include "mountattr.h"
+#include "rootfs.h"
 #include "netlink.h"
 #include "state.h"
 #include "sync.h"
@@ -123,7 +125,8 @@ int launch_state_json(const struct launch_opts *o, const char *status, pid_t pid
 /* First stage, in the child: join the user namespace (or the others and
  * then make the user namespace), unshare the rest and fork init. */
 __attribute__((noreturn)) static void first_stage(const struct launch_opts *o,
-						  struct ns_plan *plan, int sync_fd, int fifo_fd)
+						  struct ns_plan *plan, int sync_fd, int fifo_fd,
+						  const int *idmap_fds)
 {
 	struct error err = {0};
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* see init_main */
@@ -169,7 +172,8 @@ __attribute__((noreturn)) static void first_stage(const struct launch_opts *o,
 				      .plan = plan,
 				      .sync_fd = sync_fd,
 				      .fifo_fd = fifo_fd,
-				      .two_stage = true};
+				      .two_stage = true,
+				      .idmap_fds = idmap_fds};
 		init_main(&a);
 	}
 	sync_send(sync_fd, SYNC_CHILD_PID, pid, NULL);
@@ -182,14 +186,14 @@ fail:
 /* Parent side of the first stage: write its id maps when asked, learn
  * init's pid, reap the stage. Returns init's pid or -1. */
 static pid_t run_first_stage(const struct launch_opts *o, struct ns_plan *plan, int sv[2],
-			     int fifo_fd, struct error *err)
+			     int fifo_fd, const int *idmap_fds, struct error *err)
 {
 	pid_t stage = clone3_fork(0);
 	if (stage < 0)
 		return error_errno(err, "clone first stage");
 	if (stage == 0) {
 		close(sv[0]);
-		first_stage(o, plan, sv[1], fifo_fd);
+		first_stage(o, plan, sv[1], fifo_fd, idmap_fds);
 	}
 	close(sv[1]);
 	sv[1] = -1;
@@ -236,6 +240,37 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 	_cleanup_close_ int fifo_fd = -1;
 	pid_t pid = -1;
 
+	/* idmapped mounts: their user namespaces are made here, in the host */
+	int *idmap_fds = NULL;
+	const struct spec *spec = o->spec;
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		struct spec_mount m = spec->mounts[i];
+		if (!m.n_uid_mappings && !m.n_gid_mappings) {
+			/* "idmap" alone: the container's own user namespace maps */
+			struct mount_flags f;
+			struct error e;
+			if (rootfs_parse_options(m.options, m.n_options, &f, &e) < 0 || !f.idmap)
+				continue;
+			m.uid_mappings = spec->linux_.uid_mappings;
+			m.n_uid_mappings = spec->linux_.n_uid_mappings;
+			m.gid_mappings = spec->linux_.gid_mappings;
+			m.n_gid_mappings = spec->linux_.n_gid_mappings;
+		}
+		if (!idmap_fds) {
+			idmap_fds = malloc(spec->n_mounts * sizeof(int));
+			if (!idmap_fds) {
+				error_set(err, ENOMEM, "idmapped mounts");
+				goto out;
+			}
+			for (size_t j = 0; j < spec->n_mounts; j++)
+				idmap_fds[j] = -1;
+		}
+		idmap_fds[i] = mountattr_userns(&m, err);
+		if (idmap_fds[i] < 0) {
+			error_prefix(err, "config.json: .mounts[%zu]", i);
+			goto out;
+		}
+	}
 	/* one clone does it unless a user namespace must come between joins */
 	bool two_stage = plan.user_join_fd >= 0 || ((plan.new_flags & CLONE_NEWUSER) && plan.n_join);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -271,7 +306,7 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 	}
 
 	if (two_stage) {
-		pid = run_first_stage(o, &plan, sv, fifo_fd, err);
+		pid = run_first_stage(o, &plan, sv, fifo_fd, idmap_fds, err);
 		if (pid < 0)
 			goto out;
 	} else {
@@ -284,8 +319,11 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 		}
 		if (pid == 0) {
 			close(sv[0]);
-			struct init_args a = {
-				.opts = o, .plan = &plan, .sync_fd = sv[1], .fifo_fd = fifo_fd};
+			struct init_args a = {.opts = o,
+					      .plan = &plan,
+					      .sync_fd = sv[1],
+					      .fifo_fd = fifo_fd,
+					      .idmap_fds = idmap_fds};
 			init_main(&a);
 		}
 		close(sv[1]);
@@ -370,6 +408,10 @@ out:
 		close(sv[0]);
 	if (sv[1] >= 0)
 		close(sv[1]);
+	for (size_t i = 0; idmap_fds && i < o->spec->n_mounts; i++)
+		if (idmap_fds[i] >= 0)
+			close(idmap_fds[i]);
+	free(idmap_fds);
 	ns_plan_close(&plan);
 	return r;
 }

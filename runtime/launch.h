@@ -33,6 +33,7 @@ struct init_args {
 	int sync_fd;
 	int fifo_fd; /* O_PATH fd of exec.fifo */
 	bool two_stage; /* forked by a first stage that has exited */
+	const int *idmap_fds; /* per mount: its id-mapping user namespace, or -1 */
 };
 
 /* Clone the container init, finish its namespaces and wait until it is set

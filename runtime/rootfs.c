@@ -66,11 +66,8 @@ static const struct {
 };
 
 /* Options of later work: parsed, refused clearly for now. */
-static const char *const unsupported_options[] = {
-	"rro",	   "rrw",     "rnosuid",     "rsuid",	 "rnodev",	"rdev",
-	"rnoexec", "rexec",   "rnodiratime", "rdiratime", "rrelatime",	"rnorelatime",
-	"rnoatime", "ratime", "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow",
-	"idmap", "ridmap", NULL};
+/* Options of later work: parsed, refused clearly for now. */
+static const char *const unsupported_options[] = {NULL};
 
 void rootfs_mount_option_names(const char **out, size_t max)
 {
@@ -81,6 +78,12 @@ void rootfs_mount_option_names(const char **out, size_t max)
 		out[n++] = "rbind";
 	if (n + 2 < max)
 		out[n++] = "tmpcopyup";
+	if (n + 2 < max)
+		out[n++] = "idmap";
+	if (n + 2 < max)
+		out[n++] = "ridmap";
+	for (size_t i = 0; mountattr_option_names[i] && n + 2 < max; i++)
+		out[n++] = mountattr_option_names[i];
 	for (size_t i = 0; i < sizeof(flag_options) / sizeof(flag_options[0]) && n + 1 < max; i++)
 		out[n++] = flag_options[i].name;
 	for (size_t i = 0; i < sizeof(propagation_options) / sizeof(propagation_options[0]) &&
@@ -106,6 +109,13 @@ int rootfs_parse_options(char **options, size_t n, struct mount_flags *out, stru
 			out->tmpcopyup = true;
 			continue;
 		}
+		if (!strcmp(opt, "idmap") || !strcmp(opt, "ridmap")) {
+			out->idmap = true;
+			out->ridmap |= opt[0] == 'r';
+			continue;
+		}
+		if (mountattr_parse(opt, &out->attrs))
+			continue;
 		for (size_t j = 0; j < sizeof(flag_options) / sizeof(flag_options[0]); j++)
 			if (!strcmp(opt, flag_options[j].name)) {
 				if (flag_options[j].clear) {
@@ -161,10 +171,16 @@ int rootfs_check_mounts(const struct spec *spec, struct error *err)
 					 "config.json: .mounts[%zu].options: \"%s\" is not supported "
 					 "yet",
 					 i, f.unsupported);
-		if (m->n_uid_mappings || m->n_gid_mappings)
+		if ((m->n_uid_mappings || m->n_gid_mappings || f.idmap) && !is_bind(m, &f))
 			return error_set(err, 0,
-					 "config.json: .mounts[%zu].uidMappings: idmapped mounts are "
-					 "not supported yet",
+					 "config.json: .mounts[%zu]: idmapped mounts are supported on "
+					 "bind mounts only",
+					 i);
+		if (f.idmap && !m->n_uid_mappings && !m->n_gid_mappings &&
+		    !spec->linux_.n_uid_mappings)
+			return error_set(err, 0,
+					 "config.json: .mounts[%zu].options: \"idmap\" needs "
+					 "uidMappings or gidMappings, or a user namespace with maps",
 					 i);
 		if (!is_bind(m, &f) && !m->type)
 			return error_set(err, 0, "config.json: .mounts[%zu].type: required for a "
@@ -331,8 +347,8 @@ static int copy_tree(int from, int to, const char *shown, int depth, struct erro
 	return r;
 }
 
-static int mount_one(int rootfd, const struct spec_mount *m, const struct rootfs_opts *o,
-		     struct error *err)
+static int mount_one(int rootfd, const struct spec_mount *m, int idmap_fd,
+		     const struct rootfs_opts *o, struct error *err)
 {
 	struct mount_flags f;
 	if (rootfs_parse_options(m->options, m->n_options, &f, err) < 0)
@@ -353,9 +369,19 @@ static int mount_one(int rootfd, const struct spec_mount *m, const struct rootfs
 	const char *target = fs_fd_path(tfd, tbuf);
 
 	if (bind) {
-		if (bind_at(rootfd, m->source, tfd, m->destination, f.rbind, f.flags & ~MS_REMOUNT,
-			    o->in_userns, err) < 0)
+		if (idmap_fd >= 0) {
+			if (mountattr_idmapped_bind(m->source, tfd, idmap_fd, f.rbind || f.ridmap,
+						    m->destination, err) < 0)
+				return -1;
+			unsigned long rf = f.flags & ~MS_REMOUNT;
+			_cleanup_close_ int nfd = rf ? fs_open_in_root(rootfd, m->destination, O_PATH, err) : -1;
+			if (rf && (nfd < 0 || bind_remount(fs_fd_path(nfd, tbuf), m->destination, rf,
+							   o->in_userns, err) < 0))
+				return -1;
+		} else if (bind_at(rootfd, m->source, tfd, m->destination, f.rbind,
+				   f.flags & ~MS_REMOUNT, o->in_userns, err) < 0) {
 			return -1;
+		}
 	} else if (!strcmp(type, "cgroup") || !strcmp(type, "cgroup2")) {
 		if (mount_cgroups(rootfd, m->destination, target, f.flags, o, err) < 0)
 			return -1;
@@ -385,6 +411,11 @@ static int mount_one(int rootfd, const struct spec_mount *m, const struct rootfs
 		} else if (r < 0) {
 			return -1;
 		}
+	}
+	if (f.attrs.any) {
+		_cleanup_close_ int afd = fs_open_in_root(rootfd, m->destination, O_PATH, err);
+		if (afd < 0 || mountattr_apply(afd, &f.attrs, m->destination, err) < 0)
+			return -1;
 	}
 	if (f.propagation) {
 		close(tfd);
@@ -651,7 +682,8 @@ int rootfs_prepare(const struct spec *spec, const struct rootfs_opts *o, struct 
 	if (rootfd < 0)
 		return error_errno(err, "open rootfs %s", o->rootfs);
 	for (size_t i = 0; i < spec->n_mounts; i++)
-		if (mount_one(rootfd, &spec->mounts[i], o, err) < 0)
+		if (mount_one(rootfd, &spec->mounts[i], o->idmap_fds ? o->idmap_fds[i] : -1, o,
+			      err) < 0)
 			return error_prefix(err, "config.json: .mounts[%zu]", i);
 	if (!dev_is_bind_mounted(spec) && make_devices(rootfd, o, err) < 0)
 		return -1;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "../spec/spec.h"
+#include "mountattr.h"
 
 struct rootfs_opts {
 	const char *rootfs; /* absolute path of the rootfs on the host */
@@ -15,6 +16,7 @@ struct rootfs_opts {
 	bool new_cgroupns;
 	char *host_cgroups; /* /proc/self/cgroup read before unsharing cgroupns */
 	const char *mount_label; /* SELinux context= for the mounts made here */
+	const int *idmap_fds; /* per mount: user namespace of its id mappings, or -1 */
 };
 
 /* Parsed mount options (also used by tests). */
@@ -24,6 +26,8 @@ struct mount_flags {
 	unsigned long propagation; /* MS_SHARED/MS_SLAVE/... | MS_REC */
 	bool bind, rbind;
 	bool tmpcopyup; /* tmpfs: copy what was under the mount point into it */
+	bool idmap, ridmap; /* an idmapped bind (ridmap: recursive) */
+	struct mount_attrs attrs; /* recursive attributes: rro, rnosuid, ... */
 	char data[1024]; /* filesystem-specific options, comma separated */
 	const char *unsupported; /* first option this build cannot apply yet */
 };
