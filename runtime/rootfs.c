@@ -66,9 +66,6 @@ static const struct {
 };
 
 /* Options of later work: parsed, refused clearly for now. */
-/* Options of later work: parsed, refused clearly for now. */
-static const char *const unsupported_options[] = {NULL};
-
 void rootfs_mount_option_names(const char **out, size_t max)
 {
 	size_t n = 0;
@@ -135,12 +132,6 @@ int rootfs_parse_options(char **options, size_t n, struct mount_flags *out, stru
 				out->propagation = propagation_options[j].flag;
 				known = true;
 			}
-		for (size_t j = 0; !known && unsupported_options[j]; j++)
-			if (!strcmp(opt, unsupported_options[j])) {
-				if (!out->unsupported)
-					out->unsupported = unsupported_options[j];
-				known = true;
-			}
 		if (known)
 			continue;
 		size_t l = strlen(opt);
@@ -166,11 +157,6 @@ int rootfs_check_mounts(const struct spec *spec, struct error *err)
 		struct mount_flags f;
 		if (rootfs_parse_options(m->options, m->n_options, &f, err) < 0)
 			return error_prefix(err, "config.json: .mounts[%zu].options", i);
-		if (f.unsupported)
-			return error_set(err, 0,
-					 "config.json: .mounts[%zu].options: \"%s\" is not supported "
-					 "yet",
-					 i, f.unsupported);
 		if ((m->n_uid_mappings || m->n_gid_mappings || f.idmap) && !is_bind(m, &f))
 			return error_set(err, 0,
 					 "config.json: .mounts[%zu]: idmapped mounts are supported on "

@@ -29,7 +29,6 @@ struct mount_flags {
 	bool idmap, ridmap; /* an idmapped bind (ridmap: recursive) */
 	struct mount_attrs attrs; /* recursive attributes: rro, rnosuid, ... */
 	char data[1024]; /* filesystem-specific options, comma separated */
-	const char *unsupported; /* first option this build cannot apply yet */
 };
 int rootfs_parse_options(char **options, size_t n, struct mount_flags *out, struct error *err);
 

@@ -47,7 +47,6 @@ static void test_mount_flags(void **state)
 	assert_int_equal(f.propagation, 0);
 	assert_false(f.bind || f.rbind);
 	assert_string_equal(f.data, "");
-	assert_null(f.unsupported);
 
 	f = OPTS("nosuid", "nodev", "noexec", "ro", "relatime");
 	assert_int_equal(f.flags, MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY | MS_RELATIME);
@@ -145,20 +144,30 @@ static void test_mount_data(void **state)
 	assert_int_equal(strlen(g.data), 999 + 4);
 }
 
-static void test_mount_unsupported(void **state)
+static void test_mount_new_api_options(void **state)
 {
 	(void)state;
+	/* recursive attributes and idmap are not MS_* flags nor data */
 	struct mount_flags f = OPTS("nosuid", "rro", "ro", "idmap");
-	assert_non_null(f.unsupported);
-	assert_string_equal(f.unsupported, "rro"); /* the first one */
 	assert_int_equal(f.flags, MS_NOSUID | MS_RDONLY);
-	assert_string_equal(f.data, ""); /* not passed on as data */
-	f = OPTS("tmpcopyup");
-	assert_string_equal(f.unsupported, "tmpcopyup");
-	f = OPTS("ridmap", "rnosuid");
-	assert_string_equal(f.unsupported, "ridmap");
+	assert_string_equal(f.data, "");
+	assert_true(f.attrs.any);
+	assert_true(f.attrs.set & MOUNT_ATTR_RDONLY);
+	assert_true(f.idmap);
+	assert_false(f.ridmap);
+	f = OPTS("tmpcopyup", "size=1m");
+	assert_true(f.tmpcopyup);
+	assert_string_equal(f.data, "size=1m");
+	f = OPTS("ridmap", "rnosuid", "rsuid");
+	assert_true(f.idmap && f.ridmap);
+	/* the later option wins */
+	assert_false(f.attrs.set & MOUNT_ATTR_NOSUID);
+	assert_true(f.attrs.clr & MOUNT_ATTR_NOSUID);
+	f = OPTS("rnoatime");
+	assert_int_equal(f.attrs.set, MOUNT_ATTR_NOATIME);
+	assert_int_equal(f.attrs.clr, MOUNT_ATTR__ATIME);
 	f = OPTS("ro");
-	assert_null(f.unsupported);
+	assert_false(f.attrs.any);
 }
 
 /* Every option name the build reports as applied is parsed as a flag,
@@ -172,7 +181,7 @@ static void test_mount_option_names(void **state)
 	for (; names[n]; n++) {
 		char *o[] = {(char *)names[n]};
 		struct mount_flags f = parse_opts(o, 1);
-		if (f.data[0] || f.unsupported)
+		if (f.data[0])
 			fail_msg("reported option \"%s\" is not applied as a flag", names[n]);
 	}
 	assert_true(n > 30);
@@ -413,7 +422,7 @@ int main(void)
 		cmocka_unit_test(test_mount_flags),
 		cmocka_unit_test(test_mount_bind_propagation),
 		cmocka_unit_test(test_mount_data),
-		cmocka_unit_test(test_mount_unsupported),
+		cmocka_unit_test(test_mount_new_api_options),
 		cmocka_unit_test(test_mount_option_names),
 		cmocka_unit_test(test_signals),
 		cmocka_unit_test(test_bug_signal_truncation),
