@@ -60,8 +60,13 @@ int container_check_supported(const struct spec *spec, struct error *err)
 						 "\"%s\" is used twice", d->host_name, name);
 		}
 	}
-	if (l->intel_rdt.present)
+	if (l->intel_rdt.present) {
+		struct stat st;
+		if (stat("/sys/fs/resctrl/schemata", &st) < 0)
+			return error_set(err, 0, "config.json: .linux.intelRdt: this host has no "
+					 "resctrl filesystem (/sys/fs/resctrl)");
 		return not_yet(".linux.intelRdt", err);
+	}
 	if (spec->hostname && *spec->hostname && !spec_namespace_find(spec, "uts"))
 		return error_set(err, 0, "config.json: .hostname: needs a uts namespace of the "
 					 "container's own");

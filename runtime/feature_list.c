@@ -5,6 +5,7 @@
 #include "criu.h"
 #include "rootfs.h"
 #include "seccomp.h"
+#include "lsm.h"
 #include "../spec/feature_doc.h"
 #include "../spec/names.h"
 #include "config.h"
@@ -54,6 +55,10 @@ int features_json(char **out, struct error *err)
 		.capabilities = (const char *const *)caps,
 		.cgroup_v1 = true,
 		.cgroup_v2 = true,
+		.apparmor = lsm_apparmor_enabled(),
+		.selinux = lsm_selinux_enabled(),
+		.idmap_mounts = true,
+		.net_devices = true,
 		.seccomp_enabled = true,
 		.seccomp_actions = seccomp_action_names,
 		.seccomp_operators = seccomp_operator_names,
