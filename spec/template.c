@@ -126,3 +126,100 @@ int spec_template_json(bool rootless, unsigned int uid, unsigned int gid, char *
 		error_set(err, ENOMEM, "spec template");
 	return r;
 }
+
+/* The agent profile: what an AI coding agent's session needs and no more.
+ * Its own user namespace (root inside, unprivileged outside), a read-only
+ * root, a tmpfs workdir (/work) and /tmp, no network but loopback, few
+ * capabilities, no_new_privs, and a seccomp filter that refuses the
+ * syscalls a sandboxed build or shell never needs (mounts, modules, bpf,
+ * ptrace of others, keyrings, namespaces, clocks, reboot). */
+static const char agent_template[] =
+	"{\n"
+	"\t\"ociVersion\": \"1.3.0\",\n"
+	"\t\"annotations\": {\"org.agentrun.profile\": \"agent\"},\n"
+	"\t\"process\": {\n"
+	"\t\t\"terminal\": false,\n"
+	"\t\t\"user\": {\"uid\": 0, \"gid\": 0},\n"
+	"\t\t\"args\": [\"sh\"],\n"
+	"\t\t\"env\": [\n"
+	"\t\t\t\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\n"
+	"\t\t\t\"HOME=/work\",\n"
+	"\t\t\t\"TERM=xterm\"\n"
+	"\t\t],\n"
+	"\t\t\"cwd\": \"/work\",\n"
+	"\t\t\"capabilities\": {\n"
+	"\t\t\t\"bounding\": [%s],\n"
+	"\t\t\t\"effective\": [%s],\n"
+	"\t\t\t\"permitted\": [%s]\n"
+	"\t\t},\n"
+	"\t\t\"rlimits\": [\n"
+	"\t\t\t{\"type\": \"RLIMIT_NOFILE\", \"hard\": 4096, \"soft\": 4096},\n"
+	"\t\t\t{\"type\": \"RLIMIT_NPROC\", \"hard\": 4096, \"soft\": 4096}\n"
+	"\t\t],\n"
+	"\t\t\"noNewPrivileges\": true\n"
+	"\t},\n"
+	"\t\"root\": {\"path\": \"rootfs\", \"readonly\": true},\n"
+	"\t\"hostname\": \"agent\",\n"
+	"\t\"mounts\": [\n"
+	"\t\t{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\",\n"
+	"\t\t \"options\": [\"nosuid\", \"noexec\", \"nodev\"]},\n"
+	"\t\t{\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\",\n"
+	"\t\t \"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]},\n"
+	"\t\t{\"destination\": \"/dev/pts\", \"type\": \"devpts\", \"source\": \"devpts\",\n"
+	"\t\t \"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", "
+	"\"mode=0620\"]},\n"
+	"\t\t{\"destination\": \"/dev/shm\", \"type\": \"tmpfs\", \"source\": \"shm\",\n"
+	"\t\t \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"mode=1777\", \"size=65536k\"]},\n"
+	"\t\t{\"destination\": \"/dev/mqueue\", \"type\": \"mqueue\", \"source\": \"mqueue\",\n"
+	"\t\t \"options\": [\"nosuid\", \"noexec\", \"nodev\"]},\n"
+	"\t\t{\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\",\n"
+	"\t\t \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]},\n"
+	"\t\t{\"destination\": \"/tmp\", \"type\": \"tmpfs\", \"source\": \"tmpfs\",\n"
+	"\t\t \"options\": [\"nosuid\", \"nodev\", \"mode=1777\", \"size=1g\"]},\n"
+	"\t\t{\"destination\": \"/work\", \"type\": \"tmpfs\", \"source\": \"tmpfs\",\n"
+	"\t\t \"options\": [\"nosuid\", \"nodev\", \"mode=0755\", \"size=4g\"]}\n"
+	"\t],\n"
+	"\t\"linux\": {\n"
+	"\t\t\"uidMappings\": [{\"containerID\": 0, \"hostID\": %u, \"size\": %u}],\n"
+	"\t\t\"gidMappings\": [{\"containerID\": 0, \"hostID\": %u, \"size\": %u}],\n"
+	"\t\t\"namespaces\": [\n"
+	"\t\t\t{\"type\": \"pid\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"},\n"
+	"\t\t\t{\"type\": \"uts\"}, {\"type\": \"mount\"}, {\"type\": \"cgroup\"},\n"
+	"\t\t\t{\"type\": \"user\"}\n"
+	"\t\t],\n"
+	"\t\t\"resources\": {\"pids\": {\"limit\": 4096}},\n"
+	"\t\t\"seccomp\": {\n"
+	"\t\t\t\"defaultAction\": \"SCMP_ACT_ALLOW\",\n"
+	"\t\t\t\"syscalls\": [{\n"
+	"\t\t\t\t\"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 1,\n"
+	"\t\t\t\t\"names\": [\"mount\", \"umount2\", \"pivot_root\", \"fsopen\", \"fsconfig\",\n"
+	"\t\t\t\t\t\"fsmount\", \"fspick\", \"move_mount\", \"open_tree\", \"mount_setattr\",\n"
+	"\t\t\t\t\t\"unshare\", \"setns\", \"init_module\", \"finit_module\", \"delete_module\",\n"
+	"\t\t\t\t\t\"kexec_load\", \"kexec_file_load\", \"bpf\", \"perf_event_open\", \"ptrace\",\n"
+	"\t\t\t\t\t\"process_vm_readv\", \"process_vm_writev\", \"kcmp\", \"add_key\", \"request_key\",\n"
+	"\t\t\t\t\t\"keyctl\", \"open_by_handle_at\", \"name_to_handle_at\", \"reboot\", \"swapon\",\n"
+	"\t\t\t\t\t\"swapoff\", \"syslog\", \"acct\", \"settimeofday\", \"clock_settime\",\n"
+	"\t\t\t\t\t\"clock_adjtime\", \"adjtimex\", \"quotactl\", \"iopl\", \"ioperm\", \"userfaultfd\",\n"
+	"\t\t\t\t\t\"lookup_dcookie\", \"vhangup\", \"nfsservctl\", \"uselib\", \"personality\"]\n"
+	"\t\t\t}]\n"
+	"\t\t},\n"
+	"\t\t\"maskedPaths\": [\"/proc/acpi\", \"/proc/asound\", \"/proc/kcore\", \"/proc/keys\",\n"
+	"\t\t\t\"/proc/latency_stats\", \"/proc/timer_list\", \"/proc/timer_stats\",\n"
+	"\t\t\t\"/proc/sched_debug\", \"/sys/firmware\", \"/proc/scsi\"],\n"
+	"\t\t\"readonlyPaths\": [\"/proc/bus\", \"/proc/fs\", \"/proc/irq\", \"/proc/sys\",\n"
+	"\t\t\t\"/proc/sysrq-trigger\"]\n"
+	"\t}\n"
+	"}\n";
+
+int spec_agent_template_json(unsigned int uid, unsigned int gid, char **out, struct error *err)
+{
+	static const char caps[] = "\"CAP_CHOWN\", \"CAP_DAC_OVERRIDE\", \"CAP_FOWNER\", "
+				   "\"CAP_FSETID\", \"CAP_KILL\", \"CAP_SETGID\", \"CAP_SETUID\", "
+				   "\"CAP_NET_BIND_SERVICE\"";
+	/* as root the session gets 65536 ids far from the host's; else just ours */
+	unsigned int host_uid = uid == 0 ? 100000 : uid, host_gid = uid == 0 ? 100000 : gid;
+	unsigned int size = uid == 0 ? 65536 : 1;
+	if (asprintf(out, agent_template, caps, caps, caps, host_uid, size, host_gid, size) < 0)
+		return error_set(err, ENOMEM, "spec template");
+	return 0;
+}

@@ -11,4 +11,9 @@
 int spec_template_json(bool rootless, unsigned int uid, unsigned int gid, char **out,
 		       struct error *err);
 
+/* The agent profile (`agentrun spec --profile agent`): a user namespace,
+ * read-only root, tmpfs /work and /tmp, loopback only, few capabilities,
+ * no_new_privs and a seccomp denylist. */
+int spec_agent_template_json(unsigned int uid, unsigned int gid, char **out, struct error *err);
+
 #endif

@@ -81,6 +81,7 @@ int cmd_list(const struct command *self, const struct global_opts *g, int argc, 
 struct spec_ctx {
 	bool rootless;
 	const char *bundle;
+	const char *profile;
 };
 
 static int on_spec_opt(int c, const char *arg, void *vctx, struct error *err)
@@ -94,6 +95,13 @@ static int on_spec_opt(int c, const char *arg, void *vctx, struct error *err)
 		ctx->bundle = arg;
 		return 0;
 	}
+	if (c == 'p') {
+		if (strcmp(arg, "default") && strcmp(arg, "agent"))
+			return error_set(err, 0, "spec: unknown profile \"%s\" (default or agent)",
+					 arg);
+		ctx->profile = arg;
+		return 0;
+	}
 	return error_set(err, 0, "unknown flag");
 }
 
@@ -104,14 +112,17 @@ int cmd_spec(const struct command *self, const struct global_opts *g, int argc, 
 	static const struct option opts[] = {
 		{"rootless", no_argument, NULL, 'r'},
 		{"bundle", required_argument, NULL, 'b'},
+		{"profile", required_argument, NULL, 'p'},
 		{0},
 	};
-	struct spec_ctx ctx = {.bundle = "."};
+	struct spec_ctx ctx = {.bundle = ".", .profile = "default"};
 	int first = cli_parse(self, argc, argv, opts, on_spec_opt, &ctx, err);
 	if (first < 0 || cli_need_args(self, argc, first, 0, false, err) < 0)
 		return -1;
 	_cleanup_free_ char *json = NULL;
-	if (spec_template_json(ctx.rootless, geteuid(), getegid(), &json, err) < 0)
+	if (!strcmp(ctx.profile, "agent")
+		    ? spec_agent_template_json(geteuid(), getegid(), &json, err) < 0
+		    : spec_template_json(ctx.rootless, geteuid(), getegid(), &json, err) < 0)
 		return -1;
 	_cleanup_close_ int dfd = open(ctx.bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
