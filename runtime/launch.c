@@ -8,6 +8,7 @@
 #include "sync.h"
 #include "terminal.h"
 #include "util/cleanup.h"
+#include "util/sock.h"
 #include "../hooks/hooks.h"
 #include "../spec/state.h"
 #include "../cgroups/cgroup.h"
@@ -75,23 +76,10 @@ static int send_to_listener(const struct launch_opts *o, pid_t pid, int notify_f
 	_cleanup_free_ char *json = NULL;
 	if (spec_seccomp_listener_json(&st, s->listener_metadata, &json, err) < 0)
 		return -1;
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(s->listener_path) >= sizeof(sa.sun_path))
-		return error_set(err, 0, "seccomp listenerPath %s: path too long", s->listener_path);
-	strcpy(sa.sun_path, s->listener_path);
-	_cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (sock < 0 || connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return error_errno(err, "connect to seccomp listener %s", s->listener_path);
-	struct iovec iov = {.iov_base = json, .iov_len = strlen(json)};
-	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			    .msg_controllen = sizeof(cbuf)};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &notify_fd, sizeof(int));
-	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+	_cleanup_close_ int sock = sock_connect_unix(s->listener_path, "seccomp listener", err);
+	if (sock < 0)
+		return -1;
+	if (sock_send_fd(sock, json, strlen(json), notify_fd) < 0)
 		return error_errno(err, "send seccomp notify fd to %s", s->listener_path);
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "mountattr.h"
+#include "namespaces.h"
 #include "util/cleanup.h"
 
 #include <errno.h>
@@ -68,21 +69,6 @@ int mountattr_apply(int fd, const struct mount_attrs *a, const char *shown, stru
 	return 0;
 }
 
-static int write_map(pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n,
-		     struct error *err)
-{
-	char buf[4096], path[64];
-	size_t off = 0;
-	for (size_t i = 0; i < n && off < sizeof(buf); i++)
-		off += snprintf(buf + off, sizeof(buf) - off, "%u %u %u\n", m[i].container_id,
-				m[i].host_id, m[i].size);
-	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, buf, off) != (ssize_t)off)
-		return error_errno(err, "write %s for an idmapped mount", path);
-	return 0;
-}
-
 int mountattr_userns(const struct spec_mount *m, struct error *err)
 {
 	/* a child in a new user namespace holds it while we write its maps */
@@ -106,9 +92,9 @@ int mountattr_userns(const struct spec_mount *m, struct error *err)
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
 	/* a mount with only one of the two maps gets the identity for the other */
 	struct spec_id_mapping identity = {0, 0, 4294967295U};
-	if (write_map(pid, "uid_map", m->n_uid_mappings ? m->uid_mappings : &identity,
+	if (ns_write_map(pid, "uid_map", m->n_uid_mappings ? m->uid_mappings : &identity,
 		      m->n_uid_mappings ? m->n_uid_mappings : 1, err) == 0 &&
-	    write_map(pid, "gid_map", m->n_gid_mappings ? m->gid_mappings : &identity,
+	    ns_write_map(pid, "gid_map", m->n_gid_mappings ? m->gid_mappings : &identity,
 		      m->n_gid_mappings ? m->n_gid_mappings : 1, err) == 0) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)

@@ -109,8 +109,8 @@ int ns_join_all(struct ns_plan *plan, struct error *err)
 	return 0;
 }
 
-static int write_map(pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n,
-		     struct error *err)
+int ns_write_map(pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n,
+		 struct error *err)
 {
 	char buf[4096], path[64];
 	size_t off = 0;
@@ -133,9 +133,9 @@ int ns_write_id_maps(pid_t pid, const struct spec *spec, struct error *err)
 		struct error ignored;
 		fs_write_string(path, "deny", &ignored);
 	}
-	if (l->n_uid_mappings && write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0)
+	if (l->n_uid_mappings && ns_write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0)
 		return -1;
-	if (l->n_gid_mappings && write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err) < 0)
+	if (l->n_gid_mappings && ns_write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err) < 0)
 		return -1;
 	return 0;
 }

@@ -30,6 +30,9 @@ void ns_plan_close(struct ns_plan *plan);
 /* setns to every namespace in the join list (not user/pid/time). */
 int ns_join_all(struct ns_plan *plan, struct error *err);
 
+/* Write /proc/PID/FILE (uid_map or gid_map) from mappings. */
+int ns_write_map(pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n,
+		 struct error *err);
 /* Write uid_map/gid_map (and setgroups deny when unprivileged) for pid. */
 int ns_write_id_maps(pid_t pid, const struct spec *spec, struct error *err);
 

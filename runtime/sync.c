@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "sync.h"
+#include "util/sock.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -26,20 +27,7 @@ int sync_send(int fd, enum sync_type type, int32_t value, const char *text)
 int sync_send_fd(int fd, enum sync_type type, int passed_fd)
 {
 	struct sync_msg m = {.type = type};
-	struct iovec iov = {.iov_base = &m, .iov_len = offsetof(struct sync_msg, text)};
-	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			    .msg_controllen = sizeof(cbuf)};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &passed_fd, sizeof(int));
-	ssize_t r;
-	do
-		r = sendmsg(fd, &mh, MSG_NOSIGNAL);
-	while (r < 0 && errno == EINTR);
-	return r < 0 ? -1 : 0;
+	return sock_send_fd(fd, &m, offsetof(struct sync_msg, text), passed_fd);
 }
 
 int sync_recv(int fd, struct sync_msg *msg, int *passed_fd, struct error *err)

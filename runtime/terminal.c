@@ -2,6 +2,7 @@
 #include "terminal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/sock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -64,24 +65,11 @@ int terminal_setup(const struct spec_process *p, bool bind_console, struct error
 
 int terminal_send(const char *socket_path, int master, struct error *err)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(socket_path) >= sizeof(sa.sun_path))
-		return error_set(err, 0, "--console-socket %s: path too long", socket_path);
-	strcpy(sa.sun_path, socket_path);
-	_cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (sock < 0 || connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return error_errno(err, "connect to console socket %s", socket_path);
-	char name[] = "/dev/ptmx";
-	struct iovec iov = {.iov_base = name, .iov_len = sizeof(name) - 1};
-	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			    .msg_controllen = sizeof(cbuf)};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &master, sizeof(int));
-	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+	_cleanup_close_ int sock = sock_connect_unix(socket_path, "console socket", err);
+	if (sock < 0)
+		return -1;
+	static const char name[] = "/dev/ptmx";
+	if (sock_send_fd(sock, name, sizeof(name) - 1, master) < 0)
 		return error_errno(err, "send the pty to console socket %s", socket_path);
 	return 0;
 }
