@@ -5,6 +5,7 @@
 #include "rootfs.h"
 #include "state.h"
 #include "sysctl.h"
+#include "namespaces.h"
 #include "lsm.h"
 #include "terminal.h"
 #include "util/cleanup.h"
@@ -280,8 +281,13 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 	if (cgroup_available()) {
 		if (cgroup_create(spec->linux_.cgroups_path, o->id, &cg, err) < 0)
 			goto fail;
-		if (spec->linux_.resources.present && apply_resources(cg, spec, err) < 0)
-			goto fail;
+		if (spec->linux_.resources.present && apply_resources(cg, spec, err) < 0) {
+			/* rootless (in a child user namespace): limits are best effort */
+			if (!ns_in_child_userns())
+				goto fail;
+			log_warn("running rootless, resource limits not applied: %s", err->msg);
+			error_clear(err);
+		}
 	} else {
 		log_warn("cannot manage cgroups as this user: the container runs without a cgroup");
 	}

@@ -381,6 +381,20 @@ static int mount_one(int rootfd, const struct spec_mount *m, int idmap_fd,
 		}
 		int r = do_mount(m->source ? m->source : type, target, m->destination, type,
 				 f.flags, f.data, err);
+		if (r < 0 && errno == EINVAL && o->in_userns && !strcmp(type, "devpts") &&
+		    strstr(f.data, "gid=")) {
+			/* the tty group may not be mapped here: devpts without gid= */
+			char data[sizeof(f.data)] = "";
+			char *save = NULL;
+			for (char *t = strtok_r(f.data, ",", &save); t; t = strtok_r(NULL, ",", &save))
+				if (strncmp(t, "gid=", 4)) {
+					size_t l = strlen(data);
+					snprintf(data + l, sizeof(data) - l, "%s%s", l ? "," : "", t);
+				}
+			error_clear(err);
+			r = do_mount(m->source ? m->source : type, target, m->destination, type,
+				     f.flags, data, err);
+		}
 		if (r == 0 && under >= 0) {
 			_cleanup_close_ int top = fs_open_in_root(rootfd, m->destination,
 								  O_RDONLY | O_DIRECTORY, err);
