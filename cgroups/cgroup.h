@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "../runtime/util/error.h"
@@ -48,6 +49,79 @@ int cgroup_is_frozen(struct cgroup *cg, bool *frozen, struct error *err);
  * then the ancestors cgroup_create made), retrying ~2s while EBUSY. */
 int cgroup_destroy(struct cgroup *cg, struct error *err);
 void cgroup_free(struct cgroup *cg);
+
+/* Usage counters, as runc's `events` reports them (its types.Stats). Every
+ * value is 0 when the host does not provide it. Times are nanoseconds. */
+struct cgroup_mem_entry {
+	uint64_t limit, usage, max, failcnt;
+};
+
+struct cgroup_blkio_entry {
+	uint64_t major, minor;
+	char op[16]; /* "Read", "Write", "Total" ...; "" for single-value files */
+	uint64_t value;
+};
+
+struct cgroup_blkio_list {
+	struct cgroup_blkio_entry *v;
+	size_t n;
+};
+
+struct cgroup_stat_kv {
+	char *key;
+	uint64_t value;
+};
+
+struct cgroup_hugetlb_stats {
+	char *page_size; /* "2MB" */
+	uint64_t usage, max, failcnt;
+};
+
+struct cgroup_stats {
+	struct {
+		uint64_t total, kernel, user;
+		uint64_t *percpu, *percpu_kernel, *percpu_user;
+		size_t n_percpu, n_percpu_kernel, n_percpu_user;
+		uint64_t periods, throttled_periods, throttled_time;
+	} cpu;
+	struct {
+		uint16_t *cpus, *mems;
+		size_t n_cpus, n_mems;
+		uint64_t cpu_exclusive, mem_hardwall, mem_exclusive, memory_migrate,
+			memory_spread_page, memory_spread_slab, memory_pressure,
+			memory_pressure_enabled, sched_load_balance;
+		int64_t sched_relax_domain_level;
+	} cpuset;
+	struct {
+		uint64_t cache;
+		struct cgroup_mem_entry usage, swap, kernel, kernel_tcp;
+		struct cgroup_stat_kv *raw; /* memory.stat */
+		size_t n_raw;
+		/* OOM kills in the cgroup (v1 memory.oom_control oom_kill, v2
+		 * memory.events oom_kill); has_oom_kill false when the kernel
+		 * does not count them (old v1: use usage.failcnt instead). */
+		bool has_oom_kill;
+		uint64_t oom_kill;
+	} memory;
+	struct {
+		uint64_t current, limit; /* limit 0: unlimited */
+	} pids;
+	struct {
+		struct cgroup_blkio_list service_bytes, serviced, queued, service_time, wait_time,
+			merged, time, sectors;
+	} blkio;
+	struct cgroup_hugetlb_stats *hugetlb;
+	size_t n_hugetlb;
+};
+
+/* Read the counters of every usable hierarchy: a controller mounted on v1
+ * is read there, any other from the unified hierarchy. Files the host does
+ * not have are skipped; out is cleared first (cgroup_stats_clear it). */
+int cgroup_stats(struct cgroup *cg, struct cgroup_stats *out, struct error *err);
+void cgroup_stats_clear(struct cgroup_stats *s);
+/* The OOM counter alone (cheap, for polling): oom_kill, or the v1
+ * memory.failcnt when the kernel has no oom_kill count. */
+int cgroup_oom_count(struct cgroup *cg, uint64_t *count, struct error *err);
 
 /* True when this process can write cgroups (root, or a delegated v2
  * subtree). When false the caller runs without cgroups and warns once. */

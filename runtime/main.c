@@ -100,6 +100,42 @@ static const struct command commands[] = {
 	 "OPTIONS:\n"
 	 "   --format value, -f value  select one of: table or json (default: \"table\")\n",
 	 cmd_ps},
+	{"update", "update container resource constraints",
+	 "USAGE:\n   agentrun update [command options] <container-id>\n\n"
+	 "Writes new limits into the cgroup of a running or paused container and into\n"
+	 "its saved config. Sizes take a suffix (k, m, g, t, p; 1024-based); -1 is\n"
+	 "unlimited.\n\n"
+	 "OPTIONS:\n"
+	 "   --resources value, -r value  path to a file with the linux.resources JSON to\n"
+	 "                                apply, or '-' to read it from stdin (the other\n"
+	 "                                flags are then ignored)\n"
+	 "   --blkio-weight value         per cgroup block IO weight, 10 to 1000 (default: 0)\n"
+	 "   --cpu-period value           CPU CFS period to be used for hardcapping (in usecs)\n"
+	 "   --cpu-quota value            CPU CFS hardcap limit (in usecs) in a given period\n"
+	 "   --cpu-burst value            CPU CFS hardcap burst limit (in usecs)\n"
+	 "   --cpu-rt-period value        CPU realtime period to be used for hardcapping (in\n"
+	 "                                usecs)\n"
+	 "   --cpu-rt-runtime value       CPU realtime hardcap limit (in usecs)\n"
+	 "   --cpu-share value            CPU shares (relative weight vs. other containers)\n"
+	 "   --cpuset-cpus value          CPU(s) to use\n"
+	 "   --cpuset-mems value          memory node(s) to use\n"
+	 "   --kernel-memory value        (obsoleted; ignored with a warning)\n"
+	 "   --kernel-memory-tcp value    (obsoleted; ignored with a warning)\n"
+	 "   --memory value               memory limit (in bytes)\n"
+	 "   --memory-reservation value   memory reservation or soft_limit (in bytes)\n"
+	 "   --memory-swap value          total memory usage (memory + swap); '-1' for\n"
+	 "                                unlimited swap\n"
+	 "   --pids-limit value           maximum number of pids allowed in the container\n"
+	 "                                (default: 0, unchanged)\n",
+	 cmd_update},
+	{"events", "display container events such as OOM notifications, cpu, memory, and IO usage statistics",
+	 "USAGE:\n   agentrun events [command options] <container-id>\n\n"
+	 "Prints a JSON stats event every interval, and an oom event when the kernel\n"
+	 "kills a process of the container for memory, until the container stops.\n\n"
+	 "OPTIONS:\n"
+	 "   --interval value  set the stats collection interval (default: 5s)\n"
+	 "   --stats           display the container's stats then exit\n",
+	 cmd_events},
 	{"checkpoint", "checkpoint a running container (CRIU)",
 	 "USAGE:\n   agentrun checkpoint [command options] <container-id>\n\n"
 	 "Writes the container's processes, memory, open files and namespaces to an image\n"
@@ -163,7 +199,11 @@ static const struct command commands[] = {
 	 "Writes a default config.json (runtime-spec 1.3) into the bundle directory.\n\n"
 	 "OPTIONS:\n"
 	 "   --bundle value, -b value  path to the root of the bundle directory\n"
-	 "   --rootless                generate a configuration for a rootless container\n",
+	 "   --rootless                generate a configuration for a rootless container\n"
+	 "   --profile value           default, or agent: a sandbox for an AI coding agent (its\n"
+	 "                             own user namespace, read-only root, tmpfs /work and /tmp,\n"
+	 "                             loopback only, few capabilities, no_new_privs, a seccomp\n"
+	 "                             denylist)\n",
 	 cmd_spec},
 	{"features", "show the enabled features",
 	 "USAGE:\n   agentrun features\n\n"

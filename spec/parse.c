@@ -790,6 +790,25 @@ void spec_process_clear(struct spec_process *p)
 	memset(p, 0, sizeof(*p));
 }
 
+int spec_parse_resources(const char *json, size_t len, const char *origin,
+			 struct spec_resources *out, struct error *err)
+{
+	memset(out, 0, sizeof(*out));
+	int r = parse_document(json, len, origin, resources_fields, out, err);
+	out->present = true;
+	if (r < 0) {
+		spec_resources_clear(out);
+		return -1;
+	}
+	return 0;
+}
+
+void spec_resources_clear(struct spec_resources *r)
+{
+	free_object(resources_fields, r);
+	memset(r, 0, sizeof(*r));
+}
+
 int spec_load(const char *bundle, struct spec **out, struct error *err)
 {
 	_cleanup_free_ char *path = NULL;

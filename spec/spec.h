@@ -364,6 +364,11 @@ int spec_parse_process(const char *json, size_t len, const char *origin,
 		       struct spec_process *out, struct error *err);
 int spec_validate_process(const struct spec_process *p, const char *origin, struct error *err);
 void spec_process_clear(struct spec_process *p);
+/* A standalone linux.resources object (`update --resources`); paths in
+ * errors are relative to it (".memory.limit"). */
+int spec_parse_resources(const char *json, size_t len, const char *origin,
+			 struct spec_resources *out, struct error *err);
+void spec_resources_clear(struct spec_resources *r);
 
 /* Lookup helpers. */
 const char *spec_map_get(const struct spec_map *map, const char *key);

@@ -65,6 +65,10 @@ int cmd_resume(const struct command *self, const struct global_opts *g, int argc
 	       struct error *err);
 int cmd_ps(const struct command *self, const struct global_opts *g, int argc, char **argv,
 	   struct error *err);
+int cmd_update(const struct command *self, const struct global_opts *g, int argc, char **argv,
+	       struct error *err);
+int cmd_events(const struct command *self, const struct global_opts *g, int argc, char **argv,
+	       struct error *err);
 int cmd_checkpoint(const struct command *self, const struct global_opts *g, int argc,
 		   char **argv, struct error *err);
 int cmd_restore(const struct command *self, const struct global_opts *g, int argc, char **argv,
