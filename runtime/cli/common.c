@@ -17,8 +17,10 @@ int cli_parse(const struct command *cmd, int argc, char **argv, const struct opt
 	      int (*on_opt)(int c, const char *arg, void *ctx, struct error *err), void *ctx,
 	      struct error *err)
 {
-	/* getopt_long_only with a leading '+': stop at the first positional
-	 * (the container id); ':' reports a missing value distinctly */
+	/* flags may follow the container id, as with runc; but exec and ps pass
+	 * what follows the id on, so they stop at the first positional ('+').
+	 * ':' reports a missing value distinctly */
+	bool stop = !strcmp(cmd->name, "exec") || !strcmp(cmd->name, "ps");
 	char shorts[64] = "+:h";
 	size_t n = 3;
 	for (const struct option *o = opts; o->name; o++) {
@@ -29,6 +31,7 @@ int cli_parse(const struct command *cmd, int argc, char **argv, const struct opt
 		}
 	}
 	shorts[n] = '\0';
+	const char *spec_str = stop ? shorts : shorts + 1;
 	struct option all[64];
 	size_t k = 0;
 	for (const struct option *o = opts; o->name && k < 62; o++)
@@ -36,11 +39,11 @@ int cli_parse(const struct command *cmd, int argc, char **argv, const struct opt
 	all[k++] = (struct option){"help", no_argument, NULL, 'h'};
 	all[k] = (struct option){0};
 
-	optind = 1;
+	optind = 0; /* 0, not 1: re-initialise GNU getopt (ordering mode) */
 	opterr = 0;
 	for (;;) {
 		int idx = -1;
-		int c = getopt_long_only(argc, argv, shorts, all, &idx);
+		int c = getopt_long_only(argc, argv, spec_str, all, &idx);
 		if (c == -1)
 			break;
 		if (c == 'h') {
