@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Configure (once) and build agentrun into build/.
+# Configure and build agentrun into build/ (reconfigured each time, so a
+# newly installed optional dependency such as libcriu is picked up).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f build/build.ninja ] || meson setup build >/dev/null
+if [ -f build/build.ninja ]; then
+	meson setup --reconfigure build >/dev/null
+else
+	meson setup build >/dev/null
+fi
 ninja -C build >/dev/null
 echo "built $(pwd)/build/agentrun"
