@@ -35,8 +35,10 @@ int criu_parse_cgroups_mode(const char *s, enum criu_cgroups_mode *out, struct e
 			*out = modes[i].mode;
 			return 0;
 		}
-	return error_set(err, 0, "invalid --manage-cgroups-mode value \"%s\" (soft, full, strict "
-				 "or ignore)", s);
+	return error_set(err, 0,
+			 "invalid --manage-cgroups-mode value \"%s\" (soft, full, strict "
+			 "or ignore)",
+			 s);
 }
 
 int criu_parse_empty_ns(const char *s, int *mask, struct error *err)
@@ -59,9 +61,10 @@ bool criu_built_in(void)
 
 static int no_criu(struct error *err)
 {
-	return error_set(err, 0, "checkpoint/restore is not available: this agentrun was built "
-				 "without libcriu (install CRIU >= 4.2 with its library, e.g. "
-				 "scripts/criu.sh, and rebuild)");
+	return error_set(err, 0,
+			 "checkpoint/restore is not available: this agentrun was built "
+			 "without libcriu (install CRIU >= 4.2 with its library, e.g. "
+			 "scripts/criu.sh, and rebuild)");
 }
 
 int container_checkpoint(const struct checkpoint_opts *o, struct error *err)
@@ -160,15 +163,17 @@ int criu_opts_new(const struct criu_common_opts *c, int images_fd, int work_fd,
 {
 	char bin[PATH_MAX];
 	if (find_criu(bin, sizeof(bin)) < 0)
-		return error_set(err, 0, "criu not found (install CRIU >= 4.2, e.g. with "
-					 "scripts/criu.sh, or set AGENTRUN_CRIU)");
+		return error_set(err, 0,
+				 "criu not found (install CRIU >= 4.2, e.g. with "
+				 "scripts/criu.sh, or set AGENTRUN_CRIU)");
 	int version = 0;
 	if (criu_binary_version(bin, &version, err) < 0)
 		return -1;
 	if (version < CRIU_MIN_VERSION)
-		return error_set(err, 0, "%s is CRIU %d.%d.%d; agentrun needs CRIU >= 4.2 (older "
-					 "versions fail or hang on current kernels; see "
-					 "scripts/criu.sh, or set AGENTRUN_CRIU)",
+		return error_set(err, 0,
+				 "%s is CRIU %d.%d.%d; agentrun needs CRIU >= 4.2 (older "
+				 "versions fail or hang on current kernels; see "
+				 "scripts/criu.sh, or set AGENTRUN_CRIU)",
 				 bin, version / 10000, version / 100 % 100, version % 100);
 	criu_opts *opts = NULL;
 	if (criu_local_init_opts(&opts) < 0)
@@ -216,8 +221,8 @@ int criu_opts_new(const struct criu_common_opts *c, int images_fd, int work_fd,
 /* The CRIU config file: the org.criu.config annotation, else
  * /etc/criu/agentrun.conf when it exists. Options libcriu has no setter
  * for (lazy-pages, status-fd) are appended to a copy in the work dir. */
-int criu_config_file(criu_opts *opts, const struct spec *spec, int work_fd,
-		     const char *work_path, const char *extra, struct error *err)
+int criu_config_file(criu_opts *opts, const struct spec *spec, int work_fd, const char *work_path,
+		     const char *extra, struct error *err)
 {
 	const char *path = spec ? spec_map_get(&spec->annotations, "org.criu.config") : NULL;
 	if (!path && access(CRIU_DEFAULT_CONFIG, R_OK) == 0)
@@ -354,8 +359,8 @@ void criu_record_free(struct criu_record *r)
 	memset(r, 0, sizeof(*r));
 }
 
-int criu_record_mount(struct criu_record *r, const char *kind, const char *key,
-		      const char *source, struct error *err)
+int criu_record_mount(struct criu_record *r, const char *kind, const char *key, const char *source,
+		      struct error *err)
 {
 	for (size_t i = 0; i < r->n_mounts; i++)
 		if (!strcmp(r->mounts[i].key, key))
@@ -420,8 +425,8 @@ int criu_record_load(int images_fd, const char *image_path, struct criu_record *
 	_cleanup_free_ char *text = NULL;
 	memset(r, 0, sizeof(*r));
 	if (fs_read_fileat(images_fd, CRIU_RECORD_FILE, &text, NULL, err) < 0)
-		return error_set(err, errno, "%s/%s: not a checkpoint made by agentrun",
-				 image_path, CRIU_RECORD_FILE);
+		return error_set(err, errno, "%s/%s: not a checkpoint made by agentrun", image_path,
+				 CRIU_RECORD_FILE);
 	char *save = NULL;
 	bool header = false;
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -92,8 +93,8 @@ void criu_cgroup_controllers(const char *super, char *out, size_t size)
 		return;
 	char *save = NULL;
 	for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
-		static const char *const not_controllers[] = {"rw", "ro", "xattr", "noprefix",
-							      "clone_children", "cpuset_v2_mode"};
+		static const char *const not_controllers[] = {
+		    "rw", "ro", "xattr", "noprefix", "clone_children", "cpuset_v2_mode"};
 		bool skip = strchr(o, '=') && strncmp(o, "name=", 5) != 0;
 		for (size_t i = 0; i < sizeof(not_controllers) / sizeof(*not_controllers); i++)
 			skip |= !strcmp(o, not_controllers[i]);
@@ -127,7 +128,8 @@ static int external_mounts(criu_opts *co, const struct spec *spec, const struct 
 		if (!strcmp(m[i].point, "/"))
 			continue;
 		if (!strcmp(m[i].fstype, "devtmpfs")) {
-			snprintf(host, sizeof(host), "/dev%s", strcmp(m[i].root, "/") ? m[i].root : "");
+			snprintf(host, sizeof(host), "/dev%s",
+				 strcmp(m[i].root, "/") ? m[i].root : "");
 			if (criu_record_mount(rec, "host", m[i].point, host, err) < 0)
 				return -1;
 		} else if ((!strcmp(m[i].fstype, "cgroup") || !strcmp(m[i].fstype, "cgroup2")) &&
@@ -259,7 +261,8 @@ static void set_freeze_cgroup(criu_opts *co, pid_t pid)
 	criu_mounts_free(m, n);
 }
 
-/* The last error line of a CRIU log, to say why in one line. */
+/* The first error of a CRIU log (usually the cause), to say why in one
+ * line: "unix: Unix socket 1147475 not found". */
 void criu_log_reason(const char *dir, const char *log, char *out, size_t size)
 {
 	char path[PATH_MAX];
@@ -273,12 +276,19 @@ void criu_log_reason(const char *dir, const char *log, char *out, size_t size)
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		char *e = strstr(l, "Error (");
 		/* CRIU's own RLIMIT_NOFILE complaint is harmless */
-		if (e && !strstr(l, "RLIMIT_NOFILE") && !strstr(l, "FAILED"))
-			snprintf(out, size, "%s", e);
+		if (!e || strstr(l, "RLIMIT_NOFILE"))
+			continue;
+		char *text = strstr(e, "): ");
+		snprintf(out, size, "%s", text ? text + 3 : e);
+		return;
 	}
 }
 
-static int page_server(criu_opts *co, const char *spec, struct error *err)
+/* --page-server ADDRESS:PORT: where pages go; with --lazy-pages where
+ * the dump serves them (set through the config, which CRIU reads after the
+ * RPC's page server: it must know about lazy pages first). */
+static int page_server(criu_opts *co, const char *spec, bool lazy, char *extra, size_t size,
+		       struct error *err)
 {
 	_cleanup_free_ char *copy = strdup(spec);
 	if (!copy)
@@ -288,8 +298,29 @@ static int page_server(criu_opts *co, const char *spec, struct error *err)
 	if (!colon || port <= 0 || port > 65535)
 		return error_set(err, 0, "--page-server %s: expected ADDRESS:PORT", spec);
 	*colon = '\0';
-	if (criu_local_set_page_server_address_port(co, copy, port) < 0)
-		return error_set(err, ENOMEM, "libcriu: page server");
+	if (lazy) {
+		size_t k = strlen(extra);
+		snprintf(extra + k, size - k, "address %s\nport %d\n", copy, port);
+		return 0;
+	}
+	/* libcriu 4.2 returns -ENOMEM even when it succeeded */
+	criu_local_set_page_server_address_port(co, copy, port);
+	return 0;
+}
+
+/* --status-fd: CRIU says "status-ready" once the lazy pages can be
+ * fetched; the caller reads a \0 from the fd then. */
+static int status_fd = -1;
+
+static int on_dump_notify(char *action, criu_notify_arg_t na)
+{
+	(void)na;
+	if (status_fd >= 0 && !strcmp(action, "status-ready")) {
+		if (write(status_fd, "\0", 1) != 1)
+			return -1;
+		close(status_fd);
+		status_fd = -1;
+	}
 	return 0;
 }
 
@@ -299,12 +330,14 @@ static int mem_track_check(criu_opts *co, const char *what, struct error *err)
 	if (criu_local_feature_check(co, &f, sizeof(f)) < 0)
 		return error_set(err, 0, "%s: CRIU could not check for memory tracking", what);
 	if (!f.mem_track)
-		return error_set(err, 0, "%s: needs memory change tracking (soft-dirty bits), which "
-					 "this kernel does not provide", what);
+		return error_set(err, 0,
+				 "%s: needs memory change tracking (soft-dirty bits), which "
+				 "this kernel does not provide",
+				 what);
 	return 0;
 }
 
-static int dump_locked(const struct checkpoint_opts *o, const struct spec_state *st,
+static int dump_locked(const struct checkpoint_opts *o, int dirfd, const struct spec_state *st,
 		       const struct spec *spec, struct error *err)
 {
 	const char *image = o->c.image_path && *o->c.image_path ? o->c.image_path : "checkpoint";
@@ -370,24 +403,27 @@ static int dump_locked(const struct checkpoint_opts *o, const struct spec_state 
 		goto out;
 	set_freeze_cgroup(co, st->pid);
 	criu_local_set_leave_running(co, o->leave_running);
-	if (o->page_server && *o->page_server && page_server(co, o->page_server, err) < 0)
-		goto out;
-	char extra[128] = "";
-	size_t k = 0;
+	char extra[PATH_MAX] = "";
 	if (o->c.lazy_pages)
-		k += snprintf(extra + k, sizeof(extra) - k, "lazy-pages\n");
+		snprintf(extra, sizeof(extra), "lazy-pages\n");
+	if (o->page_server && *o->page_server &&
+	    page_server(co, o->page_server, o->c.lazy_pages, extra, sizeof(extra), err) < 0)
+		goto out;
 	if (o->status_fd >= 0) {
-		int fl = fcntl(o->status_fd, F_GETFD);
-		if (fl < 0) {
+		if (fcntl(o->status_fd, F_GETFD) < 0) {
 			error_errno(err, "--status-fd %d", o->status_fd);
 			goto out;
 		}
-		fcntl(o->status_fd, F_SETFD, fl & ~FD_CLOEXEC); /* criu swrk inherits it */
-		snprintf(extra + k, sizeof(extra) - k, "status-fd %d\n", o->status_fd);
+		status_fd = o->status_fd;
+		criu_local_set_notify_cb(co, on_dump_notify);
 	}
 	if (criu_config_file(co, spec, work_fd, work_abs, extra, err) < 0 ||
 	    criu_record_save(images_fd, &rec, err) < 0)
 		goto out;
+	/* a lazy dump waits until every page was fetched: let `state`,
+	 * `list` and the restore side work meanwhile */
+	if (o->c.lazy_pages)
+		flock(dirfd, LOCK_UN);
 	int rc = criu_local_dump(co);
 	if (rc < 0) {
 		char why[512];
@@ -425,22 +461,21 @@ int container_checkpoint(const struct checkpoint_opts *o, struct error *err)
 		error_set(err, 0, "container %s: its saved config.json cannot be read", o->id);
 		goto out;
 	}
-	r = dump_locked(o, &st, spec, err);
-out:
-	{
-		pid_t pid = st.pid;
-		unsigned long long start = st.start_time;
-		bool gone = r == 0 && !o->leave_running && !o->pre_dump;
-		spec_free(spec);
-		container_close(rootfd, dirfd, &st);
-		if (gone) {
-			/* CRIU killed the tree: the container goes, as with runc */
-			for (int i = 0; i < 500 && state_process_alive(pid, start); i++)
-				nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
-			if (container_delete(o->root, o->id, true, err) < 0)
-				return error_prefix(err, "checkpoint done, but removing the container");
-		}
+	r = dump_locked(o, dirfd, &st, spec, err);
+out : {
+	pid_t pid = st.pid;
+	unsigned long long start = st.start_time;
+	bool gone = r == 0 && !o->leave_running && !o->pre_dump;
+	spec_free(spec);
+	container_close(rootfd, dirfd, &st);
+	if (gone) {
+		/* CRIU killed the tree: the container goes, as with runc */
+		for (int i = 0; i < 500 && state_process_alive(pid, start); i++)
+			nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+		if (container_delete(o->root, o->id, true, err) < 0)
+			return error_prefix(err, "checkpoint done, but removing the container");
 	}
+}
 	return r;
 }
 

@@ -35,13 +35,13 @@ int criu_opts_new(const struct criu_common_opts *c, int images_fd, int work_fd,
 		  const char *log_name, criu_opts **out, struct error *err);
 /* The CRIU config file (org.criu.config or /etc/criu/agentrun.conf), with
  * extra option lines appended in a generated copy when extra is set. */
-int criu_config_file(criu_opts *opts, const struct spec *spec, int work_fd,
-		     const char *work_path, const char *extra, struct error *err);
+int criu_config_file(criu_opts *opts, const struct spec *spec, int work_fd, const char *work_path,
+		     const char *extra, struct error *err);
 /* open (and with create, mkdir) a directory; its absolute path in abs
  * (PATH_MAX) when abs is not NULL. Returns the fd. */
 int criu_open_dir(const char *path, bool create, char *abs, struct error *err);
 
-/* The last error line of CRIU's log DIR/LOG (empty when none). */
+/* The first error of CRIU's log DIR/LOG (empty when none). */
 void criu_log_reason(const char *dir, const char *log, char *out, size_t size);
 /* Controllers of a v1 cgroup mount from its super options ("rw,memory"
  * -> "memory"). */
@@ -76,8 +76,8 @@ struct criu_record {
 	struct criu_ext_fd *fds;
 	size_t n_fds;
 };
-int criu_record_mount(struct criu_record *r, const char *kind, const char *key,
-		      const char *source, struct error *err);
+int criu_record_mount(struct criu_record *r, const char *kind, const char *key, const char *source,
+		      struct error *err);
 int criu_record_fd(struct criu_record *r, int fd, const char *key, struct error *err);
 int criu_record_save(int images_fd, const struct criu_record *r, struct error *err);
 int criu_record_load(int images_fd, const char *image_path, struct criu_record *r,

@@ -43,7 +43,7 @@ static int apply_resources(struct cgroup *cg, const struct spec *spec, struct er
 	if (!l->n_devices || !res.n_devices)
 		return cgroup_apply(cg, &res, err);
 	_cleanup_free_ struct spec_device_cgroup *rules =
-		calloc(res.n_devices + l->n_devices, sizeof(*rules));
+	    calloc(res.n_devices + l->n_devices, sizeof(*rules));
 	if (!rules)
 		return error_set(err, ENOMEM, "device rules");
 	memcpy(rules, res.devices, res.n_devices * sizeof(*rules));
@@ -190,8 +190,8 @@ static int ext_source(const struct criu_ext_mount *e, const struct spec *spec, c
 		normalize(m->destination, dest, sizeof(dest));
 		if (strcmp(dest, e->key) != 0)
 			continue;
-		int len = m->source[0] == '/' ? snprintf(out, size, "%s", m->source) :
-						 snprintf(out, size, "%s/%s", bundle, m->source);
+		int len = m->source[0] == '/' ? snprintf(out, size, "%s", m->source)
+					      : snprintf(out, size, "%s/%s", bundle, m->source);
 		if (len < 0 || (size_t)len >= size)
 			return -1;
 	}
@@ -226,9 +226,9 @@ static int prepare_mountpoints(const char *root, const struct spec *spec, const 
 		if (m->source && ((m->type && !strcmp(m->type, "bind")) || m->n_options)) {
 			char src[PATH_MAX];
 			struct stat st;
-			int len = snprintf(src, sizeof(src), "%s%s%s",
-					   m->source[0] == '/' ? "" : bundle,
-					   m->source[0] == '/' ? "" : "/", m->source);
+			int len =
+			    snprintf(src, sizeof(src), "%s%s%s", m->source[0] == '/' ? "" : bundle,
+				     m->source[0] == '/' ? "" : "/", m->source);
 			if (len > 0 && (size_t)len < sizeof(src) && stat(src, &st) == 0 &&
 			    !S_ISDIR(st.st_mode))
 				dir = false;
@@ -303,22 +303,39 @@ static int resolve_bundle(struct restore_ctx *c, struct error *err)
 	if (!realpath(joined, c->rootfs))
 		return error_errno(err, "rootfs (%s) does not exist", joined);
 	if (s->process.terminal && !c->o->console_socket && c->o->detach)
-		return error_set(err, 0, "cannot restore a detached container with a terminal "
-					 "without --console-socket");
+		return error_set(err, 0,
+				 "cannot restore a detached container with a terminal "
+				 "without --console-socket");
 	if (!s->process.terminal && c->o->console_socket)
 		return error_set(err, 0, "--console-socket given, but process.terminal is false");
 	return container_check_supported(s, err);
 }
 
 static int add_inherited(criu_opts *co, const struct criu_record *rec, const struct spec *spec,
-			 int *ns_fds, struct error *err)
+			 int *ns_fds, int *dups, int *n_dups, struct error *err)
 {
 	for (size_t i = 0; i < rec->n_fds; i++) {
 		int fd = rec->fds[i].fd;
 		if (fcntl(fd, F_GETFD) < 0)
-			return error_set(err, 0, "the container's fd %d was %s at checkpoint: restore "
-						 "needs an open fd %d to hand it", fd, rec->fds[i].key, fd);
+			return error_set(err, 0,
+					 "the container's fd %d was %s at checkpoint: restore "
+					 "needs an open fd %d to hand it",
+					 fd, rec->fds[i].key, fd);
 		if (criu_local_add_inherit_fd(co, fd, rec->fds[i].key) < 0)
+			return error_set(err, ENOMEM, "libcriu: inherit fd");
+		/* CRIU names an external file by its key without the first
+		 * character ("ile[..]") when it looks for an inherited fd to
+		 * use as it is; under the key itself it reopens the file, which
+		 * the root of a user namespace may not be allowed to do. */
+		if (strncmp(rec->fds[i].key, "file[", 5) != 0 || *n_dups >= 3)
+			continue;
+		/* CRIU takes each inherited fd over: the second key needs its
+		 * own (inheritable) copy */
+		int copy = fcntl(fd, F_DUPFD, 3);
+		if (copy < 0)
+			return error_errno(err, "dup fd %d", fd);
+		dups[(*n_dups)++] = copy;
+		if (criu_local_add_inherit_fd(co, copy, rec->fds[i].key + 1) < 0)
 			return error_set(err, ENOMEM, "libcriu: inherit fd");
 	}
 	static const struct {
@@ -366,7 +383,7 @@ static int run_criu(struct restore_ctx *c, int images_fd, int work_fd, struct er
 	const struct restore_opts *o = c->o;
 	criu_opts *co = NULL;
 	struct criu_record rec = {0};
-	int ns_fds[2] = {-1, -1};
+	int ns_fds[2] = {-1, -1}, dups[3], n_dups = 0;
 	int r = -1;
 	if (criu_record_load(images_fd, c->image_abs, &rec, err) < 0 ||
 	    criu_opts_new(&o->c, images_fd, work_fd, CRIU_RESTORE_LOG, &co, err) < 0)
@@ -381,10 +398,12 @@ static int run_criu(struct restore_ctx *c, int images_fd, int work_fd, struct er
 		goto out;
 	for (size_t i = 0; i < rec.n_mounts; i++) {
 		char src[PATH_MAX];
-		if (ext_source(&rec.mounts[i], c->spec, c->bundle, c->cg_lines, src,
-			       sizeof(src)) < 0) {
-			error_set(err, 0, "no host path for the container's external mount %s "
-					  "(%s)", rec.mounts[i].key, rec.mounts[i].source);
+		if (ext_source(&rec.mounts[i], c->spec, c->bundle, c->cg_lines, src, sizeof(src)) <
+		    0) {
+			error_set(err, 0,
+				  "no host path for the container's external mount %s "
+				  "(%s)",
+				  rec.mounts[i].key, rec.mounts[i].source);
 			goto out;
 		}
 		if (criu_local_add_ext_mount(co, rec.mounts[i].key, src) < 0) {
@@ -392,7 +411,7 @@ static int run_criu(struct restore_ctx *c, int images_fd, int work_fd, struct er
 			goto out;
 		}
 	}
-	if (add_inherited(co, &rec, c->spec, ns_fds, err) < 0)
+	if (add_inherited(co, &rec, c->spec, ns_fds, dups, &n_dups, err) < 0)
 		goto out;
 	if ((o->lsm_profile && criu_local_set_lsm_profile(co, o->lsm_profile) < 0) ||
 	    (o->lsm_mount_context &&
@@ -422,6 +441,8 @@ out:
 	for (int i = 0; i < 2; i++)
 		if (ns_fds[i] >= 0)
 			close(ns_fds[i]);
+	for (int i = 0; i < n_dups; i++)
+		close(dups[i]);
 	criu_record_free(&rec);
 	criu_local_free_opts(co);
 	return r;
@@ -439,18 +460,18 @@ static int save_state(struct restore_ctx *c, int dirfd, const char *id, struct e
 	struct passwd *pw = getpwuid(geteuid());
 	_cleanup_free_ char *cgs = c->cg ? cgroup_serialize(c->cg) : NULL;
 	struct spec_state st = {
-		.oci_version = c->spec->oci_version,
-		.id = (char *)id,
-		.status = "running",
-		.pid = c->pid,
-		.bundle = c->bundle,
-		.annotations = c->spec->annotations,
-		.start_time = state_process_start_time(c->pid),
-		.rootfs = c->rootfs,
-		.created = created,
-		.owner = pw ? pw->pw_name : "root",
-		.cgroup = cgs,
-		.has_terminal = c->spec->process.terminal,
+	    .oci_version = c->spec->oci_version,
+	    .id = (char *)id,
+	    .status = "running",
+	    .pid = c->pid,
+	    .bundle = c->bundle,
+	    .annotations = c->spec->annotations,
+	    .start_time = state_process_start_time(c->pid),
+	    .rootfs = c->rootfs,
+	    .created = created,
+	    .owner = pw ? pw->pw_name : "root",
+	    .cgroup = cgs,
+	    .has_terminal = c->spec->process.terminal,
 	};
 	if (state_save(dirfd, &st, err) < 0)
 		return -1;
@@ -471,7 +492,7 @@ static int save_state(struct restore_ctx *c, int dirfd, const char *id, struct e
 		if (slash)
 			*slash = '\0';
 		_cleanup_close_ int dfd =
-			open(slash ? (*dir ? dir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		    open(slash ? (*dir ? dir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dfd < 0 || fs_write_file_atomic(dfd, name, buf, strlen(buf), err) < 0)
 			return error_prefix(err, "write pid file %s", c->o->pid_file);
 	}
@@ -487,6 +508,12 @@ static int restore_locked(struct restore_ctx *c, int dirfd, struct error *err)
 	_cleanup_close_ int images_fd = criu_open_dir(image, false, c->image_abs, err);
 	if (images_fd < 0)
 		return -1;
+	/* CRIU looks for some images as the root of the restored user
+	 * namespace: it must be able to pass through the image directory */
+	struct stat sb;
+	if (spec_namespace_find(c->spec, "user") && fstat(images_fd, &sb) == 0 &&
+	    !(sb.st_mode & S_IXOTH) && fchmod(images_fd, (sb.st_mode & 07777) | S_IXOTH) < 0)
+		return error_errno(err, "chmod o+x %s", c->image_abs);
 	_cleanup_close_ int work_fd = -1;
 	if (o->c.work_path && *o->c.work_path)
 		work_fd = criu_open_dir(o->c.work_path, true, c->work_abs, err);

@@ -32,41 +32,48 @@ enum {
 	OPT_LSM_MOUNT,
 };
 
-#define COMMON_OPTIONS                                                                             \
-	{"image-path", required_argument, NULL, OPT_IMAGE},                                        \
-		{"work-path", required_argument, NULL, OPT_WORK},                                  \
-		{"tcp-established", no_argument, NULL, OPT_TCP},                                   \
-		{"ext-unix-sk", no_argument, NULL, OPT_EXT_UNIX},                                  \
-		{"shell-job", no_argument, NULL, OPT_SHELL},                                       \
-		{"file-locks", no_argument, NULL, OPT_FILE_LOCKS},                                 \
-		{"manage-cgroups-mode", required_argument, NULL, OPT_CG_MODE},                     \
-		{"empty-ns", required_argument, NULL, OPT_EMPTY_NS},                               \
-		{"auto-dedup", no_argument, NULL, OPT_DEDUP},                                      \
-		{"lazy-pages", no_argument, NULL, OPT_LAZY}
-
+/* Both commands share the first ten (on_common). */
 static const struct option checkpoint_options[] = {
-	COMMON_OPTIONS,
-	{"parent-path", required_argument, NULL, OPT_PARENT},
-	{"leave-running", no_argument, NULL, OPT_LEAVE},
-	{"tcp-skip-in-flight", no_argument, NULL, OPT_TCP_SKIP},
-	{"link-remap", no_argument, NULL, OPT_LINK_REMAP},
-	{"status-fd", required_argument, NULL, OPT_STATUS_FD},
-	{"page-server", required_argument, NULL, OPT_PAGE_SERVER},
-	{"pre-dump", no_argument, NULL, OPT_PRE_DUMP},
-	{0},
+    {"image-path", required_argument, NULL, OPT_IMAGE},
+    {"work-path", required_argument, NULL, OPT_WORK},
+    {"tcp-established", no_argument, NULL, OPT_TCP},
+    {"ext-unix-sk", no_argument, NULL, OPT_EXT_UNIX},
+    {"shell-job", no_argument, NULL, OPT_SHELL},
+    {"file-locks", no_argument, NULL, OPT_FILE_LOCKS},
+    {"manage-cgroups-mode", required_argument, NULL, OPT_CG_MODE},
+    {"empty-ns", required_argument, NULL, OPT_EMPTY_NS},
+    {"auto-dedup", no_argument, NULL, OPT_DEDUP},
+    {"lazy-pages", no_argument, NULL, OPT_LAZY},
+    {"parent-path", required_argument, NULL, OPT_PARENT},
+    {"leave-running", no_argument, NULL, OPT_LEAVE},
+    {"tcp-skip-in-flight", no_argument, NULL, OPT_TCP_SKIP},
+    {"link-remap", no_argument, NULL, OPT_LINK_REMAP},
+    {"status-fd", required_argument, NULL, OPT_STATUS_FD},
+    {"page-server", required_argument, NULL, OPT_PAGE_SERVER},
+    {"pre-dump", no_argument, NULL, OPT_PRE_DUMP},
+    {0},
 };
 
 static const struct option restore_options[] = {
-	COMMON_OPTIONS,
-	{"bundle", required_argument, NULL, 'b'},
-	{"detach", no_argument, NULL, 'd'},
-	{"pid-file", required_argument, NULL, OPT_PID_FILE},
-	{"console-socket", required_argument, NULL, OPT_CONSOLE},
-	{"no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER},
-	{"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
-	{"lsm-profile", required_argument, NULL, OPT_LSM_PROFILE},
-	{"lsm-mount-context", required_argument, NULL, OPT_LSM_MOUNT},
-	{0},
+    {"image-path", required_argument, NULL, OPT_IMAGE},
+    {"work-path", required_argument, NULL, OPT_WORK},
+    {"tcp-established", no_argument, NULL, OPT_TCP},
+    {"ext-unix-sk", no_argument, NULL, OPT_EXT_UNIX},
+    {"shell-job", no_argument, NULL, OPT_SHELL},
+    {"file-locks", no_argument, NULL, OPT_FILE_LOCKS},
+    {"manage-cgroups-mode", required_argument, NULL, OPT_CG_MODE},
+    {"empty-ns", required_argument, NULL, OPT_EMPTY_NS},
+    {"auto-dedup", no_argument, NULL, OPT_DEDUP},
+    {"lazy-pages", no_argument, NULL, OPT_LAZY},
+    {"bundle", required_argument, NULL, 'b'},
+    {"detach", no_argument, NULL, 'd'},
+    {"pid-file", required_argument, NULL, OPT_PID_FILE},
+    {"console-socket", required_argument, NULL, OPT_CONSOLE},
+    {"no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER},
+    {"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
+    {"lsm-profile", required_argument, NULL, OPT_LSM_PROFILE},
+    {"lsm-mount-context", required_argument, NULL, OPT_LSM_MOUNT},
+    {0},
 };
 
 static int on_common(struct criu_common_opts *c, int opt, const char *arg, struct error *err)
@@ -181,16 +188,17 @@ static bool want_help(const struct command *self, int argc, char **argv)
 		    !strcmp(argv[i], "-help")) {
 			cli_print_help(self);
 			printf("\nCRIU support: %s\n",
-			       criu_built_in() ? "built in (libcriu; needs CRIU >= 4.2 at run time)" :
-						 "not built in (agentrun was built without libcriu)");
+			       criu_built_in()
+				   ? "built in (libcriu; needs CRIU >= 4.2 at run time)"
+				   : "not built in (agentrun was built without libcriu)");
 			return true;
 		}
 	}
 	return false;
 }
 
-int cmd_checkpoint(const struct command *self, const struct global_opts *g, int argc,
-		   char **argv, struct error *err)
+int cmd_checkpoint(const struct command *self, const struct global_opts *g, int argc, char **argv,
+		   struct error *err)
 {
 	if (want_help(self, argc, argv))
 		return 0;

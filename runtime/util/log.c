@@ -96,8 +96,9 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		if (n > 0)
 			(void)!write(log_file, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	}
-	/* errors and warnings also go to stderr, as runc does */
-	if (level <= LOG_LEVEL_WARN || log_file < 0) {
+	/* errors also go to stderr, as runc does; warnings only without a log
+	 * file: create's stderr is the container's (podman, containerd) */
+	if (level == LOG_LEVEL_ERROR || log_file < 0) {
 		struct iovec iov[3] = {{(void *)"", 0}, {msg, strlen(msg)}, {(void *)"\n", 1}};
 		if (level == LOG_LEVEL_WARN) {
 			iov[0].iov_base = (void *)"warning: ";
