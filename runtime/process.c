@@ -230,8 +230,12 @@ int process_set_user_and_caps(const struct spec_process *p, struct error *err)
 		cap_free(caps);
 		if (r < 0)
 			return -1;
+		/* an ambient capability needs to be permitted and inheritable; like
+		 * runc and crun, one the kernel refuses is left out (runc's own
+		 * `spec` lists ambient capabilities that are not inheritable) */
 		for (size_t i = 0; i < nvals[4]; i++)
-			if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, vals[4][i], 0, 0) < 0)
+			if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, vals[4][i], 0, 0) < 0 &&
+			    errno != EPERM)
 				return error_errno(err, "raise ambient capability %s",
 						   cap_to_name(vals[4][i]));
 	}
