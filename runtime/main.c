@@ -86,7 +86,9 @@ static const struct command commands[] = {
 	 "   --ignore-paused               allow exec in a paused container\n"
 	 "   --tty, -t                     allocate a pseudo-TTY\n"
 	 "   --console-socket value        AF_UNIX socket to receive the pty master\n"
-	 "   --apparmor, --process-label, --cgroup  (not supported yet)\n",
+	 "   --apparmor value              AppArmor profile (where the host has AppArmor)\n"
+	 "   --process-label value         SELinux label (where the host has SELinux)\n"
+	 "   --cgroup value                a sub-cgroup (not supported yet)\n",
 	 cmd_exec},
 	{"pause", "pause suspends all processes inside the container",
 	 "USAGE:\n   agentrun pause <container-id>\n\n"
