@@ -362,6 +362,7 @@ int container_open(const char *root, const char *id, int *rootfd, int *dirfd,
 			  struct spec_state *st, struct error *err)
 {
 	*rootfd = *dirfd = -1;
+	memset(st, 0, sizeof(*st));
 	if (state_check_id(id, err) < 0)
 		return -1;
 	*rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

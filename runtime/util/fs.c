@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,61 +193,89 @@ int fs_open_in_root(int rootfd, const char *path, int flags, struct error *err)
 	return fd;
 }
 
-int fs_mkpath_in_root(int rootfd, const char *path, bool dir, mode_t mode, struct error *err)
+/* The path inside the root that fd names ("/a/b"), from /proc/self/fd. */
+static int path_in_root(int rootfd, int fd, char *out, size_t size)
 {
+	char a[32], b[32], root[PATH_MAX], full[PATH_MAX];
+	ssize_t rl = readlink(fs_fd_path(rootfd, a), root, sizeof(root) - 1);
+	ssize_t fl = readlink(fs_fd_path(fd, b), full, sizeof(full) - 1);
+	if (rl < 0 || fl < 0)
+		return -1;
+	root[rl] = full[fl] = '\0';
+	size_t n = strcmp(root, "/") ? (size_t)rl : 0;
+	if (strncmp(full, root, n) != 0 || (full[n] && full[n] != '/')) {
+		errno = EXDEV;
+		return -1;
+	}
+	snprintf(out, size, "%s", full[n] ? full + n : "/");
+	return 0;
+}
+
+static int mkpath(int rootfd, const char *path, bool dir, mode_t mode, int depth,
+		  struct error *err)
+{
+	if (depth > 40)
+		return error_set(err, ELOOP, "create %s in the container rootfs", path);
+	struct error ignored;
+	int fd = fs_open_in_root(rootfd, path, O_PATH, &ignored);
+	if (fd >= 0 || errno != ENOENT) {
+		if (fd < 0)
+			error_errno(err, "open %s in the container rootfs", path);
+		return fd;
+	}
+	/* the parent first (made, and its symlinks followed, inside the root) */
 	_cleanup_free_ char *copy = strdup(path);
 	if (!copy)
 		return error_set(err, ENOMEM, "%s", path);
 	size_t len = strlen(copy);
 	while (len > 1 && copy[len - 1] == '/')
 		copy[--len] = '\0';
-	/* Fast path: it exists already. */
-	struct error ignored;
-	int fd = fs_open_in_root(rootfd, copy, O_PATH, &ignored);
-	if (fd >= 0)
-		return fd;
-	if (errno != ENOENT)
-		return error_errno(err, "open %s in the container rootfs", path);
-
-	/* Create each missing component, re-resolving its parent in root. */
-	char *p = copy;
-	while (*p == '/')
-		p++;
-	for (char *s = p;; s++) {
-		bool last = *s == '\0';
-		if (*s != '/' && !last)
-			continue;
-		char saved = *s;
-		*s = '\0';
-		if (*p) {
-			char *slash = strrchr(p, '/');
-			_cleanup_close_ int parent = -1;
-			const char *name = p;
-			if (slash) {
-				*slash = '\0';
-				parent = fs_open_in_root(rootfd, p, O_PATH | O_DIRECTORY, err);
-				*slash = '/';
-				name = slash + 1;
-			} else {
-				parent = dup(rootfd);
-			}
-			if (parent < 0)
-				return -1;
-			int r;
-			if (last && !dir) {
-				r = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW,
-					   mode & 0666);
-				if (r >= 0)
-					close(r);
-			} else {
-				r = mkdirat(parent, name, mode);
-			}
-			if (r < 0 && errno != EEXIST)
-				return error_errno(err, "create %s in the container rootfs", p);
-		}
-		*s = saved;
-		if (last)
-			break;
+	char *slash = strrchr(copy, '/');
+	const char *name = copy;
+	_cleanup_close_ int parent = -1;
+	if (!slash) {
+		parent = dup(rootfd);
+	} else {
+		name = slash + 1;
+		*slash = '\0';
+		parent = copy[0] ? mkpath(rootfd, copy, true, 0755, depth + 1, err) : dup(rootfd);
 	}
-	return fs_open_in_root(rootfd, copy, O_PATH, err);
+	if (parent < 0)
+		return -1;
+	int r;
+	if (dir) {
+		r = mkdirat(parent, name, mode);
+	} else {
+		r = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW,
+			   mode & 0666);
+		if (r >= 0)
+			close(r), r = 0;
+	}
+	if (r < 0 && errno == EEXIST) {
+		/* a dangling symlink: make what it points to, inside the root */
+		char target[PATH_MAX], where[PATH_MAX], next[PATH_MAX * 2];
+		ssize_t tl = readlinkat(parent, name, target, sizeof(target) - 1);
+		if (tl < 0)
+			return error_errno(err, "create %s in the container rootfs", path);
+		target[tl] = '\0';
+		if (target[0] == '/') {
+			snprintf(next, sizeof(next), "%s", target);
+		} else {
+			if (path_in_root(rootfd, parent, where, sizeof(where)) < 0)
+				return error_errno(err, "resolve %s in the container rootfs", path);
+			snprintf(next, sizeof(next), "%s/%s", strcmp(where, "/") ? where : "", target);
+		}
+		int t = mkpath(rootfd, next, dir, mode, depth + 1, err);
+		if (t < 0)
+			return -1;
+		close(t);
+	} else if (r < 0) {
+		return error_errno(err, "create %s in the container rootfs", path);
+	}
+	return fs_open_in_root(rootfd, path, O_PATH, err);
+}
+
+int fs_mkpath_in_root(int rootfd, const char *path, bool dir, mode_t mode, struct error *err)
+{
+	return mkpath(rootfd, path, dir, mode, 0, err);
 }
