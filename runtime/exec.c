@@ -115,10 +115,8 @@ __attribute__((noreturn)) static void exec_child(const struct exec_opts *o, stru
 	    process_set_scheduler(p, &err) < 0)
 		goto fail;
 	umask(p->user.has_umask ? p->user.umask : 022);
-	if (chdir(p->cwd) < 0) {
-		error_errno(&err, "chdir to cwd (\"%s\")", p->cwd);
+	if (process_chdir(p->cwd, &err) < 0)
 		goto fail;
-	}
 	if (process_find_executable(p, exe, sizeof(exe), &err) < 0 ||
 	    seccomp_build(spec, &filter, &err) < 0)
 		goto fail;
@@ -130,10 +128,8 @@ __attribute__((noreturn)) static void exec_child(const struct exec_opts *o, stru
 		goto fail;
 	if (process_set_user_and_caps(p, &err) < 0)
 		goto fail;
-	if (chdir(p->cwd) < 0) {
-		error_errno(&err, "chdir to cwd (\"%s\")", p->cwd);
+	if (process_chdir(p->cwd, &err) < 0)
 		goto fail;
-	}
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		error_errno(&err, "prctl(PR_SET_NO_NEW_PRIVS)");
 		goto fail;
@@ -236,6 +232,11 @@ int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
 	/* the process is a grandchild: become its reaper in the foreground */
 	if (!o->detach)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* the lock is not held while the process starts or runs (a paused
+	 * container must stay resumable), and no child inherits its fds */
+	close(dirfd);
+	close(rootfd);
+	dirfd = rootfd = -1;
 	joiner = fork();
 	if (joiner < 0) {
 		error_errno(err, "fork");
@@ -303,9 +304,6 @@ int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
 	error_clear(err);
 	if (o->pid_file && write_pid(o->pid_file, pid, err) < 0)
 		goto out;
-	/* the lock is not held while the process runs */
-	container_close(rootfd, dirfd, &st);
-	rootfd = dirfd = -1;
 	if (o->detach) {
 		pid = -1;
 		r = 0;

@@ -95,10 +95,19 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 	if ((flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
 		return error_errno(err, "create cgroup namespace");
 
-	/* 3. a handle on our own fds in the host /proc, to reopen the fifo later */
-	_cleanup_close_ int self_fds = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (self_fds < 0)
-		return error_errno(err, "open /proc/self/fd");
+	/* 3. the fifo is reopened through the container's own /proc when it has
+	 * one; only without it do we keep a handle on the host's /proc/self/fd
+	 * (never a host directory otherwise: CVE-2024-21626) */
+	bool own_proc = false;
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		own_proc |= spec->mounts[i].type && !strcmp(spec->mounts[i].type, "proc") &&
+			    !strcmp(spec->mounts[i].destination, "/proc");
+	_cleanup_close_ int self_fds = -1;
+	if (!own_proc) {
+		self_fds = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (self_fds < 0)
+			return error_errno(err, "open /proc/self/fd");
+	}
 
 	/* 4. the filesystem: mounts, /dev, pivot_root, masked and read-only paths */
 	struct rootfs_opts ro = {
@@ -179,8 +188,8 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 		umask(proc->user.umask);
 	else
 		umask(022);
-	if (chdir(proc->cwd) < 0)
-		return error_errno(err, "chdir to cwd (\"%s\") set in config.json", proc->cwd);
+	if (process_chdir(proc->cwd, err) < 0)
+		return -1;
 	if (process_find_executable(proc, exe, exe_size, err) < 0)
 		return -1;
 	if (seccomp_build(spec, filter, err) < 0)
@@ -190,8 +199,8 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 		return -1;
 	if (process_set_user_and_caps(proc, err) < 0)
 		return -1;
-	if (chdir(proc->cwd) < 0)
-		return error_errno(err, "chdir to cwd (\"%s\") set in config.json", proc->cwd);
+	if (process_chdir(proc->cwd, err) < 0)
+		return -1;
 	if (proc->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return error_errno(err, "prctl(PR_SET_NO_NEW_PRIVS)");
 	/* a listener must have its fd before `create` returns */
@@ -211,7 +220,10 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 		return error_errno(err, "signal agentrun");
 	char name[16];
 	snprintf(name, sizeof(name), "%d", a->fifo_fd);
-	*fifo_wr = openat(self_fds, name, O_WRONLY | O_CLOEXEC);
+	char via_proc[64];
+	snprintf(via_proc, sizeof(via_proc), "/proc/self/fd/%d", a->fifo_fd);
+	*fifo_wr = self_fds >= 0 ? openat(self_fds, name, O_WRONLY | O_CLOEXEC)
+				 : open(via_proc, O_WRONLY | O_CLOEXEC);
 	if (*fifo_wr < 0)
 		return error_errno(err, "open exec fifo");
 	return 0;
@@ -230,8 +242,17 @@ void init_main(struct init_args *a)
 	/* die with agentrun while it still owns us (a first stage exits) */
 	if (!a->two_stage)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-	/* our copy of the state dir fd would keep its flock held */
-	close(a->opts->state_dirfd);
+	/* no fd of agentrun's or of its caller's reaches the container (the
+	 * state dir fd would also keep its flock held); stdio and
+	 * --preserve-fds stay */
+	size_t n_mounts = a->opts->spec->n_mounts, n_keep = 0;
+	int keep[n_mounts + 2];
+	keep[n_keep++] = a->sync_fd;
+	keep[n_keep++] = a->fifo_fd;
+	for (size_t i = 0; a->idmap_fds && i < n_mounts; i++)
+		if (a->idmap_fds[i] >= 0)
+			keep[n_keep++] = a->idmap_fds[i];
+	process_close_fds(3 + a->opts->preserve_fds, keep, n_keep);
 	if (init_setup(a, exe, sizeof(exe), &fifo_wr, &filter, &err) < 0) {
 		sync_send(a->sync_fd, SYNC_ERROR, err.errnum, err.msg);
 		_exit(1);

@@ -431,3 +431,40 @@ int process_set_affinity(pid_t pid, const char *cpus, const char *what, struct e
 		return error_errno(err, "set cpu affinity \"%s\" (%s)", cpus, what);
 	return 0;
 }
+
+int process_chdir(const char *cwd, struct error *err)
+{
+	if (chdir(cwd) < 0)
+		return error_errno(err, "chdir to cwd (\"%s\") set in config.json", cwd);
+	/* a leaked directory fd (cwd "/proc/self/fd/N") would put us outside
+	 * the container's root: the kernel then reports the cwd unreachable
+	 * (CVE-2024-21626) */
+	char buf[PATH_MAX];
+	long n = syscall(SYS_getcwd, buf, sizeof(buf));
+	if (n < 0 || buf[0] != '/')
+		return error_set(err, 0, "cwd (\"%s\") set in config.json is outside the container",
+				 cwd);
+	return 0;
+}
+
+void process_close_fds(int from, const int *keep, size_t n_keep)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return;
+	int dfd = dirfd(d);
+	struct dirent *de;
+	int fds[1024];
+	size_t n = 0;
+	while ((de = readdir(d)) && n < 1024) {
+		int fd = atoi(de->d_name);
+		bool kept = fd < from || fd == dfd || de->d_name[0] == '.';
+		for (size_t i = 0; i < n_keep && !kept; i++)
+			kept = keep[i] == fd;
+		if (!kept)
+			fds[n++] = fd;
+	}
+	closedir(d);
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+}

@@ -28,6 +28,13 @@ int process_set_personality(const struct spec_personality *p, struct error *err)
 int process_set_memory_policy(const struct spec_memory_policy *m, struct error *err);
 int process_set_affinity(pid_t pid, const char *cpus, const char *what, struct error *err);
 
+/* chdir to the process cwd, refusing one outside the container's root. */
+int process_chdir(const char *cwd, struct error *err);
+
+/* Close every fd >= from but those in keep (inherited host fds must not
+ * reach the container, even before execve). */
+void process_close_fds(int from, const int *keep, size_t n_keep);
+
 /* Mark every fd >= first_keep + n_keep (but not in keep) close-on-exec. */
 int process_cloexec_from(int from, struct error *err);
 

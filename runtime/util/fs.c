@@ -275,7 +275,42 @@ static int mkpath(int rootfd, const char *path, bool dir, mode_t mode, int depth
 	return fs_open_in_root(rootfd, path, O_PATH, err);
 }
 
+/* "/a/./b/../c" → "/a/c", ".." never above "/" (as a lookup in root). */
+static void clean_path(const char *in, char *out, size_t size)
+{
+	size_t o = 0;
+	out[o++] = '/';
+	out[o] = '\0';
+	const char *p = in;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		const char *e = strchrnul(p, '/');
+		size_t len = (size_t)(e - p);
+		if (len == 0)
+			break;
+		if (len == 1 && p[0] == '.') {
+			/* nothing */
+		} else if (len == 2 && p[0] == '.' && p[1] == '.') {
+			while (o > 1 && out[o - 1] != '/')
+				o--;
+			if (o > 1)
+				o--;
+			out[o] = '\0';
+		} else if (o + len + 2 < size) {
+			if (o > 1)
+				out[o++] = '/';
+			memcpy(out + o, p, len);
+			o += len;
+			out[o] = '\0';
+		}
+		p = e;
+	}
+}
+
 int fs_mkpath_in_root(int rootfd, const char *path, bool dir, mode_t mode, struct error *err)
 {
-	return mkpath(rootfd, path, dir, mode, 0, err);
+	char clean[PATH_MAX];
+	clean_path(path, clean, sizeof(clean));
+	return mkpath(rootfd, clean, dir, mode, 0, err);
 }
