@@ -246,9 +246,14 @@ void init_main(struct init_args *a)
 	 * state dir fd would also keep its flock held); stdio and
 	 * --preserve-fds stay */
 	size_t n_mounts = a->opts->spec->n_mounts, n_keep = 0;
-	int keep[n_mounts + 2];
+	size_t n_join = sizeof(a->plan->join_fds) / sizeof(a->plan->join_fds[0]);
+	int keep[n_mounts + 2 + n_join];
 	keep[n_keep++] = a->sync_fd;
 	keep[n_keep++] = a->fifo_fd;
+	/* the namespaces given by path, joined in init_setup */
+	for (size_t i = 0; i < a->plan->n_join && i < n_join; i++)
+		if (a->plan->join_fds[i] >= 0)
+			keep[n_keep++] = a->plan->join_fds[i];
 	for (size_t i = 0; a->idmap_fds && i < n_mounts; i++)
 		if (a->idmap_fds[i] >= 0)
 			keep[n_keep++] = a->idmap_fds[i];
