@@ -5,26 +5,6 @@
 
 load ../lib/bundle
 
-# The library's test_pids forks two processes per host pid, which takes
-# tens of seconds per teardown on a loaded machine; this one reads the
-# marker with a builtin and every cwd with one find. Same result.
-test_pids() {
-	local p pid m c
-	local -A cwd=()
-	while read -r p c; do cwd[$p]=$c; done < <(find /proc/[0-9]* -maxdepth 1 -name cwd -printf '%h %l\n' 2>/dev/null)
-	for p in /proc/[0-9]*; do
-		pid=${p#/proc/}
-		[ "$pid" = "$$" ] || [ "$pid" = "$BASHPID" ] && continue
-		m=
-		{ read -r m <"$p/root/$MARKER"; } 2>/dev/null || true
-		c=${cwd[$p]:-}
-		if [ "$m" = "$T" ] || [[ "$c" == "$T"/* ]]; then
-			pid_alive "$pid" && echo "$pid"
-		fi
-	done
-	return 0
-}
-
 setup() { setup_common; }
 teardown() { teardown_common; }
 

@@ -280,24 +280,19 @@ validate_json() {
 # one of this test's rootfs copies (marker file) or their cwd is under $T.
 # Forks only once (find), however many processes the host has.
 test_pids() {
-	local f pid m
-	{
-		for f in /proc/[0-9]*/root/"$MARKER"; do
-			[ -e "$f" ] || continue
-			m=
-			read -r m 2>/dev/null <"$f" || true
-			[ "$m" = "$T" ] || continue
-			pid=${f#/proc/}
-			echo "${pid%%/*}"
-		done
-		find /proc -mindepth 2 -maxdepth 2 -name cwd -lname "$T/*" 2>/dev/null |
-			while read -r f; do
-				pid=${f#/proc/}
-				echo "${pid%%/*}"
-			done
-	} | sort -un | while read -r pid; do
+	local p pid m c
+	local -A cwd=()
+	# every cwd with one find, the marker with a builtin: no fork per pid
+	while read -r p c; do cwd[$p]=$c; done < <(find /proc/[0-9]* -maxdepth 1 -name cwd -printf '%h %l\n' 2>/dev/null)
+	for p in /proc/[0-9]*; do
+		pid=${p#/proc/}
 		[ "$pid" = "$$" ] || [ "$pid" = "$BASHPID" ] && continue
-		pid_alive "$pid" && echo "$pid"
+		m=
+		{ read -r m <"$p/root/$MARKER"; } 2>/dev/null || true
+		c=${cwd[$p]:-}
+		if [ "$m" = "$T" ] || [[ "$c" == "$T"/* ]]; then
+			pid_alive "$pid" && echo "$pid"
+		fi
 	done
 	return 0
 }
