@@ -590,3 +590,53 @@ bool cgroup_available(void)
 		cached = check_available();
 	return cached;
 }
+
+/* Does the v1 controller list ("cpu,cpuacct", "name=systemd") hold ctrl? */
+static bool lists_controller(const char *list, const char *ctrl, size_t len)
+{
+	for (const char *p = list; p && *p;) {
+		const char *e = strchrnul(p, ',');
+		if ((size_t)(e - p) == len && !strncmp(p, ctrl, len))
+			return true;
+		p = *e ? e + 1 : e;
+	}
+	return false;
+}
+
+int cgroup_enter_sub(struct cgroup *cg, const char *const *subs, size_t n, pid_t pid,
+		     struct error *err)
+{
+	char v[24];
+	snprintf(v, sizeof(v), "%d", (int)pid);
+	for (size_t k = 0; k < n; k++)
+		if (strstr(subs[k], "..") || !*subs[k])
+			return error_set(err, 0, "--cgroup \"%s\": invalid sub-cgroup", subs[k]);
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cgroup_hier *h = &cg->h[i];
+		if (h->errnum)
+			continue;
+		const char *sub = NULL;
+		for (size_t k = 0; k < n; k++) {
+			const char *colon = strchr(subs[k], ':');
+			if (!colon)
+				sub = subs[k]; /* every hierarchy, unless one is named */
+			else if (h->version == 1 &&
+				 lists_controller(h->controllers, subs[k], (size_t)(colon - subs[k])))
+				sub = colon + 1;
+		}
+		for (size_t k = 0; k < n && h->version == 1; k++) {
+			const char *colon = strchr(subs[k], ':');
+			if (colon &&
+			    lists_controller(h->controllers, subs[k], (size_t)(colon - subs[k])))
+				sub = colon + 1; /* a named controller wins */
+		}
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof(dir), "%s/%s", h->dir, sub ? sub : "");
+		struct stat st;
+		if (sub && (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)))
+			return error_errno(err, "--cgroup: sub-cgroup %s", dir);
+		if (cgroup_write(sub ? dir : h->dir, "cgroup.procs", v, err) < 0)
+			return error_prefix(err, "add pid %d to cgroup", (int)pid);
+	}
+	return 0;
+}

@@ -33,6 +33,11 @@ char *cgroup_serialize(const struct cgroup *cg);
 
 /* Put pid in every usable hierarchy, including unified and name=systemd. */
 int cgroup_enter(struct cgroup *cg, pid_t pid, struct error *err);
+/* Like cgroup_enter, into existing sub-cgroups of the container's: each
+ * entry is "PATH" (every hierarchy) or "CONTROLLER:PATH" (v1), as runc's
+ * `exec --cgroup`. */
+int cgroup_enter_sub(struct cgroup *cg, const char *const *subs, size_t n, pid_t pid,
+		     struct error *err);
 /* Write the limits. Errors name the field:
  * "linux.resources.memory.limit: write .../memory.limit_in_bytes: ..." */
 int cgroup_apply(struct cgroup *cg, const struct spec_resources *res, struct error *err);

@@ -49,6 +49,8 @@ struct exec_opts {
 	int preserve_fds;
 	bool detach;
 	bool ignore_paused;
+	const char *const *sub_cgroups; /* --cgroup, repeatable */
+	size_t n_sub_cgroups;
 };
 /* Run spec->process (already merged with the exec flags) in the running
  * container: its namespaces, cgroup, capabilities and seccomp filter. In

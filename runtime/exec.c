@@ -262,7 +262,13 @@ int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
 	if (process_set_affinity(pid, spec->process.exec_cpu_affinity.initial,
 				 ".process.execCPUAffinity.initial", err) < 0)
 		goto out;
-	if (cg && cgroup_enter(cg, pid, err) < 0)
+	if (!cg && o->n_sub_cgroups) {
+		error_set(err, 0, "exec --cgroup: container %s has no cgroup", o->id);
+		goto out;
+	}
+	if (cg && (o->n_sub_cgroups
+			   ? cgroup_enter_sub(cg, o->sub_cgroups, o->n_sub_cgroups, pid, err)
+			   : cgroup_enter(cg, pid, err)) < 0)
 		goto out;
 	if (process_set_oom_score_adj(pid, &spec->process, err) < 0)
 		goto out;

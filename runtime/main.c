@@ -88,7 +88,8 @@ static const struct command commands[] = {
 	 "   --console-socket value        AF_UNIX socket to receive the pty master\n"
 	 "   --apparmor value              AppArmor profile (where the host has AppArmor)\n"
 	 "   --process-label value         SELinux label (where the host has SELinux)\n"
-	 "   --cgroup value                a sub-cgroup (not supported yet)\n",
+	 "   --cgroup value                run in an existing sub-cgroup of the container:\n"
+	 "                                 PATH, or CONTROLLER:PATH (v1); repeatable\n",
 	 cmd_exec},
 	{"pause", "pause suspends all processes inside the container",
 	 "USAGE:\n   agentrun pause <container-id>\n\n"

@@ -16,9 +16,9 @@
 
 struct exec_ctx {
 	struct exec_opts o;
-	const char *process_file, *cwd, *user, *apparmor, *label, *cgroup;
-	const char *env[MAX_REPEAT], *gids[MAX_REPEAT], *caps[MAX_REPEAT];
-	size_t n_env, n_gids, n_caps;
+	const char *process_file, *cwd, *user, *apparmor, *label;
+	const char *env[MAX_REPEAT], *gids[MAX_REPEAT], *caps[MAX_REPEAT], *cgroups[MAX_REPEAT];
+	size_t n_env, n_gids, n_caps, n_cgroups;
 	bool tty, no_new_privs;
 };
 
@@ -101,8 +101,7 @@ static int on_exec_opt(int c, const char *arg, void *vctx, struct error *err)
 		x->o.ignore_paused = true;
 		return 0;
 	case OPT_CGROUP:
-		x->cgroup = arg;
-		return 0;
+		return push(x->cgroups, &x->n_cgroups, arg, "cgroup", err);
 	}
 	return error_set(err, 0, "unknown flag");
 }
@@ -242,8 +241,6 @@ static int merge(struct exec_ctx *x, struct spec *spec, int argc, char **argv, i
 	}
 	if (lsm_check(p->apparmor_profile, p->selinux_label, NULL, err) < 0)
 		return error_prefix(err, "exec");
-	if (x->cgroup && *x->cgroup)
-		return error_set(err, 0, "exec: --cgroup (a sub-cgroup) is not supported yet");
 	return 0;
 }
 
@@ -262,6 +259,8 @@ int cmd_exec(const struct command *self, const struct global_opts *g, int argc, 
 	if (container_load_config(g->root, x.o.id, &spec, err) < 0)
 		return -1;
 	int code = 0;
+	x.o.sub_cgroups = x.cgroups;
+	x.o.n_sub_cgroups = x.n_cgroups;
 	int r = merge(&x, spec, argc, argv, first, err);
 	if (r == 0)
 		r = container_exec(&x.o, spec, &code, err);

@@ -422,3 +422,26 @@ ns_check() {
 	[ "$(echo ${lines[0]})" = "NoNewPrivs: 0" ]
 	[[ "${lines[1]}" == *"Operation not supported"* ]]
 }
+
+@test "exec --cgroup: the process joins an existing sub-cgroup of the container" {
+	set_cmd 'sleep 300'
+	id=$(new_id)
+	run_d "$id"
+	pid=$(pid_of "$id")
+	# the container's memory cgroup, seen from the host
+	mem=$(awk -F: '$2 == "memory" {print $3}' "/proc/$pid/cgroup")
+	[ -n "$mem" ]
+	mkdir "/sys/fs/cgroup/memory$mem/agt-sub"
+	run runtime exec --cgroup memory:agt-sub "$id" cat /proc/self/cgroup
+	echo "$output" >&2
+	[ "$status" -eq 0 ]
+	grep -q "^[0-9]*:memory:$mem/agt-sub\$" <<<"$output"
+	# the other hierarchies: the container's own cgroup
+	pids=$(awk -F: '$2 == "pids" {print $3}' "/proc/$pid/cgroup")
+	grep -q "^[0-9]*:pids:$pids\$" <<<"$output"
+	# a sub-cgroup that does not exist is refused
+	run runtime exec --cgroup nope "$id" true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--cgroup: sub-cgroup"*"nope"* ]]
+	runtime delete -f "$id"
+}
