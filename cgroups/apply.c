@@ -132,5 +132,13 @@ int cgroup_apply(struct cgroup *cg, const struct spec_resources *res, struct err
 		return -1;
 	if (v2 && apply_v2(cg, v2, &e2, err) < 0)
 		return -1;
+	/* No v1 devices controller: the rules go into an eBPF program. */
+	if (v2 && res->n_devices && !cgroup_find(cg, 1, "devices")) {
+		if (v2->errnum)
+			return error_set(err, v2->errnum,
+					 "linux.resources.devices: cgroup %s could not be created",
+					 v2->dir);
+		return cgroup_devfilter_apply(v2->dir, res, err);
+	}
 	return 0;
 }

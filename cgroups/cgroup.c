@@ -586,6 +586,8 @@ static bool check_available(void)
 bool cgroup_available(void)
 {
 	static int cached = -1;
+	if (cgroup_disabled())
+		return false;
 	if (cached < 0)
 		cached = check_available();
 	return cached;

@@ -18,6 +18,11 @@ enum cgroup_mode { CGROUP_MODE_V1, CGROUP_MODE_V2, CGROUP_MODE_HYBRID };
 struct cgroup; /* opaque */
 
 int cgroup_detect_mode(enum cgroup_mode *mode, struct error *err);
+/* "unified": use only the cgroup2 hierarchy (as on a pure v2 host);
+ * "legacy": only the v1 ones; "disabled": none (cgroup_available() is
+ * false); "auto" or NULL: all (the default). Process-wide. */
+int cgroup_force_mode(const char *value, struct error *err);
+bool cgroup_disabled(void);
 
 /* Resolve and mkdir the container's cgroup(s). cgroups_path may be NULL
  * (default: "<the calling process's own cgroup in each hierarchy>/<id>"),

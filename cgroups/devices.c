@@ -59,37 +59,3 @@ int cgroup_device_rule(const struct spec_device_cgroup *d, char *buf, size_t len
 	snprintf(buf, len, "%c %s:%s %s", t, ma, mi, acc);
 	return 0;
 }
-
-/* d is an allow rule the default list already covers. */
-static bool covered_by_default(const struct spec_device_cgroup *d)
-{
-	for (size_t i = 0; i < cgroup_n_default_devices; i++) {
-		const struct spec_device_cgroup *def = &cgroup_default_devices[i];
-		if (rule_type(d) != def->type[0])
-			continue;
-		if (def->has_major && (!d->has_major || d->major != def->major))
-			continue;
-		if (def->has_minor && (!d->has_minor || d->minor != def->minor))
-			continue;
-		const char *acc = rule_access(d);
-		if (strspn(acc, def->access) == strlen(acc))
-			return true;
-	}
-	return false;
-}
-
-bool cgroup_devices_default_only(const struct spec_resources *res)
-{
-	for (size_t i = 0; i < res->n_devices; i++) {
-		const struct spec_device_cgroup *d = &res->devices[i];
-		bool all = rule_type(d) == 'a' && !d->has_major && !d->has_minor;
-		if (!d->allow && all)
-			continue; /* deny everything: the default */
-		if (d->allow && all)
-			continue; /* allow everything: nothing to enforce */
-		if (d->allow && covered_by_default(d))
-			continue;
-		return false;
-	}
-	return true;
-}

@@ -72,8 +72,16 @@ int cgroup_device_rule(const struct spec_device_cgroup *d, char *buf, size_t len
 		       struct error *err);
 extern const struct spec_device_cgroup cgroup_default_devices[];
 extern const size_t cgroup_n_default_devices;
-/* True when the rules restrict nothing beyond deny-all plus the defaults. */
-bool cgroup_devices_default_only(const struct spec_resources *res);
+/* v2: the eBPF device program for the rules (deny-all, res->devices, the
+ * defaults; the last match decides), and attaching it to a cgroup in place
+ * of the programs attached before. apply = build + attach (rootless: a
+ * refused load is skipped). */
+struct bpf_insn;
+int cgroup_devfilter_build(const struct spec_resources *res, struct bpf_insn **out, size_t *n,
+			   struct error *err);
+int cgroup_devfilter_attach(const char *dir, const struct bpf_insn *insns, size_t n,
+			    struct error *err);
+int cgroup_devfilter_apply(const char *dir, const struct spec_resources *res, struct error *err);
 
 /* Detection: parse /proc/self/mountinfo and /proc/self/cgroup text. */
 int cgroup_parse_hierarchies(const char *mountinfo, const char *proc_cgroup,

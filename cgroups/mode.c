@@ -94,15 +94,19 @@ oom:
 	return error_set(err, ENOMEM, "parse /proc/self/cgroup");
 }
 
+static void cgroup_hiers_free_one(struct cgroup_hier *h)
+{
+	free(h->controllers);
+	free(h->mountpoint);
+	free(h->mount_root);
+	free(h->own);
+	free(h->dir);
+}
+
 void cgroup_hiers_free(struct cgroup_hier *h, size_t n)
 {
-	for (size_t i = 0; h && i < n; i++) {
-		free(h[i].controllers);
-		free(h[i].mountpoint);
-		free(h[i].mount_root);
-		free(h[i].own);
-		free(h[i].dir);
-	}
+	for (size_t i = 0; h && i < n; i++)
+		cgroup_hiers_free_one(&h[i]);
 	free(h);
 }
 
@@ -144,6 +148,47 @@ static int add_hier(struct cgroup_hier **hs, size_t *n, int version, const char 
 	if (!h->controllers || !h->mountpoint || !h->mount_root || !h->own)
 		return -1;
 	return 0;
+}
+
+/* AGENTRUN_CGROUP_MODE: use only one kind of hierarchy (tests use it to
+ * drive the v2 driver on a hybrid host's unified mount). */
+static enum { FORCE_NONE, FORCE_UNIFIED, FORCE_LEGACY, FORCE_DISABLED } forced;
+
+int cgroup_force_mode(const char *value, struct error *err)
+{
+	if (!value || !*value || !strcmp(value, "auto"))
+		forced = FORCE_NONE;
+	else if (!strcmp(value, "unified"))
+		forced = FORCE_UNIFIED;
+	else if (!strcmp(value, "legacy"))
+		forced = FORCE_LEGACY;
+	else if (!strcmp(value, "disabled"))
+		forced = FORCE_DISABLED;
+	else
+		return error_set(
+		    err, 0, "AGENTRUN_CGROUP_MODE=%s: must be auto, unified, legacy or disabled",
+		    value);
+	return 0;
+}
+
+bool cgroup_disabled(void)
+{
+	return forced == FORCE_DISABLED;
+}
+
+/* Drop the hierarchies the forced mode excludes. */
+static size_t keep_forced(struct cgroup_hier *hs, size_t n)
+{
+	if (forced == FORCE_NONE || forced == FORCE_DISABLED)
+		return n;
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++) {
+		if ((hs[i].version == 2) == (forced == FORCE_UNIFIED))
+			hs[w++] = hs[i];
+		else
+			cgroup_hiers_free_one(&hs[i]);
+	}
+	return w;
 }
 
 int cgroup_parse_hierarchies(const char *mountinfo, const char *proc_cgroup,
@@ -201,6 +246,7 @@ int cgroup_parse_hierarchies(const char *mountinfo, const char *proc_cgroup,
 		}
 	}
 	proc_lines_free(pl, npl);
+	nh = keep_forced(hs, nh);
 	bool v1 = false, v2 = false;
 	for (size_t i = 0; i < nh; i++) {
 		if (hs[i].version == 2)
@@ -210,6 +256,10 @@ int cgroup_parse_hierarchies(const char *mountinfo, const char *proc_cgroup,
 	}
 	if (!v1 && !v2) {
 		cgroup_hiers_free(hs, nh);
+		if (forced != FORCE_NONE)
+			return error_set(err, 0,
+					 "AGENTRUN_CGROUP_MODE=%s: no such hierarchy is mounted",
+					 forced == FORCE_UNIFIED ? "unified" : "legacy");
 		return error_set(err, 0, "no cgroup filesystem is mounted");
 	}
 	*mode = v1 && v2 ? CGROUP_MODE_HYBRID : v2 ? CGROUP_MODE_V2 : CGROUP_MODE_V1;

@@ -222,10 +222,7 @@ int cgroup_v2_map(const struct spec_resources *res, cgroup_entry_fn fn, void *ud
 		if (cgroup_device_rule(&res->devices[i], v, sizeof(v), err) < 0)
 			return error_prefix(err, "linux.resources.devices[%zu]", i);
 	}
-	if (res->n_devices && !cgroup_devices_default_only(res))
-		EMIT(.controller = "devices", .field = "linux.resources.devices",
-		     .note = "device rules beyond the default list need a cgroup v2 eBPF device "
-			     "filter, which is not supported yet");
+	/* the rules become an eBPF program (devfilter.c), not a file */
 	if (map_memory(&res->memory, fn, ud, err) < 0 || map_cpu(&res->cpu, fn, ud, err) < 0)
 		return -1;
 	if (res->pids.present)

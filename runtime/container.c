@@ -288,7 +288,7 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 			log_warn("running rootless, resource limits not applied: %s", err->msg);
 			error_clear(err);
 		}
-	} else {
+	} else if (!cgroup_disabled()) {
 		log_warn("cannot manage cgroups as this user: the container runs without a cgroup");
 	}
 

@@ -2,6 +2,7 @@
 /* agentrun: global options, the command table, dispatch. Only main()
  * prints errors: as text on stderr, and as runc's JSON lines with
  * --log-format json. */
+#include "../cgroups/cgroup.h"
 #include "cli/cli.h"
 #include "util/log.h"
 #include "config.h"
@@ -233,8 +234,15 @@ static void print_usage(void)
 	       "   --systemd-cgroup          use the systemd cgroup manager (not supported yet)\n"
 	       "   --cgroup-manager value    cgroupfs (default), systemd (not supported yet) or "
 	       "disabled\n"
+	       "   --criu value              path to the criu binary (default: \"criu\")\n"
 	       "   --help, -h                show help\n"
-	       "   --version, -v             print the version\n");
+	       "   --version, -v             print the version\n"
+	       "\nENVIRONMENT:\n"
+	       "   AGENTRUN_CGROUP_MODE      auto (default), unified (only the cgroup2 "
+	       "hierarchy),\n"
+	       "                             legacy (only cgroup v1) or disabled (no cgroups)\n"
+	       "   AGENTRUN_CRIU             the criu binary (also --criu; default: criu in "
+	       "PATH)\n");
 }
 
 static void print_version(void)
@@ -322,11 +330,15 @@ int main(int argc, char **argv)
 		case G_CGMANAGER:
 			if (!strcmp(optarg, "systemd"))
 				g.systemd_cgroup = true;
-			else if (strcmp(optarg, "cgroupfs") && strcmp(optarg, "disabled"))
+			else if (!strcmp(optarg, "disabled"))
+				cgroup_force_mode("disabled", NULL);
+			else if (strcmp(optarg, "cgroupfs"))
 				bad = "--cgroup-manager: must be cgroupfs, systemd or disabled";
 			break;
-		case G_ROOTLESS:
 		case G_CRIU:
+			setenv("AGENTRUN_CRIU", optarg, 1);
+			break;
+		case G_ROOTLESS:
 			break;
 		case 'h':
 			print_usage();
@@ -348,6 +360,11 @@ int main(int argc, char **argv)
 	}
 	if (bad) {
 		log_error("%s", bad);
+		return 1;
+	}
+	const char *cgmode = getenv("AGENTRUN_CGROUP_MODE");
+	if (cgmode && !cgroup_disabled() && cgroup_force_mode(cgmode, &err) < 0) {
+		log_error("%s", err.msg); /* the message names the variable and values */
 		return 1;
 	}
 	if (optind >= argc) {

@@ -201,12 +201,10 @@ static void test_v2_unsupported(void **state)
 	assert_string_equal(e->route, "net_cls");
 	cgroup_entries_free(&es);
 
+	/* beyond the defaults: an eBPF program (devfilter.c), not a file */
 	devs[1] = fuse;
 	es = map(2, &res);
-	e = find_field(&es, "linux.resources.devices");
-	assert_non_null(e);
-	assert_null(e->file);
-	assert_non_null(strstr(e->note, "not supported yet"));
+	assert_null(find_field(&es, "linux.resources.devices"));
 	cgroup_entries_free(&es);
 }
 
@@ -383,6 +381,48 @@ static void test_mode_hybrid(void **state)
 	assert_string_equal(u->mountpoint, "/sys/fs/cgroup/unified");
 	assert_ptr_equal(u->drv, &cgroup_v2_driver);
 	assert_null(cgroup_find(&cg, 1, "pids"));
+	cgroup_hiers_free(h, n);
+}
+
+/* AGENTRUN_CGROUP_MODE: unified keeps only cgroup2, legacy only v1. */
+static void test_mode_forced(void **state)
+{
+	(void)state;
+	struct cgroup_hier *h = NULL;
+	size_t n = 0;
+	enum cgroup_mode mode;
+	struct error err = {0};
+	assert_int_equal(cgroup_force_mode("unified", &err), 0);
+	assert_int_equal(cgroup_parse_hierarchies(hybrid_mi, hybrid_pc, &h, &n, &mode, &err), 0);
+	assert_int_equal(mode, CGROUP_MODE_V2);
+	assert_int_equal(n, 1);
+	assert_int_equal(h[0].version, 2);
+	assert_string_equal(h[0].mountpoint, "/sys/fs/cgroup/unified");
+	cgroup_hiers_free(h, n);
+	assert_int_equal(cgroup_parse_hierarchies("39 30 0:36 / /sys/fs/cgroup/memory rw - cgroup "
+						  "cgroup rw,memory\n",
+						  "4:memory:/\n", &h, &n, &mode, &err),
+			 -1);
+	assert_string_equal(err.msg, "AGENTRUN_CGROUP_MODE=unified: no such hierarchy is mounted");
+
+	assert_int_equal(cgroup_force_mode("legacy", &err), 0);
+	assert_int_equal(cgroup_parse_hierarchies(hybrid_mi, hybrid_pc, &h, &n, &mode, &err), 0);
+	assert_int_equal(mode, CGROUP_MODE_V1);
+	assert_int_equal(n, 4);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(h[i].version, 1);
+	cgroup_hiers_free(h, n);
+
+	assert_int_equal(cgroup_force_mode("disabled", &err), 0);
+	assert_true(cgroup_disabled());
+	assert_false(cgroup_available());
+	assert_int_equal(cgroup_force_mode("v3", &err), -1);
+	assert_string_equal(err.msg,
+			    "AGENTRUN_CGROUP_MODE=v3: must be auto, unified, legacy or disabled");
+	assert_int_equal(cgroup_force_mode("auto", &err), 0);
+	assert_false(cgroup_disabled());
+	assert_int_equal(cgroup_parse_hierarchies(hybrid_mi, hybrid_pc, &h, &n, &mode, &err), 0);
+	assert_int_equal(mode, CGROUP_MODE_HYBRID);
 	cgroup_hiers_free(h, n);
 }
 
@@ -801,6 +841,7 @@ int main(void)
 	    cmocka_unit_test(test_map_invalid),
 	    cmocka_unit_test(test_mode_hybrid),
 	    cmocka_unit_test(test_mode_v2_v1_none),
+	    cmocka_unit_test(test_mode_forced),
 	    cmocka_unit_test(test_serialize_roundtrip),
 	    cmocka_unit_test(test_bad_paths),
 	    cmocka_unit_test_setup_teardown(test_host, host_setup, host_teardown),

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Device rules on cgroup v2: an eBPF program of type CGROUP_DEVICE attached
+ * to the container's cgroup. The rules are v1's: deny everything, then the
+ * configured rules, then the default devices; for a request (type, major,
+ * minor, access) the last rule that matches decides. An allow rule matches
+ * when it grants every requested access, a deny rule when it names any. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../runtime/util/cleanup.h"
+#include "internal.h"
+
+/* Registers: r1 context, r2 type, r3 access, r4 major, r5 minor, r0 scratch
+ * and result. */
+#define R0 0
+#define R1 1
+#define R2 2
+#define R3 3
+#define R4 4
+#define R5 5
+
+struct prog {
+	struct bpf_insn *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static size_t emit(struct prog *p, uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 64;
+		struct bpf_insn *nv = realloc(p->v, cap * sizeof(*nv));
+		if (!nv) {
+			p->oom = true;
+			return p->n;
+		}
+		p->v = nv;
+		p->cap = cap;
+	}
+	p->v[p->n] =
+	    (struct bpf_insn){.code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm};
+	return p->n++;
+}
+
+static unsigned access_bits(const char *acc)
+{
+	unsigned bits = 0;
+	for (const char *c = acc && *acc ? acc : "rwm"; *c; c++)
+		bits |= *c == 'r'   ? BPF_DEVCG_ACC_READ
+			: *c == 'w' ? BPF_DEVCG_ACC_WRITE
+			: *c == 'm' ? BPF_DEVCG_ACC_MKNOD
+				    : 0;
+	return bits;
+}
+
+#define ALL_ACCESS (BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE | BPF_DEVCG_ACC_MKNOD)
+
+/* One rule: its tests jump to the end of the block when they fail; a
+ * request that passes them all gets the rule's verdict. Returns true when
+ * the rule matches every request (nothing after it can run). */
+static bool emit_rule(struct prog *p, const struct spec_device_cgroup *d)
+{
+	size_t jumps[4], nj = 0;
+	char type = d->type && d->type[0] ? d->type[0] : 'a';
+	unsigned acc = access_bits(d->access);
+	if ((d->has_major && d->major > UINT32_MAX) || (d->has_minor && d->minor > UINT32_MAX))
+		return false; /* no device has such a number */
+	if (type != 'a')
+		jumps[nj++] = emit(p, BPF_JMP32 | BPF_JNE | BPF_K, R2, 0, 0,
+				   type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR);
+	if (acc != ALL_ACCESS) {
+		emit(p, BPF_ALU | BPF_MOV | BPF_X, R0, R3, 0, 0);
+		if (d->allow) { /* requested bits outside the rule: no match */
+			emit(p, BPF_ALU | BPF_AND | BPF_K, R0, 0, 0, (int32_t)(~acc & ALL_ACCESS));
+			jumps[nj++] = emit(p, BPF_JMP32 | BPF_JNE | BPF_K, R0, 0, 0, 0);
+		} else { /* no requested bit in the rule: no match */
+			emit(p, BPF_ALU | BPF_AND | BPF_K, R0, 0, 0, (int32_t)acc);
+			jumps[nj++] = emit(p, BPF_JMP32 | BPF_JEQ | BPF_K, R0, 0, 0, 0);
+		}
+	}
+	if (d->has_major)
+		jumps[nj++] = emit(p, BPF_JMP32 | BPF_JNE | BPF_K, R4, 0, 0, (int32_t)d->major);
+	if (d->has_minor)
+		jumps[nj++] = emit(p, BPF_JMP32 | BPF_JNE | BPF_K, R5, 0, 0, (int32_t)d->minor);
+	emit(p, BPF_ALU64 | BPF_MOV | BPF_K, R0, 0, 0, d->allow ? 1 : 0);
+	emit(p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	for (size_t i = 0; i < nj && !p->oom; i++)
+		p->v[jumps[i]].off = (int16_t)(p->n - jumps[i] - 1);
+	return nj == 0;
+}
+
+static const struct spec_device_cgroup deny_all = {.allow = false, .access = (char *)"rwm"};
+
+int cgroup_devfilter_build(const struct spec_resources *res, struct bpf_insn **out, size_t *n,
+			   struct error *err)
+{
+	char buf[64];
+	for (size_t i = 0; i < res->n_devices; i++)
+		if (cgroup_device_rule(&res->devices[i], buf, sizeof(buf), err) < 0)
+			return error_prefix(err, "linux.resources.devices[%zu]", i);
+	struct prog p = {0};
+	emit(&p, BPF_LDX | BPF_MEM | BPF_W, R2, R1, 0, 0); /* access_type */
+	emit(&p, BPF_ALU | BPF_MOV | BPF_X, R3, R2, 0, 0);
+	emit(&p, BPF_ALU | BPF_AND | BPF_K, R2, 0, 0, 0xffff);
+	emit(&p, BPF_ALU | BPF_RSH | BPF_K, R3, 0, 0, 16);
+	emit(&p, BPF_LDX | BPF_MEM | BPF_W, R4, R1, 4, 0); /* major */
+	emit(&p, BPF_LDX | BPF_MEM | BPF_W, R5, R1, 8, 0); /* minor */
+	/* Last rule first: the defaults, the configured rules, deny-all. */
+	bool done = false;
+	for (size_t i = cgroup_n_default_devices; i-- > 0 && !done;)
+		done = emit_rule(&p, &cgroup_default_devices[i]);
+	for (size_t i = res->n_devices; i-- > 0 && !done;)
+		done = emit_rule(&p, &res->devices[i]);
+	if (!done)
+		emit_rule(&p, &deny_all);
+	if (p.oom) {
+		free(p.v);
+		return error_set(err, ENOMEM, "build the device filter");
+	}
+	*out = p.v;
+	*n = p.n;
+	return 0;
+}
+
+static int bpf(int cmd, union bpf_attr *a)
+{
+	return (int)syscall(SYS_bpf, cmd, a, sizeof(*a));
+}
+
+/* Detach every device program attached to cgfd except keep (by id). */
+static int detach_others(int cgfd, uint32_t keep, struct error *err)
+{
+	uint32_t ids[64];
+	union bpf_attr q = {0};
+	q.query.target_fd = (uint32_t)cgfd;
+	q.query.attach_type = BPF_CGROUP_DEVICE;
+	q.query.prog_ids = (uintptr_t)ids;
+	q.query.prog_cnt = 64;
+	if (bpf(BPF_PROG_QUERY, &q) < 0)
+		return error_errno(err, "query the cgroup's device filters");
+	for (uint32_t i = 0; i < q.query.prog_cnt && i < 64; i++) {
+		if (ids[i] == keep)
+			continue;
+		union bpf_attr g = {0};
+		g.prog_id = ids[i];
+		_cleanup_close_ int fd = bpf(BPF_PROG_GET_FD_BY_ID, &g);
+		if (fd < 0)
+			return error_errno(err, "open device filter %u", ids[i]);
+		union bpf_attr d = {0};
+		d.target_fd = (uint32_t)cgfd;
+		d.attach_bpf_fd = (uint32_t)fd;
+		d.attach_type = BPF_CGROUP_DEVICE;
+		if (bpf(BPF_PROG_DETACH, &d) < 0)
+			return error_errno(err, "detach device filter %u", ids[i]);
+	}
+	return 0;
+}
+
+/* The verifier's complaint: the last log line before its statistics. */
+static const char *verifier_reason(char *log)
+{
+	const char *reason = "";
+	for (char *save = NULL, *l = strtok_r(log, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (strncmp(l, "processed ", 10) != 0)
+			reason = l;
+	return reason;
+}
+
+int cgroup_devfilter_attach(const char *dir, const struct bpf_insn *insns, size_t n,
+			    struct error *err)
+{
+	static char log[8192];
+	union bpf_attr a = {0};
+	a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+	a.insns = (uintptr_t)insns;
+	a.insn_cnt = (uint32_t)n;
+	a.license = (uintptr_t) "GPL";
+	_cleanup_close_ int prog = bpf(BPF_PROG_LOAD, &a);
+	if (prog < 0 && errno != EPERM) { /* again, for the verifier's reason */
+		a.log_buf = (uintptr_t)log;
+		a.log_size = sizeof(log);
+		a.log_level = 1;
+		prog = bpf(BPF_PROG_LOAD, &a);
+		if (prog < 0)
+			return error_errno(err, "load the device filter (%s)",
+					   verifier_reason(log));
+	}
+	if (prog < 0)
+		return error_errno(err, "load the device filter");
+	_cleanup_close_ int cgfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cgfd < 0)
+		return error_errno(err, "open %s", dir);
+	union bpf_attr at = {0};
+	at.target_fd = (uint32_t)cgfd;
+	at.attach_bpf_fd = (uint32_t)prog;
+	at.attach_type = BPF_CGROUP_DEVICE;
+	at.attach_flags = BPF_F_ALLOW_MULTI;
+	if (bpf(BPF_PROG_ATTACH, &at) < 0)
+		return error_errno(err, "attach the device filter to %s", dir);
+	/* The new program is in place: drop the ones an earlier create or
+	 * update attached. */
+	struct bpf_prog_info info = {0};
+	union bpf_attr gi = {0};
+	gi.info.bpf_fd = (uint32_t)prog;
+	gi.info.info_len = sizeof(info);
+	gi.info.info = (uintptr_t)&info;
+	if (bpf(BPF_OBJ_GET_INFO_BY_FD, &gi) < 0)
+		return error_errno(err, "device filter info");
+	return detach_others(cgfd, info.id, err);
+}
+
+int cgroup_devfilter_apply(const char *dir, const struct spec_resources *res, struct error *err)
+{
+	struct bpf_insn *insns = NULL;
+	size_t n = 0;
+	if (cgroup_devfilter_build(res, &insns, &n, err) < 0)
+		return -1;
+	int r = cgroup_devfilter_attach(dir, insns, n, err);
+	free(insns);
+	if (r < 0 && err && err->errnum == EPERM && geteuid() != 0) {
+		error_clear(err); /* rootless: the kernel limits device access already */
+		return 0;
+	}
+	return r < 0 ? error_prefix(err, "linux.resources.devices") : 0;
+}
