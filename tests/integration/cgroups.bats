@@ -50,16 +50,6 @@ host_cg_file() {
 	fi
 }
 
-# start_ctr SCRIPT: run -d a container running SCRIPT; sets ID and PID.
-start_ctr() {
-	set_cmd "$1"
-	ID=$(new_id)
-	run_d "$ID"
-	PID=$(pid_of "$ID")
-	[ -n "$PID" ] && [ "$PID" -gt 0 ]
-	track_pid "$PID"
-}
-
 # wait_grep PATTERN FILE: poll (bounded, ~20s) until FILE has a matching line.
 wait_grep() {
 	local i

@@ -183,6 +183,16 @@ run_d() {
 	}
 }
 
+# start_ctr SCRIPT: run -d a container running SCRIPT; sets ID and PID (tracked).
+start_ctr() {
+	set_cmd "$1"
+	ID=$(new_id)
+	run_d "$ID"
+	PID=$(pid_of "$ID")
+	[ -n "$PID" ] && [ "$PID" -gt 0 ]
+	track_pid "$PID"
+}
+
 # run_ctr ['SCRIPT']: run a foreground container (with sh -c SCRIPT when
 # given); sets bats' $status, $output and $lines. $ID is the container id.
 run_ctr() {
