@@ -8,37 +8,15 @@
 
 load setup
 
-setup_file() {
-	e2e_require || return 1
-	export E2E_DIR
-	E2E_DIR=$(e2e_suite_dir ctrd)
-	e2e_note_host_state "$E2E_DIR.host"
-	e2e_containerd_start "$E2E_DIR/c"
-}
+setup_file() { e2e_suite_begin ctrd e2e_containerd_start c; }
+teardown_file() { e2e_suite_end e2e_containerd_stop c; }
 
-teardown_file() {
-	e2e_containerd_stop "$E2E_DIR/c" || true
-	e2e_restore_host_state "$E2E_DIR.host" || true
-	rm -rf "$E2E_DIR" "$E2E_DIR.host" "$E2E_DIR.host.cgroups" || true
+remove_ctr() {
+	cr task kill -s SIGKILL "$1"
+	cr task delete -f "$1"
+	cr containers delete "$1"
 }
-
-# cname: a fresh container id, removed by teardown.
-cname() {
-	local n="e2e-$BATS_TEST_NUMBER-$RANDOM"
-	echo "$n" >>"$BATS_TEST_TMPDIR/names"
-	echo "$n"
-}
-
-teardown() {
-	local n
-	[ -f "$BATS_TEST_TMPDIR/names" ] || return 0
-	while read -r n; do
-		cr task kill -s SIGKILL "$n" >/dev/null 2>&1 || true
-		cr task delete -f "$n" >/dev/null 2>&1 || true
-		cr containers delete "$n" >/dev/null 2>&1 || true
-	done <"$BATS_TEST_TMPDIR/names"
-	return 0
-}
+teardown() { e2e_remove_names remove_ctr; }
 
 RUNC_ROOT() { echo "$CTRD_DIR/runc-root/$CTR_NS"; }
 task_status() { cr task ls | awk -v id="$1" '$1 == id { print $3 }'; }

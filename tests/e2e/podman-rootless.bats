@@ -11,34 +11,13 @@
 
 load setup
 
-setup_file() {
-	e2e_require || return 1
-	export E2E_DIR
-	E2E_DIR=$(e2e_suite_dir rl)
-	e2e_note_host_state "$E2E_DIR.host"
-	e2e_user_setup "$E2E_DIR/u"
-}
+setup_file() { e2e_suite_begin rl e2e_user_setup u; }
+teardown_file() { e2e_suite_end e2e_rootless_cleanup u; }
 
-teardown_file() {
-	e2e_rootless_cleanup "$E2E_DIR/u" || true
-	e2e_restore_host_state "$E2E_DIR.host" || true
-	rm -rf "$E2E_DIR" "$E2E_DIR.host" "$E2E_DIR.host.cgroups" || true
+remove_ctr() {
+	pmu rm -f -t 0 "$1"
 }
-
-cname() {
-	local n="e2e-$BATS_TEST_NUMBER-$RANDOM"
-	echo "$n" >>"$BATS_TEST_TMPDIR/names"
-	echo "$n"
-}
-
-teardown() {
-	local n
-	[ -f "$BATS_TEST_TMPDIR/names" ] || return 0
-	while read -r n; do
-		pmu rm -f -t 0 "$n" >/dev/null 2>&1 || true
-	done <"$BATS_TEST_TMPDIR/names"
-	return 0
-}
+teardown() { e2e_remove_names remove_ctr; }
 
 status_of() { pmu inspect -f '{{.State.Status}}' "$1"; }
 STATE() { echo "$ROOTLESS_DIR/xdg/agentrun"; }

@@ -8,35 +8,13 @@ load setup
 
 STATE=/run/agentrun
 
-setup_file() {
-	e2e_require || return 1
-	export E2E_DIR
-	E2E_DIR=$(e2e_suite_dir pm)
-	e2e_note_host_state "$E2E_DIR.host"
-	e2e_podman_setup "$E2E_DIR/p"
-}
+setup_file() { e2e_suite_begin pm e2e_podman_setup p; }
+teardown_file() { e2e_suite_end e2e_podman_cleanup p; }
 
-teardown_file() {
-	e2e_podman_cleanup "$E2E_DIR/p" || true
-	e2e_restore_host_state "$E2E_DIR.host" || true
-	rm -rf "$E2E_DIR" "$E2E_DIR.host" "$E2E_DIR.host.cgroups" || true
+remove_ctr() {
+	pm rm -f -t 0 "$1"
 }
-
-# cname: a fresh container name, removed by teardown.
-cname() {
-	local n="e2e-$BATS_TEST_NUMBER-$RANDOM"
-	echo "$n" >>"$BATS_TEST_TMPDIR/names"
-	echo "$n"
-}
-
-teardown() {
-	local n
-	[ -f "$BATS_TEST_TMPDIR/names" ] || return 0
-	while read -r n; do
-		pm rm -f -t 0 "$n" >/dev/null 2>&1 || true
-	done <"$BATS_TEST_TMPDIR/names"
-	return 0
-}
+teardown() { e2e_remove_names remove_ctr; }
 
 # cid NAME: the full container id (agentrun's container id).
 cid() { pm inspect -f '{{.Id}}' "$1"; }

@@ -485,6 +485,43 @@ e2e_require() {
 	[ -z "$m" ] || { echo "missing packages: $m(bash tests/e2e/setup.bash install)" >&2; return 1; }
 }
 
+# ---------------------------------------------------------------- suite frame
+
+# e2e_suite_begin TAG SETUP-FN SUBDIR: a suite's setup_file: check the host,
+# make E2E_DIR, note the host state, then SETUP-FN "$E2E_DIR/SUBDIR".
+e2e_suite_begin() {
+	local tag=$1 fn=$2 sub=$3
+	e2e_require || return 1
+	export E2E_DIR
+	E2E_DIR=$(e2e_suite_dir "$tag")
+	e2e_note_host_state "$E2E_DIR.host"
+	"$fn" "$E2E_DIR/$sub"
+}
+
+# e2e_suite_end CLEANUP-FN SUBDIR: a suite's teardown_file.
+e2e_suite_end() {
+	"$1" "$E2E_DIR/$2" || true
+	e2e_restore_host_state "$E2E_DIR.host" || true
+	rm -rf "$E2E_DIR" "$E2E_DIR.host" "$E2E_DIR.host.cgroups" || true
+}
+
+# cname: a fresh container name, removed by the test's teardown.
+cname() {
+	local n="e2e-$BATS_TEST_NUMBER-$RANDOM"
+	echo "$n" >>"$BATS_TEST_TMPDIR/names"
+	echo "$n"
+}
+
+# e2e_remove_names FN: FN NAME for every name cname gave this test.
+e2e_remove_names() {
+	local n
+	[ -f "$BATS_TEST_TMPDIR/names" ] || return 0
+	while read -r n; do
+		"$1" "$n" >/dev/null 2>&1 || true
+	done <"$BATS_TEST_TMPDIR/names"
+	return 0
+}
+
 # The backstop: everything under DIR (a run's E2E_ROOT) and the test user.
 e2e_cleanup_all() {
 	local dir=$1
