@@ -202,82 +202,71 @@ static size_t list_json(const char *dir, char ***out)
 
 /* ---- the runtime-spec's own example documents ---- */
 
+/* Parse and validate dir/name; 0 when accepted, else err says why. */
+static int check_fixture(const char *dir, const char *name, struct error *err)
+{
+	char path[8192];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	size_t len;
+	char *json = read_file(path, &len);
+	struct spec *s = NULL;
+	int r = spec_parse(json, len, ORIGIN, &s, err);
+	if (r == 0)
+		r = spec_validate(s, ORIGIN, err);
+	else
+		assert_null(s);
+	spec_free(s);
+	free(json);
+	return r;
+}
+
+/* Every document of fixture directory `kind`, good (accepted) or bad
+ * (refused, with a message naming the document). */
+static void check_fixtures(const char *kind, bool good)
+{
+	char dir[4096];
+	fixture_dir(kind, dir, sizeof(dir));
+	char **names;
+	size_t n = list_json(dir, &names);
+	if (n < 5)
+		fail_msg("only %zu documents in %s", n, dir);
+	char report[8192] = "";
+	size_t wrong = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct error err = {0};
+		int r = check_fixture(dir, names[i], &err);
+		size_t l = strlen(report);
+		if (good && r < 0) {
+			wrong++;
+			snprintf(report + l, sizeof(report) - l, "\n  good/%s: %s", names[i], err.msg);
+		} else if (!good && r == 0) {
+			wrong++;
+			snprintf(report + l, sizeof(report) - l, " bad/%s", names[i]);
+		} else if (!good && strncmp(err.msg, ORIGIN ": ", strlen(ORIGIN) + 2) != 0) {
+			fail_msg("bad/%s: message does not name the document: %s", names[i],
+				 err.msg);
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (wrong)
+		fail_msg("%zu of %zu %s documents %s:%s", wrong, n, kind,
+			 good ? "rejected" : "accepted", report);
+}
+
 /* fixed (was spec/validate.c:232): good/spec-example.json and good/zos-example.json
  * carry ociVersion "0.5.0-dev", which the validator refuses (it wants "1.");
  * the schema only asks for a SemVer string. */
 static void test_fixtures_good(void **state)
 {
 	(void)state;
-	char dir[4096];
-	fixture_dir("good", dir, sizeof(dir));
-	char **names;
-	size_t n = list_json(dir, &names);
-	if (n < 5)
-		fail_msg("only %zu documents in %s", n, dir);
-	char report[8192] = "";
-	size_t bad = 0;
-	for (size_t i = 0; i < n; i++) {
-		char path[8192];
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		size_t len;
-		char *json = read_file(path, &len);
-		struct spec *s = NULL;
-		struct error err = {0};
-		int r = spec_parse(json, len, ORIGIN, &s, &err);
-		if (r == 0)
-			r = spec_validate(s, ORIGIN, &err);
-		if (r < 0) {
-			bad++;
-			size_t l = strlen(report);
-			snprintf(report + l, sizeof(report) - l, "\n  good/%s: %s", names[i], err.msg);
-		}
-		spec_free(s);
-		free(json);
-		free(names[i]);
-	}
-	free(names);
-	if (bad)
-		fail_msg("%zu of %zu good documents rejected:%s", bad, n, report);
+	check_fixtures("good", true);
 }
 
 static void test_fixtures_bad(void **state)
 {
 	(void)state;
-	char dir[4096];
-	fixture_dir("bad", dir, sizeof(dir));
-	char **names;
-	size_t n = list_json(dir, &names);
-	if (n < 5)
-		fail_msg("only %zu documents in %s", n, dir);
-	char report[8192] = "";
-	size_t accepted = 0;
-	for (size_t i = 0; i < n; i++) {
-		char path[8192];
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		size_t len;
-		char *json = read_file(path, &len);
-		struct spec *s = NULL;
-		struct error err = {0};
-		int r = spec_parse(json, len, ORIGIN, &s, &err);
-		if (r == 0)
-			r = spec_validate(s, ORIGIN, &err);
-		else
-			assert_null(s);
-		if (r == 0) {
-			accepted++;
-			size_t l = strlen(report);
-			snprintf(report + l, sizeof(report) - l, " bad/%s", names[i]);
-		} else if (strncmp(err.msg, ORIGIN ": ", strlen(ORIGIN) + 2) != 0) {
-			fail_msg("bad/%s: message does not name the document: %s", names[i],
-				 err.msg);
-		}
-		spec_free(s);
-		free(json);
-		free(names[i]);
-	}
-	free(names);
-	if (accepted)
-		fail_msg("%zu of %zu bad documents accepted:%s", accepted, n, report);
+	check_fixtures("bad", false);
 }
 
 /* The bad documents fail for the reason they were written for. */
