@@ -92,6 +92,23 @@ add_fuse() {
 	[ ! -d "$UNIFIED$CG" ]
 }
 
+@test "cgroup v2: kill --all TERM reaches every process and leaves the cgroup thawed" {
+	# (sh as the pid namespace's init has no TERM handler: the kernel keeps
+	# TERM from it, so it lives on)
+	start_ctr 'sleep 100 & sleep 101 & wait; sleep 100'
+	for ((i = 0; i < 50; i++)); do
+		[ "$(wc -l <"$UNIFIED$CG/cgroup.procs")" -ge 3 ] && break
+		sleep 0.1
+	done
+	mapfile -t procs <"$UNIFIED$CG/cgroup.procs"
+	runtime kill --all "$ID" TERM
+	# the sleeps die; the init lives on, thawed
+	for p in "${procs[@]}"; do [ "$p" = "$PID" ] || wait_gone "$p"; done
+	pid_alive "$PID"
+	[ "$(cat "$UNIFIED$CG/cgroup.freeze")" = 0 ]
+	[ "$(state_of "$ID")" = running ]
+}
+
 @test "cgroup v2: events --stats reads cpu.stat from the unified cgroup" {
 	start_ctr 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; sleep 100'
 	sleep 0.5
