@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Device rules on cgroup v2: an eBPF program of type CGROUP_DEVICE attached
- * to the container's cgroup. The rules are v1's: deny everything, then the
- * configured rules, then the default devices; for a request (type, major,
- * minor, access) the last rule that matches decides. An allow rule matches
- * when it grants every requested access, a deny rule when it names any. */
+ * to the container's cgroup. It decides as the v1 devices controller would
+ * after the same writes (deny everything, the configured rules, the default
+ * devices): the rules are replayed on a model of v1's state (a default and
+ * exceptions) and the program checks the request against that state, as
+ * runc does. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
@@ -60,38 +61,87 @@ static unsigned access_bits(const char *acc)
 
 #define ALL_ACCESS (BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE | BPF_DEVCG_ACC_MKNOD)
 
-/* One rule: its tests jump to the end of the block when they fail; a
- * request that passes them all gets the rule's verdict. Returns true when
- * the rule matches every request (nothing after it can run). */
-static bool emit_rule(struct prog *p, const struct spec_device_cgroup *d)
+/* v1's device cgroup state: a default and its exceptions. */
+struct exception {
+	char type;	      /* 'a', 'b', 'c' */
+	int64_t major, minor; /* -1: any */
+	unsigned access;
+};
+
+struct devstate {
+	bool allow; /* the default */
+	struct exception *v;
+	size_t n;
+};
+
+/* A rule written to devices.allow/deny, as the kernel takes it: type a
+ * sets the default and drops the exceptions; a rule that agrees with the
+ * default takes its access away from the exception with the same type and
+ * numbers; any other adds its access to that exception (or a new one). */
+static int devstate_write(struct devstate *st, const struct spec_device_cgroup *d)
+{
+	char type = d->type && d->type[0] ? d->type[0] : 'a';
+	if (type == 'a') {
+		st->allow = d->allow;
+		st->n = 0;
+		return 0;
+	}
+	struct exception e = {.type = type,
+			      .major = d->has_major ? d->major : -1,
+			      .minor = d->has_minor ? d->minor : -1,
+			      .access = access_bits(d->access)};
+	for (size_t i = 0; i < st->n; i++) {
+		struct exception *x = &st->v[i];
+		if (x->type != e.type || x->major != e.major || x->minor != e.minor)
+			continue;
+		if (d->allow == st->allow)
+			x->access &= ~e.access;
+		else
+			x->access |= e.access;
+		if (!x->access)
+			st->v[i] = st->v[--st->n];
+		return 0;
+	}
+	if (d->allow == st->allow)
+		return 0;
+	struct exception *nv = realloc(st->v, (st->n + 1) * sizeof(*nv));
+	if (!nv)
+		return -1;
+	st->v = nv;
+	st->v[st->n++] = e;
+	return 0;
+}
+
+/* One exception: its tests jump past the block when they fail. With a
+ * deny default it allows a request whose access it covers entirely; with
+ * an allow default it denies a request that wants any of its access. */
+static void emit_exception(struct prog *p, const struct exception *e, bool default_allow)
 {
 	size_t jumps[4], nj = 0;
-	char type = d->type && d->type[0] ? d->type[0] : 'a';
-	unsigned acc = access_bits(d->access);
-	if ((d->has_major && d->major > UINT32_MAX) || (d->has_minor && d->minor > UINT32_MAX))
-		return false; /* no device has such a number */
-	if (type != 'a')
+	if (e->major > UINT32_MAX || e->minor > UINT32_MAX)
+		return; /* no device has such a number */
+	if (e->type != 'a')
 		jumps[nj++] = emit(p, BPF_JMP32 | BPF_JNE | BPF_K, R2, 0, 0,
-				   type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR);
-	if (acc != ALL_ACCESS) {
+				   e->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR);
+	if (e->access != ALL_ACCESS || default_allow) {
 		emit(p, BPF_ALU | BPF_MOV | BPF_X, R0, R3, 0, 0);
-		if (d->allow) { /* requested bits outside the rule: no match */
-			emit(p, BPF_ALU | BPF_AND | BPF_K, R0, 0, 0, (int32_t)(~acc & ALL_ACCESS));
+		if (!default_allow) {
+			emit(p, BPF_ALU | BPF_AND | BPF_K, R0, 0, 0,
+			     (int32_t)(~e->access & ALL_ACCESS));
 			jumps[nj++] = emit(p, BPF_JMP32 | BPF_JNE | BPF_K, R0, 0, 0, 0);
-		} else { /* no requested bit in the rule: no match */
-			emit(p, BPF_ALU | BPF_AND | BPF_K, R0, 0, 0, (int32_t)acc);
+		} else {
+			emit(p, BPF_ALU | BPF_AND | BPF_K, R0, 0, 0, (int32_t)e->access);
 			jumps[nj++] = emit(p, BPF_JMP32 | BPF_JEQ | BPF_K, R0, 0, 0, 0);
 		}
 	}
-	if (d->has_major)
-		jumps[nj++] = emit(p, BPF_JMP32 | BPF_JNE | BPF_K, R4, 0, 0, (int32_t)d->major);
-	if (d->has_minor)
-		jumps[nj++] = emit(p, BPF_JMP32 | BPF_JNE | BPF_K, R5, 0, 0, (int32_t)d->minor);
-	emit(p, BPF_ALU64 | BPF_MOV | BPF_K, R0, 0, 0, d->allow ? 1 : 0);
+	if (e->major >= 0)
+		jumps[nj++] = emit(p, BPF_JMP32 | BPF_JNE | BPF_K, R4, 0, 0, (int32_t)e->major);
+	if (e->minor >= 0)
+		jumps[nj++] = emit(p, BPF_JMP32 | BPF_JNE | BPF_K, R5, 0, 0, (int32_t)e->minor);
+	emit(p, BPF_ALU64 | BPF_MOV | BPF_K, R0, 0, 0, default_allow ? 0 : 1);
 	emit(p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 	for (size_t i = 0; i < nj && !p->oom; i++)
 		p->v[jumps[i]].off = (int16_t)(p->n - jumps[i] - 1);
-	return nj == 0;
 }
 
 static const struct spec_device_cgroup deny_all = {.allow = false, .access = (char *)"rwm"};
@@ -103,21 +153,25 @@ int cgroup_devfilter_build(const struct spec_resources *res, struct bpf_insn **o
 	for (size_t i = 0; i < res->n_devices; i++)
 		if (cgroup_device_rule(&res->devices[i], buf, sizeof(buf), err) < 0)
 			return error_prefix(err, "linux.resources.devices[%zu]", i);
-	struct prog p = {0};
+	/* What v1 would hold after the writes cgroup_v1_map makes. */
+	struct devstate st = {0};
+	int r = devstate_write(&st, &deny_all);
+	for (size_t i = 0; i < res->n_devices && r == 0; i++)
+		r = devstate_write(&st, &res->devices[i]);
+	for (size_t i = 0; i < cgroup_n_default_devices && r == 0; i++)
+		r = devstate_write(&st, &cgroup_default_devices[i]);
+	struct prog p = {.oom = r < 0};
 	emit(&p, BPF_LDX | BPF_MEM | BPF_W, R2, R1, 0, 0); /* access_type */
 	emit(&p, BPF_ALU | BPF_MOV | BPF_X, R3, R2, 0, 0);
 	emit(&p, BPF_ALU | BPF_AND | BPF_K, R2, 0, 0, 0xffff);
 	emit(&p, BPF_ALU | BPF_RSH | BPF_K, R3, 0, 0, 16);
 	emit(&p, BPF_LDX | BPF_MEM | BPF_W, R4, R1, 4, 0); /* major */
 	emit(&p, BPF_LDX | BPF_MEM | BPF_W, R5, R1, 8, 0); /* minor */
-	/* Last rule first: the defaults, the configured rules, deny-all. */
-	bool done = false;
-	for (size_t i = cgroup_n_default_devices; i-- > 0 && !done;)
-		done = emit_rule(&p, &cgroup_default_devices[i]);
-	for (size_t i = res->n_devices; i-- > 0 && !done;)
-		done = emit_rule(&p, &res->devices[i]);
-	if (!done)
-		emit_rule(&p, &deny_all);
+	for (size_t i = 0; i < st.n; i++)
+		emit_exception(&p, &st.v[i], st.allow);
+	emit(&p, BPF_ALU64 | BPF_MOV | BPF_K, R0, 0, 0, st.allow ? 1 : 0);
+	emit(&p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	free(st.v);
 	if (p.oom) {
 		free(p.v);
 		return error_set(err, ENOMEM, "build the device filter");

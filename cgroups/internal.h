@@ -72,8 +72,8 @@ int cgroup_device_rule(const struct spec_device_cgroup *d, char *buf, size_t len
 		       struct error *err);
 extern const struct spec_device_cgroup cgroup_default_devices[];
 extern const size_t cgroup_n_default_devices;
-/* v2: the eBPF device program for the rules (deny-all, res->devices, the
- * defaults; the last match decides), and attaching it to a cgroup in place
+/* v2: the eBPF device program that decides as v1's devices controller
+ * would after deny-all, res->devices and the defaults; and attaching it to a cgroup in place
  * of the programs attached before. apply = build + attach (rootless: a
  * refused load is skipped). */
 struct bpf_insn;

@@ -132,8 +132,8 @@ add_fuse() {
 	run_ctr '(: < /dev/fuse) && echo read-ok; (: > /dev/fuse) && echo write-ok'
 	[[ "$output" == *read-ok* ]]
 	[[ "$output" != *write-ok* ]]
-	# a later deny rule wins over the earlier allow
-	cfg '.linux.resources.devices += [{"allow": false, "type": "c", "major": 10, "access": "rwm"}]'
+	# as on v1: a later deny of the same device takes the access away
+	cfg '.linux.resources.devices += [{"allow": false, "type": "c", "major": 10, "minor": 229, "access": "rwm"}]'
 	run_ctr '(: < /dev/fuse) && echo read-ok'
 	[[ "$output" != *read-ok* ]]
 	[[ "$output" == *"Operation not permitted"* ]]

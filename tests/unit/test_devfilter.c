@@ -112,29 +112,47 @@ static void test_default_list(void **state)
 	free(p.v);
 }
 
-static void test_allow_and_deny_order(void **state)
+/* v1's rules: exceptions are keyed by type and numbers; an allow adds
+ * access to its key, a deny takes access away from the same key only. */
+static void test_v1_semantics(void **state)
 {
 	(void)state;
 	struct spec_device_cgroup rules[] = {
-	    RULE(false, "a", -1, -1, "rwm"), RULE(true, "c", 10, 229, "r"), /* read fuse */
-	    RULE(true, "b", 8, -1, "rw"),				    /* every sd disk */
-	    RULE(false, "b", 8, 16, "w"), /* but not writing sdb */
+	    RULE(false, "a", -1, -1, "rwm"),
+	    RULE(true, "c", 10, 229, "r"), /* read fuse */
+	    RULE(true, "b", 8, -1, "rw"),  /* every sd disk */
+	    RULE(false, "b", 8, 16, "w"),  /* another key: changes nothing */
+	    RULE(true, "c", 10, 200, "rw"),
+	    RULE(false, "c", 10, 200, "w"), /* the same key: tun is read-only */
+	    RULE(true, "c", 10, 229, "w"),  /* merged: fuse rw */
 	};
-	struct prog p = build(rules, 4);
+	struct prog p = build(rules, 7);
 	assert_int_equal(run(p.v, p.n, C, R, 10, 229), 1);
-	assert_int_equal(run(p.v, p.n, C, W, 10, 229), 0);
-	assert_int_equal(run(p.v, p.n, C, R | W, 10, 229), 0);
+	assert_int_equal(run(p.v, p.n, C, R | W, 10, 229), 1);
+	assert_int_equal(run(p.v, p.n, C, M, 10, 229), 1); /* the default c *:* m */
 	assert_int_equal(run(p.v, p.n, B, R | W, 8, 0), 1);
-	assert_int_equal(run(p.v, p.n, B, R, 8, 16), 1);
-	assert_int_equal(run(p.v, p.n, B, R | W, 8, 16), 0); /* the deny names w */
-	assert_int_equal(run(p.v, p.n, C, R | W, 8, 0), 0);  /* type matters */
+	assert_int_equal(run(p.v, p.n, B, R | W, 8, 16), 1);
+	assert_int_equal(run(p.v, p.n, C, R | W, 8, 0), 0); /* type matters */
+	assert_int_equal(run(p.v, p.n, C, R, 10, 200), 1);
+	assert_int_equal(run(p.v, p.n, C, W, 10, 200), 0);
+	assert_int_equal(run(p.v, p.n, C, 0, 10, 200), 1); /* access(F_OK) */
 	free(p.v);
 
-	/* a later deny of what the defaults allow: the defaults come last */
+	/* the defaults are written last: a deny of /dev/null does not hold */
 	struct spec_device_cgroup deny_null[] = {RULE(false, "a", -1, -1, "rwm"),
 						 RULE(false, "c", 1, 3, "rwm")};
 	p = build(deny_null, 2);
 	assert_int_equal(run(p.v, p.n, C, R, 1, 3), 1);
+	free(p.v);
+
+	/* allow-all, then a deny: a blacklist; it blocks any access it names */
+	struct spec_device_cgroup black[] = {RULE(true, "a", -1, -1, "rwm"),
+					     RULE(false, "c", 10, 229, "w")};
+	p = build(black, 2);
+	assert_int_equal(run(p.v, p.n, C, R, 10, 229), 1);
+	assert_int_equal(run(p.v, p.n, C, R | W, 10, 229), 0);
+	assert_int_equal(run(p.v, p.n, C, 0, 10, 229), 1);
+	assert_int_equal(run(p.v, p.n, B, R | W, 8, 0), 1);
 	free(p.v);
 }
 
@@ -146,7 +164,8 @@ static void test_allow_all(void **state)
 	struct prog p = build(rules, 2);
 	assert_int_equal(run(p.v, p.n, B, R | W, 8, 0), 1);
 	assert_int_equal(run(p.v, p.n, C, R, 10, 229), 1);
-	/* an unconditional rule ends the program: deny-all is not emitted */
+	/* allow-all: the defaults agree with it; nothing but "allow" is left */
+	assert_int_equal(p.n, 8);
 	assert_int_equal(p.v[p.n - 2].imm, 1);
 	free(p.v);
 
@@ -259,7 +278,7 @@ static void test_attach_replaces(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_default_list), cmocka_unit_test(test_allow_and_deny_order),
+	    cmocka_unit_test(test_default_list), cmocka_unit_test(test_v1_semantics),
 	    cmocka_unit_test(test_allow_all),	 cmocka_unit_test(test_bad_rule),
 	    cmocka_unit_test(test_verifier),	 cmocka_unit_test(test_attach_replaces),
 	};
