@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "read_file.h"
+
 #include "../../spec/spec.h"
 
 #define ORIGIN "config.json"
@@ -132,30 +134,6 @@ static const char *rejected(const char *q)
 #define DOC(...) "{'ociVersion':'1.3.0','root':{'path':'rootfs'}," __VA_ARGS__ "}"
 /* A minimal valid process with more members. */
 #define PROC(...) "'process':{'cwd':'/','args':['sh']," __VA_ARGS__ "}"
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("open %s: %s", path, strerror(errno));
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			cap = cap ? cap * 2 : 8192;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-		size_t got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
 
 /* The fixture directory; a missing one fails the test (never skips). */
 static void fixture_dir(const char *kind, char *out, size_t size)

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 
 #include <cmocka.h>
+
+#include "read_file.h"
 #include <yajl/yajl_tree.h>
 
 #include "../../spec/spec.h"
@@ -21,29 +23,6 @@
 #include "../../spec/template.h"
 
 /* ---- helpers ---- */
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("open %s: %s", path, strerror(errno));
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			cap = cap ? cap * 2 : 8192;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-		size_t got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
 
 /* A file under OCI_SPEC_DIR; missing ones fail the test (never skip). */
 static char *spec_file(const char *rel)
@@ -56,7 +35,7 @@ static char *spec_file(const char *rel)
 	struct stat st;
 	if (stat(path, &st) < 0)
 		fail_msg("runtime-spec file missing: %s: %s", path, strerror(errno));
-	return read_file(path);
+	return read_file(path, NULL);
 }
 
 static yajl_val tree_parse(const char *json)
