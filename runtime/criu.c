@@ -396,7 +396,8 @@ int criu_record_fd(struct criu_record *r, int fd, const char *key, struct error 
 }
 
 /* One line per entry, tab separated, the free-form field last:
- *   mount\tKIND\tKEY\tSOURCE     fd\tN\tKEY */
+ *   mount\tKIND\tKEY\tSOURCE     fd\tN\tKEY     netns\tnew
+ * (older agentrun skips lines it does not know) */
 int criu_record_save(int images_fd, const struct criu_record *r, struct error *err)
 {
 	char *text = NULL;
@@ -410,6 +411,8 @@ int criu_record_save(int images_fd, const struct criu_record *r, struct error *e
 			r->mounts[i].source);
 	for (size_t i = 0; i < r->n_fds; i++)
 		fprintf(f, "fd\t%d\t%s\n", r->fds[i].fd, r->fds[i].key);
+	if (r->new_netns)
+		fprintf(f, "netns\tnew\n");
 	if (fclose(f) != 0) {
 		free(text);
 		return error_errno(err, "record external resources");
@@ -435,6 +438,10 @@ int criu_record_load(int images_fd, const char *image_path, struct criu_record *
 				return error_set(err, 0, "%s/%s: unknown format", image_path,
 						 CRIU_RECORD_FILE);
 			header = true;
+			continue;
+		}
+		if (!strcmp(line, "netns\tnew")) {
+			r->new_netns = true;
 			continue;
 		}
 		char *f[4] = {0};

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `checkpoint`: tell CRIU what of the container lies outside it (bind
  * mounts, host device nodes, cgroup mounts, stdio opened on the host,
- * joined namespaces), record that for restore, and dump. */
+ * joined namespaces) and what it need not save (the container's own
+ * network namespace), record that for restore, and dump. */
 #include "criu_internal.h"
 
 #ifdef AGENTRUN_HAVE_CRIU
@@ -215,6 +216,17 @@ static int external_namespaces(criu_opts *co, const struct spec *spec, struct er
 	return 0;
 }
 
+/* A network namespace of its own (created, not joined): its contents are
+ * not saved (CRIU would run eight ip and iptables-save commands in it);
+ * restore makes a new one with lo up, as create does. Not external: a
+ * namespace we made for restore would belong to the host's user
+ * namespace, not to the container's. */
+static bool own_network_namespace(const struct spec *spec)
+{
+	const struct spec_namespace *ns = spec_namespace_find(spec, "network");
+	return ns && (!ns->path || !*ns->path);
+}
+
 /* The container's freezer: CRIU freezes the whole tree through it. */
 static void set_freeze_cgroup(criu_opts *co, pid_t pid)
 {
@@ -324,6 +336,40 @@ static int on_dump_notify(char *action, criu_notify_arg_t na)
 	return 0;
 }
 
+/* CRIU's lazy page server sizes a pipe to PIPE_MAX_SIZE pages (819 with
+ * 4 KiB pages; the kernel rounds to 1024, 4 MiB). Beyond
+ * /proc/sys/fs/pipe-max-size (1 MiB by default) that needs
+ * CAP_SYS_RESOURCE; without it CRIU 4.2 ignores the failure and its page
+ * server dies in splice() on fd -1 (EBADF) once the lazy-pages daemon
+ * connects. CRIU runs with our credentials: try the same pipe here. */
+#define CRIU_LAZY_PIPE_PAGES 819
+
+static int lazy_pipe_check(struct error *err)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return error_errno(err, "--lazy-pages: pipe");
+	long size = CRIU_LAZY_PIPE_PAGES * sysconf(_SC_PAGESIZE);
+	int r = fcntl(p[0], F_SETPIPE_SZ, (int)size);
+	int saved = errno;
+	close(p[0]);
+	close(p[1]);
+	if (r >= 0)
+		return 0;
+	if (saved != EPERM)
+		return error_set(err, saved, "--lazy-pages: a %ld KiB pipe for CRIU's page server",
+				 size / 1024);
+	_cleanup_free_ char *max = NULL;
+	struct error ignored;
+	if (fs_read_file("/proc/sys/fs/pipe-max-size", &max, NULL, &ignored) == 0)
+		max[strcspn(max, "\n")] = '\0';
+	return error_set(err, 0,
+			 "--lazy-pages: CRIU's page server needs a %ld KiB pipe, above "
+			 "fs.pipe-max-size (%s) without CAP_SYS_RESOURCE; CRIU would ignore that "
+			 "and fail in splice (EBADF): raise /proc/sys/fs/pipe-max-size to %d",
+			 size / 1024, max ? max : "?", 4 << 20);
+}
+
 static int mem_track_check(criu_opts *co, const char *what, struct error *err)
 {
 	struct criu_feature_check f = {.mem_track = true};
@@ -360,6 +406,10 @@ static int dump_locked(const struct checkpoint_opts *o, int dirfd, const struct 
 	if (criu_opts_new(&o->c, images_fd, work_fd, CRIU_DUMP_LOG, &co, err) < 0)
 		return -1;
 	criu_local_set_pid(co, st->pid);
+	if (own_network_namespace(spec)) {
+		criu_local_set_empty_ns(co, o->c.empty_ns | CLONE_NEWNET);
+		rec.new_netns = true;
+	}
 	if (o->parent_path && *o->parent_path) {
 		struct stat sb;
 		if (o->parent_path[0] == '/') {
@@ -404,8 +454,11 @@ static int dump_locked(const struct checkpoint_opts *o, int dirfd, const struct 
 	set_freeze_cgroup(co, st->pid);
 	criu_local_set_leave_running(co, o->leave_running);
 	char extra[PATH_MAX] = "";
-	if (o->c.lazy_pages)
+	if (o->c.lazy_pages) {
+		if (lazy_pipe_check(err) < 0)
+			goto out;
 		snprintf(extra, sizeof(extra), "lazy-pages\n");
+	}
 	if (o->page_server && *o->page_server &&
 	    page_server(co, o->page_server, o->c.lazy_pages, extra, sizeof(extra), err) < 0)
 		goto out;
@@ -428,8 +481,10 @@ static int dump_locked(const struct checkpoint_opts *o, int dirfd, const struct 
 	if (rc < 0) {
 		char why[512];
 		criu_log_reason(work_abs, CRIU_DUMP_LOG, why, sizeof(why));
-		error_set(err, 0, "checkpoint of %s failed%s%s (CRIU log: %s/%s)", o->id,
-			  *why ? ": " : "", why, work_abs, CRIU_DUMP_LOG);
+		bool lazy = o->c.lazy_pages && strstr(why, "page-pipe: splice");
+		error_set(err, 0, "checkpoint of %s failed%s%s%s (CRIU log: %s/%s)", o->id,
+			  *why ? ": " : "", lazy ? "CRIU's lazy page server failed: " : "", why,
+			  work_abs, CRIU_DUMP_LOG);
 		goto out;
 	}
 	r = 0;

@@ -59,7 +59,9 @@ struct criu_mount {
 int criu_mounts_of(pid_t pid, struct criu_mount **out, size_t *n, struct error *err);
 void criu_mounts_free(struct criu_mount *m, size_t n);
 
-/* What restore has to hand CRIU again: external mounts and stdio. */
+/* What restore has to hand CRIU again: external mounts and stdio; and
+ * whether the container's own network namespace was left out of the
+ * image (restore makes a new one with lo up). */
 struct criu_ext_mount {
 	char *kind;   /* "bind" (config.json mount), "host" (a host node or file),
 		       * "cgroup" (a v1 hierarchy: source is its controllers) */
@@ -75,6 +77,8 @@ struct criu_record {
 	size_t n_mounts;
 	struct criu_ext_fd *fds;
 	size_t n_fds;
+	bool new_netns; /* absent in checkpoints of agentrun before it: CRIU
+			 * saved the network namespace and restores it */
 };
 int criu_record_mount(struct criu_record *r, const char *kind, const char *key, const char *source,
 		      struct error *err);

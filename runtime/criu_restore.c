@@ -2,12 +2,15 @@
 /* `restore`: a new state directory and cgroup for the id, the rootfs
  * mounted where CRIU wants its root, the external mounts, stdio and joined
  * namespaces handed over, then CRIU recreates the process tree (with its
- * mount, pid, uts, ipc, user and network namespaces) as our child. */
+ * mount, pid, uts, ipc, user and network namespaces) as our child. A
+ * network namespace whose contents were not saved comes back new, with lo
+ * brought up before CRIU restores the sockets. */
 #include "criu_internal.h"
 
 #ifdef AGENTRUN_HAVE_CRIU
 
 #include "container.h"
+#include "netlink.h"
 #include "state.h"
 #include "terminal.h"
 #include "util/cleanup.h"
@@ -19,6 +22,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -241,26 +245,36 @@ static int prepare_mountpoints(const char *root, const struct spec *spec, const 
 	return 0;
 }
 
-/* ------------------------------------------------------------ the pty */
+/* ------------------------------------------------ CRIU's notifications */
 
 static const char *pty_console_socket;
 static int pty_master = -1;
-static char pty_error[ERROR_MSG_MAX];
+static bool lo_up;
+static char notify_error[ERROR_MSG_MAX];
 
-/* CRIU made a new pty pair for the container's terminal and sends us its
- * master: on to --console-socket, or kept for a foreground relay. */
+/* "setup-namespaces": the root task is in its new namespaces, nothing of
+ * the tree restored yet; a new network namespace gets lo up before the
+ * sockets bound to 127.0.0.1 come back. "orphan-pts-master": CRIU made a
+ * new pty pair for the container's terminal and sends us its master: on
+ * to --console-socket, or kept for a foreground relay. */
 static int on_notify(char *action, criu_notify_arg_t na)
 {
-	(void)na;
+	struct error e = {0};
+	if (lo_up && !strcmp(action, "setup-namespaces")) {
+		if (netlink_loopback_up_in(criu_notify_pid(na), &e) < 0) {
+			snprintf(notify_error, sizeof(notify_error), "%s", e.msg);
+			return -1;
+		}
+		return 0;
+	}
 	if (strcmp(action, "orphan-pts-master") != 0)
 		return 0;
 	int master = criu_get_orphan_pts_master_fd();
 	if (master < 0)
 		return 0;
 	if (pty_console_socket) {
-		struct error e = {0};
 		if (terminal_send(pty_console_socket, master, &e) < 0) {
-			snprintf(pty_error, sizeof(pty_error), "%s", e.msg);
+			snprintf(notify_error, sizeof(notify_error), "%s", e.msg);
 			close(master);
 			return -1;
 		}
@@ -393,6 +407,10 @@ static int run_criu(struct restore_ctx *c, int images_fd, int work_fd, struct er
 		goto out;
 	}
 	criu_local_set_evasive_devices(co, true);
+	/* a checkpoint of the old format has the namespace's contents */
+	lo_up = rec.new_netns;
+	if (rec.new_netns)
+		criu_local_set_empty_ns(co, o->c.empty_ns | CLONE_NEWNET);
 	if (c->cg_lines && o->c.cgroups_mode != CRIU_MODE_IGNORE &&
 	    set_cgroup_roots(co, c->cg_lines, err) < 0)
 		goto out;
@@ -423,14 +441,14 @@ static int run_criu(struct restore_ctx *c, int images_fd, int work_fd, struct er
 			     o->c.lazy_pages ? "lazy-pages\n" : NULL, err) < 0)
 		goto out;
 	pty_console_socket = o->console_socket;
-	pty_error[0] = '\0';
+	notify_error[0] = '\0';
 	criu_local_set_notify_cb(co, on_notify);
 	int pid = criu_local_restore_child(co);
 	if (pid <= 0) {
 		char why[512];
 		criu_log_reason(c->work_abs, CRIU_RESTORE_LOG, why, sizeof(why));
-		if (pty_error[0])
-			snprintf(why, sizeof(why), "%s", pty_error);
+		if (notify_error[0])
+			snprintf(why, sizeof(why), "%s", notify_error);
 		error_set(err, 0, "restore of %s failed%s%s (CRIU log: %s/%s)", o->id,
 			  *why ? ": " : "", why, c->work_abs, CRIU_RESTORE_LOG);
 		goto out;

@@ -54,6 +54,34 @@ out:
 	return r;
 }
 
+int netlink_loopback_up_in(pid_t pid, struct error *err)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	int target = open(path, O_RDONLY | O_CLOEXEC);
+	if (target < 0)
+		return error_errno(err, "open network namespace of %d", pid);
+	int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0) {
+		close(target);
+		return error_errno(err, "open the runtime's network namespace");
+	}
+	int r;
+	if (setns(target, CLONE_NEWNET) < 0) {
+		r = error_errno(err, "enter network namespace of %d", pid);
+	} else {
+		r = netlink_loopback_up(err);
+		if (r < 0)
+			error_prefix(err, "network namespace of %d", pid);
+		/* a runtime left in the container's netns is the worse failure */
+		if (setns(self, CLONE_NEWNET) < 0)
+			r = error_errno(err, "return to the runtime's network namespace");
+	}
+	close(target);
+	close(self);
+	return r;
+}
+
 /* ---- linux.netDevices: move a host interface into the container ---- */
 
 struct nl_addr {

@@ -2,14 +2,19 @@
 # checkpoint/restore through CRIU (>= 4.2): a counter keeps counting, a
 # tmpfs workdir and open fds survive, --leave-running, restore under a new
 # id from a moved copy, a user-namespaced read-only sandbox, a terminal,
-# and failures that leave nothing behind.
+# the network namespace (new with lo up, or joined again), lazy pages, and
+# failures that leave nothing behind.
 
 load ../lib/bundle
+
+criu_bin() {
+	PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" command -v criu
+}
 
 # CRIU >= 4.2 on PATH (or in /usr/local/sbin, where scripts/criu.sh puts it).
 criu_ok() {
 	local bin v
-	bin=$(PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" command -v criu) || return 1
+	bin=$(criu_bin) || return 1
 	v=$("$bin" --version 2>/dev/null | sed -n 's/^Version: *\([0-9][0-9.]*\).*/\1/p')
 	[ -n "$v" ] && [ "$(printf '4.2\n%s\n' "$v" | sort -V | head -n1)" = 4.2 ]
 }
@@ -26,6 +31,10 @@ teardown() {
 	local p
 	for p in $(cat "$T/.helpers" 2>/dev/null); do kill "$p" 2>/dev/null || true; done
 	teardown_common
+	# a sysctl a test raised goes back
+	if [ -s "$T/.pipe-max-size" ]; then
+		cat "$T/.pipe-max-size" >/proc/sys/fs/pipe-max-size
+	fi
 }
 
 # count ID: the counter's value, read through exec (written by rename, so
@@ -52,6 +61,15 @@ restore_d() {
 	shift
 	runtime restore -d --image-path "$IMG" --bundle "$BUNDLE" "$@" "$id" \
 		</dev/null >>"$T/$id.out" 2>>"$T/$id.err"
+}
+
+# netns_owned_by_userns PID: the network namespace of PID belongs to its
+# user namespace (NS_GET_USERNS on the netns gives PID's user namespace).
+netns_owned_by_userns() {
+	"$PYTHON" -c 'import fcntl, os, sys
+fd = os.open("/proc/%s/ns/net" % sys.argv[1], os.O_RDONLY)
+owner = fcntl.ioctl(fd, 0xb701)
+sys.exit(os.fstat(owner).st_ino != os.stat("/proc/%s/ns/user" % sys.argv[1]).st_ino)' "$1"
 }
 
 @test "checkpoint: --help exits 0 and says whether CRIU is built in" {
@@ -207,6 +225,12 @@ restore_d() {
 	[ "$(echo $output)" = "$(jq -r '.linux.uidMappings[0] | "\(.containerID) \(.hostID) \(.size)"' "$BUNDLE/config.json")" ]
 	run runtime exec "$id2" touch /rootfs-is-ro
 	[ "$status" -ne 0 ]
+	# a new network namespace with lo up, owned by the container's user
+	# namespace (so its root keeps its network capabilities there)
+	grep -qx 'netns	new' "$IMG/agentrun-criu.txt"
+	run runtime exec "$id2" cat /sys/class/net/lo/operstate
+	[ "$output" = unknown ] || [ "$output" = up ]
+	netns_owned_by_userns "$(pid_of "$id2")"
 	c=$(runtime exec "$id2" cat /work/count)
 	for ((i = 0; i < 50; i++)); do
 		[ "$(runtime exec "$id2" cat /work/count)" -gt "$c" ] && break
@@ -215,6 +239,61 @@ restore_d() {
 	[ "$(runtime exec "$id2" cat /work/count)" -gt "$c" ]
 	runtime delete -f "$id2"
 	assert_no_leftovers "$id2"
+}
+
+@test "checkpoint: the network namespace is not saved; restore makes a new one with lo up" {
+	cfg '.process.capabilities |= with_entries(.value += ["CAP_NET_ADMIN"])'
+	# an address added inside, and a server listening on 127.0.0.1
+	set_cmd 'ip addr add 10.1.2.3/32 dev lo; httpd -f -p 127.0.0.1:8080 -h /etc & i=0; while true; do i=$((i+1)); echo $i > /tmp/c.new; mv /tmp/c.new /tmp/count; sleep 0.1; done'
+	id=$(new_id)
+	run_d "$id"
+	wait_count "$id" 2
+	run runtime exec "$id" ip -4 addr show dev lo
+	[[ "$output" == *10.1.2.3* ]]
+	runtime checkpoint --image-path "$IMG" "$id"
+	# recorded for restore; CRIU ran none of its ip/iptables-save dumps
+	grep -qx 'netns	new' "$IMG/agentrun-criu.txt"
+	run grep -c 'ip addr save' "$IMG/dump.log"
+	[ "$output" = 0 ]
+	restore_d "$id"
+	[ "$(state_of "$id")" = running ]
+	run runtime exec "$id" cat /sys/class/net/lo/operstate
+	[ "$output" = unknown ] || [ "$output" = up ]
+	# lo was up before CRIU restored the listening socket
+	run runtime exec "$id" wget -q -O - http://127.0.0.1:8080/group
+	[ "$status" -eq 0 ]
+	[[ "$output" == *root:x:0:* ]]
+	# the namespace's contents are not saved (documented)
+	run runtime exec "$id" ip -4 addr show dev lo
+	[[ "$output" == *127.0.0.1* ]]
+	[[ "$output" != *10.1.2.3* ]]
+	wait_count "$id" "$(count "$id")"
+}
+
+@test "checkpoint: a network namespace joined by path stays the one restore joins" {
+	# a namespace of the host side, with an address of its own
+	unshare --net sh -c 'ip link set lo up && ip addr add 10.9.9.9/32 dev lo && exec sleep 120' \
+		</dev/null >/dev/null 2>&1 3>&- &
+	holder=$!
+	echo "$holder" >>"$T/.helpers"
+	for ((i = 0; i < 50; i++)); do
+		[ "$(readlink "/proc/$holder/ns/net")" != "$(readlink /proc/self/ns/net)" ] && break
+		sleep 0.1
+	done
+	ns=$(readlink "/proc/$holder/ns/net")
+	cfg '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' \
+		--arg p "/proc/$holder/ns/net"
+	id=$(new_id)
+	run_d "$id"
+	wait_count "$id" 1
+	runtime checkpoint --image-path "$IMG" "$id"
+	run grep -c '^netns' "$IMG/agentrun-criu.txt"
+	[ "$output" = 0 ]
+	restore_d "$id"
+	[ "$(readlink "/proc/$(pid_of "$id")/ns/net")" = "$ns" ]
+	run runtime exec "$id" ip -4 addr show dev lo
+	[[ "$output" == *10.9.9.9* ]]
+	wait_count "$id" "$(count "$id")"
 }
 
 @test "checkpoint: a paused container; foreground restore gives the exit code" {
@@ -358,6 +437,70 @@ console_receiver() {
 	# the good image still restores
 	restore_d "$id"
 	[ "$(state_of "$id")" = running ]
+}
+
+# lazy_pipe_ok: root here can make the pipe of 819 pages CRIU's lazy page
+# server needs (above fs.pipe-max-size only with CAP_SYS_RESOURCE).
+lazy_pipe_ok() {
+	"$PYTHON" -c 'import fcntl, os
+r, w = os.pipe()
+fcntl.fcntl(r, 1031, 819 * os.sysconf("SC_PAGESIZE"))' 2>/dev/null
+}
+
+@test "checkpoint: --lazy-pages through a page server, restored lazily under a new id" {
+	if ! lazy_pipe_ok; then
+		# root here lacks CAP_SYS_RESOURCE: raise the limit for this test
+		# (teardown puts the old value back)
+		cat /proc/sys/fs/pipe-max-size >"$T/.pipe-max-size"
+		echo 4194304 >/proc/sys/fs/pipe-max-size
+		lazy_pipe_ok
+	fi
+	port=$((20000 + RANDOM % 20000))
+	id=$(new_id)
+	run_d "$id"
+	wait_count "$id" 2
+	before=$(count "$id")
+	# the dump serves the pages until all are fetched; its status fd
+	# says when the page server listens
+	mkfifo "$T/status"
+	runtime checkpoint --lazy-pages --page-server "127.0.0.1:$port" --status-fd 5 \
+		--image-path "$IMG" "$id" </dev/null >"$T/ck.out" 2>"$T/ck.err" 5>"$T/status" &
+	ck=$!
+	timeout 20 head -c 1 "$T/status" >"$T/ready"
+	[ "$(od -An -tx1 "$T/ready" | tr -d ' ')" = 00 ]
+	timeout 60 "$(criu_bin)" lazy-pages --page-server --address 127.0.0.1 --port "$port" \
+		-D "$IMG" -W "$IMG" -o lazy-pages.log </dev/null >"$T/lp.out" 2>&1 3>&- &
+	lp=$!
+	echo "$lp" >>"$T/.helpers"
+	for ((i = 0; i < 100; i++)); do [ -S "$IMG/lazy-pages.socket" ] && break; sleep 0.1; done
+	id2=$(new_id)
+	restore_d "$id2" --lazy-pages
+	[ "$(state_of "$id2")" = running ]
+	after=$(count "$id2")
+	[ "$after" -ge "$before" ]
+	wait_count "$id2" "$after"
+	# every page fetched: the dump and the daemon end, the original is gone
+	wait "$ck"
+	wait "$lp"
+	run runtime state "$id"
+	[ "$status" -ne 0 ]
+	runtime delete -f "$id2"
+	assert_no_leftovers "$id" "$id2"
+}
+
+@test "checkpoint: --lazy-pages is refused up front where CRIU's page server would fail" {
+	lazy_pipe_ok && skip "CRIU's lazy page server can make its pipe on this host"
+	id=$(new_id)
+	run_d "$id"
+	wait_count "$id" 1
+	run runtime checkpoint --lazy-pages --page-server 127.0.0.1:27999 --image-path "$IMG" "$id"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--lazy-pages: CRIU's page server needs"*"/proc/sys/fs/pipe-max-size"* ]]
+	[ "$(echo "$output" | wc -l)" -eq 1 ]
+	# nothing was dumped or frozen
+	[ ! -e "$IMG/inventory.img" ]
+	[ "$(state_of "$id")" = running ]
+	wait_count "$id" "$(count "$id")"
 }
 
 @test "checkpoint: --pre-dump says why where the kernel has no soft-dirty tracking" {
