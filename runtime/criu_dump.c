@@ -403,7 +403,7 @@ static int dump_locked(const struct checkpoint_opts *o, int dirfd, const struct 
 	size_t n = 0;
 	struct criu_record rec = {0};
 	int r = -1;
-	if (criu_opts_new(&o->c, images_fd, work_fd, CRIU_DUMP_LOG, &co, err) < 0)
+	if (criu_opts_new(&o->c, o->root, images_fd, work_fd, CRIU_DUMP_LOG, &co, err) < 0)
 		return -1;
 	criu_local_set_pid(co, st->pid);
 	if (own_network_namespace(spec)) {

@@ -29,10 +29,11 @@
 #define CRIU_EXT_NETNS "extRootNetNS"
 #define CRIU_EXT_PIDNS "extRootPidNS"
 
-/* A criu_opts for a dump or restore: version checked binary, image and
- * work dirs, log, the shared flags and the cgroups mode. */
-int criu_opts_new(const struct criu_common_opts *c, int images_fd, int work_fd,
-		  const char *log_name, criu_opts **out, struct error *err);
+/* A criu_opts for a dump or restore: version checked binary (the version
+ * cached in the state root), image and work dirs, log, the shared flags
+ * and the cgroups mode. */
+int criu_opts_new(const struct criu_common_opts *c, const char *root, int images_fd,
+		  int work_fd, const char *log_name, criu_opts **out, struct error *err);
 /* The CRIU config file (org.criu.config or /etc/criu/agentrun.conf), with
  * extra option lines appended in a generated copy when extra is set. */
 int criu_config_file(criu_opts *opts, const struct spec *spec, int work_fd, const char *work_path,

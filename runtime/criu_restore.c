@@ -400,7 +400,7 @@ static int run_criu(struct restore_ctx *c, int images_fd, int work_fd, struct er
 	int ns_fds[2] = {-1, -1}, dups[3], n_dups = 0;
 	int r = -1;
 	if (criu_record_load(images_fd, c->image_abs, &rec, err) < 0 ||
-	    criu_opts_new(&o->c, images_fd, work_fd, CRIU_RESTORE_LOG, &co, err) < 0)
+	    criu_opts_new(&o->c, o->root, images_fd, work_fd, CRIU_RESTORE_LOG, &co, err) < 0)
 		goto out;
 	if (criu_local_set_root(co, c->criu_root) < 0) {
 		error_set(err, ENOMEM, "libcriu: root");

@@ -503,6 +503,25 @@ fcntl.fcntl(r, 1031, 819 * os.sysconf("SC_PAGESIZE"))' 2>/dev/null
 	wait_count "$id" "$(count "$id")"
 }
 
+@test "checkpoint: a CRIU older than 4.2 is refused; the version is cached per binary" {
+	id=$(new_id)
+	run_d "$id"
+	wait_count "$id" 1
+	runtime checkpoint --leave-running --image-path "$IMG" "$id"
+	want=$("$(criu_bin)" --version | awk -F'[ .]' '/^Version:/ { print $2 * 10000 + $3 * 100 + $4 }')
+	[ "$(awk '{ print $NF }' "$STATE_ROOT/.criu-version")" = "$want" ]
+	# another binary (a new inode) is asked again: one that says 4.1.1
+	printf '#!/bin/sh\necho "Version: 4.1.1"\n' >"$T/old-criu"
+	chmod +x "$T/old-criu"
+	run runtime --criu "$T/old-criu" checkpoint --image-path "$T/img2" "$id"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"is CRIU 4.1.1; agentrun needs CRIU >= 4.2"* ]]
+	[ "$(state_of "$id")" = running ]
+	# and the real one is known again without a new entry going stale
+	runtime checkpoint --leave-running --image-path "$T/img3" "$id"
+	[ "$(state_of "$id")" = running ]
+}
+
 @test "checkpoint: --pre-dump says why where the kernel has no soft-dirty tracking" {
 	id=$(new_id)
 	run_d "$id"
