@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../runtime/util/cleanup.h"
+#include "../runtime/util/fs.h"
 #include "internal.h"
 
 struct proc_line {
@@ -14,21 +15,6 @@ struct proc_line {
 	char *path;
 };
 
-/* Decode mountinfo's octal escapes (\040 for a space) in place. */
-static void unescape(char *s)
-{
-	char *w = s;
-	for (char *r = s; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-		    r[3] >= '0' && r[3] <= '7') {
-			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-			r += 3;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = '\0';
-}
 
 bool cgroup_path_under(const char *path, const char *root)
 {
@@ -226,8 +212,8 @@ int cgroup_parse_hierarchies(const char *mountinfo, const char *proc_cgroup,
 		if (!fs || !opts || nf < 5)
 			continue;
 		char *root = f[3], *mnt = f[4];
-		unescape(root);
-		unescape(mnt);
+		fs_unescape_octal(root);
+		fs_unescape_octal(mnt);
 		if (!strcmp(fs, "cgroup2")) {
 			const char *own = "/";
 			for (size_t i = 0; i < npl; i++)

@@ -184,9 +184,7 @@ static char *owner_name(void)
 	return strdup(buf);
 }
 
-/* linux.resources, with an allow rule for each linux.devices node when
- * the device cgroup is restricted. */
-static int apply_resources(struct cgroup *cg, const struct spec *spec, struct error *err)
+int container_apply_resources(struct cgroup *cg, const struct spec *spec, struct error *err)
 {
 	const struct spec_linux *l = &spec->linux_;
 	struct spec_resources res = l->resources;
@@ -281,7 +279,7 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 	if (cgroup_available()) {
 		if (cgroup_create(spec->linux_.cgroups_path, o->id, &cg, err) < 0)
 			goto fail;
-		if (spec->linux_.resources.present && apply_resources(cg, spec, err) < 0) {
+		if (spec->linux_.resources.present && container_apply_resources(cg, spec, err) < 0) {
 			/* rootless (in a child user namespace): limits are best effort */
 			if (!ns_in_child_userns())
 				goto fail;

@@ -70,4 +70,9 @@ void container_close(int rootfd, int dirfd, struct spec_state *st);
 /* Refuse, before anything is made, what this build does not apply yet. */
 int container_check_supported(const struct spec *spec, struct error *err);
 
+/* Write linux.resources into cg, with an allow rule for each linux.devices
+ * node when the device cgroup is restricted (create and restore). */
+struct cgroup;
+int container_apply_resources(struct cgroup *cg, const struct spec *spec, struct error *err);
+
 #endif

@@ -312,21 +312,6 @@ void criu_mounts_free(struct criu_mount *m, size_t n)
 	free(m);
 }
 
-/* Undo mountinfo's octal escapes (\040 for a space) in place. */
-static void unescape(char *s)
-{
-	char *w = s;
-	for (char *r = s; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-		    r[3] >= '0' && r[3] <= '7') {
-			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-			r += 3;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = '\0';
-}
 
 int criu_mounts_of(pid_t pid, struct criu_mount **out, size_t *n, struct error *err)
 {
@@ -374,8 +359,8 @@ int criu_mounts_of(pid_t pid, struct criu_mount **out, size_t *n, struct error *
 			criu_mounts_free(v, k);
 			return error_set(err, ENOMEM, "mountinfo");
 		}
-		unescape(m->root);
-		unescape(m->point);
+		fs_unescape_octal(m->root);
+		fs_unescape_octal(m->point);
 	}
 	*out = v;
 	*n = k;

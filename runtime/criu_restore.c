@@ -38,37 +38,6 @@
 
 /* ------------------------------------------------------------ cgroups */
 
-/* linux.resources, with an allow rule for each linux.devices node when the
- * device cgroup is restricted (as create does). */
-static int apply_resources(struct cgroup *cg, const struct spec *spec, struct error *err)
-{
-	const struct spec_linux *l = &spec->linux_;
-	struct spec_resources res = l->resources;
-	if (!l->n_devices || !res.n_devices)
-		return cgroup_apply(cg, &res, err);
-	_cleanup_free_ struct spec_device_cgroup *rules =
-	    calloc(res.n_devices + l->n_devices, sizeof(*rules));
-	if (!rules)
-		return error_set(err, ENOMEM, "device rules");
-	memcpy(rules, res.devices, res.n_devices * sizeof(*rules));
-	size_t k = res.n_devices;
-	for (size_t i = 0; i < l->n_devices; i++) {
-		const struct spec_device *d = &l->devices[i];
-		if (d->type[0] == 'p')
-			continue;
-		rules[k++] = (struct spec_device_cgroup){.allow = true,
-							 .type = d->type[0] == 'b' ? "b" : "c",
-							 .has_major = true,
-							 .has_minor = true,
-							 .major = d->major,
-							 .minor = d->minor,
-							 .access = "rwm"};
-	}
-	res.devices = rules;
-	res.n_devices = k;
-	return cgroup_apply(cg, &res, err);
-}
-
 /* The container cgroup's path in every hierarchy, as /proc/PID/cgroup
  * lines: a short-lived child enters it and is asked. */
 static int cgroup_lines(struct cgroup *cg, char **out, struct error *err)
@@ -542,7 +511,7 @@ static int restore_locked(struct restore_ctx *c, int dirfd, struct error *err)
 	if (cgroup_available()) {
 		if (cgroup_create(c->spec->linux_.cgroups_path, o->id, &c->cg, err) < 0)
 			return -1;
-		if (c->spec->linux_.resources.present && apply_resources(c->cg, c->spec, err) < 0)
+		if (c->spec->linux_.resources.present && container_apply_resources(c->cg, c->spec, err) < 0)
 			return -1;
 		if (cgroup_lines(c->cg, &c->cg_lines, err) < 0)
 			return -1;

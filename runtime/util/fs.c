@@ -314,3 +314,18 @@ int fs_mkpath_in_root(int rootfd, const char *path, bool dir, mode_t mode, struc
 	clean_path(path, clean, sizeof(clean));
 	return mkpath(rootfd, clean, dir, mode, 0, err);
 }
+
+void fs_unescape_octal(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r; r++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+		    r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+			r += 3;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+}

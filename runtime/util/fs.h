@@ -27,6 +27,9 @@ int fs_open_in_root(int rootfd, const char *path, int flags, struct error *err);
 /* Make `path` inside root exist (directories for dirs; parents plus an empty
  * file when !dir) and return an O_PATH fd on it. */
 int fs_mkpath_in_root(int rootfd, const char *path, bool dir, mode_t mode, struct error *err);
+/* Undo the octal escapes of /proc/PID/mountinfo fields (\040 for a
+ * space) in place. */
+void fs_unescape_octal(char *s);
 /* "/proc/self/fd/N" for an fd (buffer of at least 32 bytes). */
 const char *fs_fd_path(int fd, char buf[static 32]);
 
