@@ -32,18 +32,23 @@ enum {
 	OPT_LSM_MOUNT,
 };
 
-/* Both commands share the first ten (on_common). */
+/* Both commands take these (on_common). */
+/* clang-format off */
+#define COMMON_OPTIONS \
+	{"image-path", required_argument, NULL, OPT_IMAGE}, \
+	{"work-path", required_argument, NULL, OPT_WORK}, \
+	{"tcp-established", no_argument, NULL, OPT_TCP}, \
+	{"ext-unix-sk", no_argument, NULL, OPT_EXT_UNIX}, \
+	{"shell-job", no_argument, NULL, OPT_SHELL}, \
+	{"file-locks", no_argument, NULL, OPT_FILE_LOCKS}, \
+	{"manage-cgroups-mode", required_argument, NULL, OPT_CG_MODE}, \
+	{"empty-ns", required_argument, NULL, OPT_EMPTY_NS}, \
+	{"auto-dedup", no_argument, NULL, OPT_DEDUP}, \
+	{"lazy-pages", no_argument, NULL, OPT_LAZY}
+/* clang-format on */
+
 static const struct option checkpoint_options[] = {
-    {"image-path", required_argument, NULL, OPT_IMAGE},
-    {"work-path", required_argument, NULL, OPT_WORK},
-    {"tcp-established", no_argument, NULL, OPT_TCP},
-    {"ext-unix-sk", no_argument, NULL, OPT_EXT_UNIX},
-    {"shell-job", no_argument, NULL, OPT_SHELL},
-    {"file-locks", no_argument, NULL, OPT_FILE_LOCKS},
-    {"manage-cgroups-mode", required_argument, NULL, OPT_CG_MODE},
-    {"empty-ns", required_argument, NULL, OPT_EMPTY_NS},
-    {"auto-dedup", no_argument, NULL, OPT_DEDUP},
-    {"lazy-pages", no_argument, NULL, OPT_LAZY},
+    COMMON_OPTIONS,
     {"parent-path", required_argument, NULL, OPT_PARENT},
     {"leave-running", no_argument, NULL, OPT_LEAVE},
     {"tcp-skip-in-flight", no_argument, NULL, OPT_TCP_SKIP},
@@ -55,16 +60,7 @@ static const struct option checkpoint_options[] = {
 };
 
 static const struct option restore_options[] = {
-    {"image-path", required_argument, NULL, OPT_IMAGE},
-    {"work-path", required_argument, NULL, OPT_WORK},
-    {"tcp-established", no_argument, NULL, OPT_TCP},
-    {"ext-unix-sk", no_argument, NULL, OPT_EXT_UNIX},
-    {"shell-job", no_argument, NULL, OPT_SHELL},
-    {"file-locks", no_argument, NULL, OPT_FILE_LOCKS},
-    {"manage-cgroups-mode", required_argument, NULL, OPT_CG_MODE},
-    {"empty-ns", required_argument, NULL, OPT_EMPTY_NS},
-    {"auto-dedup", no_argument, NULL, OPT_DEDUP},
-    {"lazy-pages", no_argument, NULL, OPT_LAZY},
+    COMMON_OPTIONS,
     {"bundle", required_argument, NULL, 'b'},
     {"detach", no_argument, NULL, 'd'},
     {"pid-file", required_argument, NULL, OPT_PID_FILE},
