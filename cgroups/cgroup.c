@@ -441,6 +441,12 @@ static struct cgroup_hier *freezer(struct cgroup *cg)
 	return NULL;
 }
 
+const char *cgroup_freezer_dir(struct cgroup *cg)
+{
+	struct cgroup_hier *h = freezer(cg);
+	return h ? h->dir : NULL;
+}
+
 int cgroup_freeze(struct cgroup *cg, bool frozen, struct error *err)
 {
 	struct cgroup_hier *h = freezer(cg);

@@ -55,6 +55,8 @@ int cgroup_kill_all(struct cgroup *cg, int sig, struct error *err);
  * state has settled (bounded). */
 int cgroup_freeze(struct cgroup *cg, bool frozen, struct error *err);
 int cgroup_is_frozen(struct cgroup *cg, bool *frozen, struct error *err);
+/* The directory cgroup_freeze works on (v1 freezer, else unified), or NULL. */
+const char *cgroup_freezer_dir(struct cgroup *cg);
 /* rmdir the container's directories (its sub-cgroups first, then the leaf,
  * then the ancestors cgroup_create made), retrying ~2s while EBUSY. */
 int cgroup_destroy(struct cgroup *cg, struct error *err);

@@ -7,6 +7,7 @@
 
 #ifdef AGENTRUN_HAVE_CRIU
 
+#include "../cgroups/cgroup.h"
 #include "container.h"
 #include "state.h"
 #include "util/cleanup.h"
@@ -216,20 +217,62 @@ static int external_namespaces(criu_opts *co, const struct spec *spec, struct er
 	return 0;
 }
 
-/* A network namespace of its own (created, not joined): its contents are
- * not saved (CRIU would run eight ip and iptables-save commands in it);
- * restore makes a new one with lo up, as create does. Not external: a
- * namespace we made for restore would belong to the host's user
- * namespace, not to the container's. */
-static bool own_network_namespace(const struct spec *spec)
+/* Only lo in the network namespace of pid (/proc/PID/net/dev lists its
+ * interfaces below two header lines). */
+static bool only_loopback(pid_t pid)
 {
-	const struct spec_namespace *ns = spec_namespace_find(spec, "network");
-	return ns && (!ns->path || !*ns->path);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/net/dev", (int)pid);
+	_cleanup_free_ char *text = NULL;
+	struct error ignored;
+	if (fs_read_file(path, &text, NULL, &ignored) < 0)
+		return false;
+	int line = 0;
+	for (char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL, line++) {
+		if (line < 2)
+			continue;
+		l += strspn(l, " ");
+		if (strncmp(l, "lo:", 3) != 0)
+			return false;
+	}
+	return true;
 }
 
-/* The container's freezer: CRIU freezes the whole tree through it. */
-static void set_freeze_cgroup(criu_opts *co, pid_t pid)
+/* A network namespace of its own (created, not joined) that holds nothing
+ * but lo, in a container without netDevices or hooks that could have set
+ * it up (prestart, createRuntime): its contents are not saved (CRIU would
+ * run eight ip and iptables-save commands in it); restore makes a new one
+ * with lo up, as create does. Not external: a namespace we made for
+ * restore would belong to the host's user namespace, not to the
+ * container's. Any other network namespace CRIU saves and restores. */
+static bool loopback_only_namespace(const struct spec *spec, pid_t pid)
 {
+	const struct spec_namespace *ns = spec_namespace_find(spec, "network");
+	if (!ns || (ns->path && *ns->path))
+		return false;
+	if (spec->linux_.n_net_devices || spec->hooks.n_prestart || spec->hooks.n_create_runtime)
+		return false;
+	return only_loopback(pid);
+}
+
+/* The container's freezer: CRIU freezes the whole tree through it. The
+ * one its cgroup uses (v1 freezer, or unified when the container was not
+ * placed in a v1 freezer: AGENTRUN_CGROUP_MODE=unified); without a cgroup
+ * in the state, the freezer or unified cgroup pid is in. */
+static void set_freeze_cgroup(criu_opts *co, const struct spec_state *st)
+{
+	if (st->cgroup) {
+		struct cgroup *cg = NULL;
+		if (cgroup_open(st->cgroup, &cg, NULL) == 0) {
+			const char *dir = cgroup_freezer_dir(cg);
+			if (dir)
+				criu_local_set_freeze_cgroup(co, dir);
+			cgroup_free(cg);
+			if (dir)
+				return;
+		}
+	}
+	pid_t pid = st->pid;
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
 	_cleanup_free_ char *text = NULL;
@@ -406,7 +449,7 @@ static int dump_locked(const struct checkpoint_opts *o, int dirfd, const struct 
 	if (criu_opts_new(&o->c, o->root, images_fd, work_fd, CRIU_DUMP_LOG, &co, err) < 0)
 		return -1;
 	criu_local_set_pid(co, st->pid);
-	if (own_network_namespace(spec)) {
+	if (loopback_only_namespace(spec, st->pid)) {
 		criu_local_set_empty_ns(co, o->c.empty_ns | CLONE_NEWNET);
 		rec.new_netns = true;
 	}
@@ -451,7 +494,7 @@ static int dump_locked(const struct checkpoint_opts *o, int dirfd, const struct 
 	    external_stdio(co, st->pid, m, n, &rec, err) < 0 ||
 	    external_namespaces(co, spec, err) < 0)
 		goto out;
-	set_freeze_cgroup(co, st->pid);
+	set_freeze_cgroup(co, st);
 	criu_local_set_leave_running(co, o->leave_running);
 	char extra[PATH_MAX] = "";
 	if (o->c.lazy_pages) {

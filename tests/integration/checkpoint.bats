@@ -241,7 +241,7 @@ sys.exit(os.fstat(owner).st_ino != os.stat("/proc/%s/ns/user" % sys.argv[1]).st_
 	assert_no_leftovers "$id2"
 }
 
-@test "checkpoint: the network namespace is not saved; restore makes a new one with lo up" {
+@test "checkpoint: a network namespace with only lo is not saved; restore makes a new one with lo up" {
 	cfg '.process.capabilities |= with_entries(.value += ["CAP_NET_ADMIN"])'
 	# an address added inside, and a server listening on 127.0.0.1
 	set_cmd 'ip addr add 10.1.2.3/32 dev lo; httpd -f -p 127.0.0.1:8080 -h /etc & i=0; while true; do i=$((i+1)); echo $i > /tmp/c.new; mv /tmp/c.new /tmp/count; sleep 0.1; done'
@@ -268,6 +268,35 @@ sys.exit(os.fstat(owner).st_ino != os.stat("/proc/%s/ns/user" % sys.argv[1]).st_
 	[[ "$output" == *127.0.0.1* ]]
 	[[ "$output" != *10.1.2.3* ]]
 	wait_count "$id" "$(count "$id")"
+}
+
+@test "checkpoint: a network namespace with more than lo, or hooks that may set it up, is saved" {
+	cfg '.process.capabilities |= with_entries(.value += ["CAP_NET_ADMIN"])'
+	set_cmd 'ip link add br0 type bridge && ip addr add 10.9.8.7/24 dev br0 && ip link set br0 up; i=0; while true; do i=$((i+1)); echo $i > /tmp/c.new; mv /tmp/c.new /tmp/count; sleep 0.1; done'
+	id=$(new_id)
+	run_d "$id"
+	wait_count "$id" 2
+	run runtime exec "$id" ip -4 addr show dev br0
+	[[ "$output" == *10.9.8.7* ]] || skip "no bridge interfaces on this host: $output"
+	runtime checkpoint --image-path "$IMG" "$id"
+	run grep -c '^netns' "$IMG/agentrun-criu.txt"
+	[ "$output" = 0 ]
+	grep -q 'ip addr save' "$IMG/dump.log"
+	restore_d "$id"
+	run runtime exec "$id" ip -4 addr show dev br0
+	[[ "$output" == *10.9.8.7* ]]
+	wait_count "$id" "$(count "$id")"
+	runtime delete -f "$id"
+
+	# only lo, but a prestart hook (which could have configured it)
+	cfg '.hooks.prestart = [{"path": "/bin/true"}]'
+	set_cmd 'i=0; while true; do i=$((i+1)); echo $i > /tmp/c.new; mv /tmp/c.new /tmp/count; sleep 0.1; done'
+	id=$(new_id)
+	run_d "$id"
+	wait_count "$id" 1
+	runtime checkpoint --image-path "$T/img-hook" "$id"
+	run grep -c '^netns' "$T/img-hook/agentrun-criu.txt"
+	[ "$output" = 0 ]
 }
 
 @test "checkpoint: a network namespace joined by path stays the one restore joins" {
