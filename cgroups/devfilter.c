@@ -8,12 +8,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../runtime/util/cleanup.h"
+#include "../runtime/util/fs.h"
 #include "internal.h"
 
 /* Registers: r1 context, r2 type, r3 access, r4 major, r5 minor, r0 scratch
@@ -144,6 +146,10 @@ static void emit_exception(struct prog *p, const struct exception *e, bool defau
 		p->v[jumps[i]].off = (int16_t)(p->n - jumps[i] - 1);
 }
 
+/* The verifier gives up near 8192 branches that are still open (one per
+ * rule here); leave room. */
+#define DEVFILTER_MAX_RULES 4096
+
 static const struct spec_device_cgroup deny_all = {.allow = false, .access = (char *)"rwm"};
 
 int cgroup_devfilter_build(const struct spec_resources *res, struct bpf_insn **out, size_t *n,
@@ -160,6 +166,14 @@ int cgroup_devfilter_build(const struct spec_resources *res, struct bpf_insn **o
 		r = devstate_write(&st, &res->devices[i]);
 	for (size_t i = 0; i < cgroup_n_default_devices && r == 0; i++)
 		r = devstate_write(&st, &cgroup_default_devices[i]);
+	if (r == 0 && st.n > DEVFILTER_MAX_RULES) {
+		free(st.v);
+		return error_set(
+		    err, E2BIG,
+		    "linux.resources.devices: %zu distinct device rules; the eBPF device "
+		    "filter of cgroup v2 takes at most %d",
+		    st.n, DEVFILTER_MAX_RULES);
+	}
 	struct prog p = {.oom = r < 0};
 	emit(&p, BPF_LDX | BPF_MEM | BPF_W, R2, R1, 0, 0); /* access_type */
 	emit(&p, BPF_ALU | BPF_MOV | BPF_X, R3, R2, 0, 0);
@@ -189,27 +203,38 @@ static int bpf(int cmd, union bpf_attr *a)
 /* Detach every device program attached to cgfd except keep (by id). */
 static int detach_others(int cgfd, uint32_t keep, struct error *err)
 {
-	uint32_t ids[64];
+	_cleanup_free_ uint32_t *ids = NULL;
 	union bpf_attr q = {0};
-	q.query.target_fd = (uint32_t)cgfd;
-	q.query.attach_type = BPF_CGROUP_DEVICE;
-	q.query.prog_ids = (uintptr_t)ids;
-	q.query.prog_cnt = 64;
-	if (bpf(BPF_PROG_QUERY, &q) < 0)
-		return error_errno(err, "query the cgroup's device filters");
-	for (uint32_t i = 0; i < q.query.prog_cnt && i < 64; i++) {
+	for (uint32_t cap = 16;; cap *= 2) {
+		uint32_t *nv = realloc(ids, cap * sizeof(*ids));
+		if (!nv)
+			return error_set(err, ENOMEM, "query the cgroup's device filters");
+		ids = nv;
+		q = (union bpf_attr){0};
+		q.query.target_fd = (uint32_t)cgfd;
+		q.query.attach_type = BPF_CGROUP_DEVICE;
+		q.query.prog_ids = (uintptr_t)ids;
+		q.query.prog_cnt = cap;
+		if (bpf(BPF_PROG_QUERY, &q) == 0)
+			break;
+		if (errno != ENOSPC || cap >= 65536)
+			return error_errno(err, "query the cgroup's device filters");
+	}
+	for (uint32_t i = 0; i < q.query.prog_cnt; i++) {
 		if (ids[i] == keep)
 			continue;
 		union bpf_attr g = {0};
 		g.prog_id = ids[i];
 		_cleanup_close_ int fd = bpf(BPF_PROG_GET_FD_BY_ID, &g);
+		if (fd < 0 && errno == ENOENT)
+			continue; /* gone meanwhile */
 		if (fd < 0)
 			return error_errno(err, "open device filter %u", ids[i]);
 		union bpf_attr d = {0};
 		d.target_fd = (uint32_t)cgfd;
 		d.attach_bpf_fd = (uint32_t)fd;
 		d.attach_type = BPF_CGROUP_DEVICE;
-		if (bpf(BPF_PROG_DETACH, &d) < 0)
+		if (bpf(BPF_PROG_DETACH, &d) < 0 && errno != ENOENT)
 			return error_errno(err, "detach device filter %u", ids[i]);
 	}
 	return 0;
@@ -235,17 +260,23 @@ int cgroup_devfilter_attach(const char *dir, const struct bpf_insn *insns, size_
 	a.insn_cnt = (uint32_t)n;
 	a.license = (uintptr_t) "GPL";
 	_cleanup_close_ int prog = bpf(BPF_PROG_LOAD, &a);
-	if (prog < 0 && errno != EPERM) { /* again, for the verifier's reason */
+	if (prog < 0) {
+		int e = errno;
+		/* again with a log, for the verifier's reason */
 		a.log_buf = (uintptr_t)log;
 		a.log_size = sizeof(log);
 		a.log_level = 1;
-		prog = bpf(BPF_PROG_LOAD, &a);
-		if (prog < 0)
-			return error_errno(err, "load the device filter (%s)",
-					   verifier_reason(log));
+		log[0] = '\0';
+		int again = e == EPERM ? -1 : bpf(BPF_PROG_LOAD, &a);
+		if (again >= 0) { /* cannot happen twice; take it */
+			prog = again;
+		} else {
+			const char *why = errno == e ? verifier_reason(log) : "";
+			errno = e;
+			return *why ? error_errno(err, "load the device filter (%s)", why)
+				    : error_errno(err, "load the device filter");
+		}
 	}
-	if (prog < 0)
-		return error_errno(err, "load the device filter");
 	_cleanup_close_ int cgfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cgfd < 0)
 		return error_errno(err, "open %s", dir);
@@ -264,8 +295,22 @@ int cgroup_devfilter_attach(const char *dir, const struct bpf_insn *insns, size_
 	gi.info.info_len = sizeof(info);
 	gi.info.info = (uintptr_t)&info;
 	if (bpf(BPF_OBJ_GET_INFO_BY_FD, &gi) < 0)
-		return error_errno(err, "device filter info");
+		return error_errno(err, "get the id of the new device filter");
 	return detach_others(cgfd, info.id, err);
+}
+
+/* Not in the initial user namespace (rootless podman runs us as uid 0 in
+ * one): loading BPF is refused there, and the kernel already keeps the
+ * namespace from devices it does not own. */
+static bool in_user_namespace(void)
+{
+	_cleanup_free_ char *map = NULL;
+	struct error ignored;
+	if (fs_read_file("/proc/self/uid_map", &map, NULL, &ignored) < 0)
+		return false;
+	unsigned long a = 0, b = 0, c = 0;
+	return !(sscanf(map, "%lu %lu %lu", &a, &b, &c) == 3 && a == 0 && b == 0 &&
+		 c == 4294967295UL);
 }
 
 int cgroup_devfilter_apply(const char *dir, const struct spec_resources *res, struct error *err)
@@ -276,8 +321,8 @@ int cgroup_devfilter_apply(const char *dir, const struct spec_resources *res, st
 		return -1;
 	int r = cgroup_devfilter_attach(dir, insns, n, err);
 	free(insns);
-	if (r < 0 && err && err->errnum == EPERM && geteuid() != 0) {
-		error_clear(err); /* rootless: the kernel limits device access already */
+	if (r < 0 && err && err->errnum == EPERM && (geteuid() != 0 || in_user_namespace())) {
+		error_clear(err); /* rootless, as runc and crun: no device filter */
 		return 0;
 	}
 	return r < 0 ? error_prefix(err, "linux.resources.devices") : 0;

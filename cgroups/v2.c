@@ -278,9 +278,13 @@ static int enable_in(const char *dir, const char *controller, struct error *err)
 	if (controller) {
 		if (cgroup_list_has(enabled, controller, ' '))
 			return 0;
-		if (!cgroup_list_has(avail, controller, ' '))
-			return error_set(err, ENOENT, "the %s controller is not available in %s",
-					 controller, dir);
+		if (!cgroup_list_has(avail, controller, ' ')) {
+			error_set(err, 0, "the %s controller is not available in %s", controller,
+				  dir);
+			if (err)
+				err->errnum = EOPNOTSUPP;
+			return -1;
+		}
 		snprintf(plus, sizeof(plus), "+%s", controller);
 		return cgroup_write(dir, "cgroup.subtree_control", plus, err);
 	}

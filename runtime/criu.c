@@ -181,9 +181,12 @@ static int criu_version_cached(const char *root, const char *bin, int *version, 
 	size_t kl = strlen(key);
 	if (rootfd >= 0 && fs_read_fileat(rootfd, VERSION_CACHE, &cached, NULL, &ignored) == 0 &&
 	    !strncmp(cached, key, kl) && cached[kl] == ' ') {
-		*version = atoi(cached + kl + 1);
-		if (*version > 0)
+		char *end = NULL;
+		long v = strtol(cached + kl + 1, &end, 10);
+		if (v >= 10000 && v < 1000000 && end && (*end == '\n' || !*end)) {
+			*version = (int)v;
 			return 0;
+		}
 	}
 	if (criu_binary_version(bin, version, err) < 0)
 		return -1;
@@ -311,7 +314,6 @@ void criu_mounts_free(struct criu_mount *m, size_t n)
 	}
 	free(m);
 }
-
 
 int criu_mounts_of(pid_t pid, struct criu_mount **out, size_t *n, struct error *err)
 {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "netlink.h"
+#include "util/cleanup.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -58,27 +59,20 @@ int netlink_loopback_up_in(pid_t pid, struct error *err)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
-	int target = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int target = open(path, O_RDONLY | O_CLOEXEC);
 	if (target < 0)
 		return error_errno(err, "open network namespace of %d", pid);
-	int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0) {
-		close(target);
+	_cleanup_close_ int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
 		return error_errno(err, "open the runtime's network namespace");
-	}
-	int r;
-	if (setns(target, CLONE_NEWNET) < 0) {
-		r = error_errno(err, "enter network namespace of %d", pid);
-	} else {
-		r = netlink_loopback_up(err);
-		if (r < 0)
-			error_prefix(err, "network namespace of %d", pid);
-		/* a runtime left in the container's netns is the worse failure */
-		if (setns(self, CLONE_NEWNET) < 0)
-			r = error_errno(err, "return to the runtime's network namespace");
-	}
-	close(target);
-	close(self);
+	if (setns(target, CLONE_NEWNET) < 0)
+		return error_errno(err, "enter network namespace of %d", pid);
+	int r = netlink_loopback_up(err);
+	if (r < 0)
+		error_prefix(err, "network namespace of %d", pid);
+	/* a runtime left in the container's netns is the worse failure */
+	if (setns(self, CLONE_NEWNET) < 0)
+		r = error_errno(err, "return to the runtime's network namespace");
 	return r;
 }
 
@@ -175,8 +169,7 @@ static int dump_addresses(struct mnl_socket *nl, struct addr_list *l, struct err
 	return talk(nl, nlh, addr_cb, l, err, "list addresses");
 }
 
-int netlink_move_device(pid_t pid, const char *host_name, const char *new_name,
-			struct error *err)
+int netlink_move_device(pid_t pid, const char *host_name, const char *new_name, struct error *err)
 {
 	const char *name = new_name && *new_name ? new_name : host_name;
 	struct addr_list addrs = {.ifindex = (int)if_nametoindex(host_name)};

@@ -21,9 +21,15 @@ const char *fs_fd_path(int fd, char buf[static 32])
 
 int fs_read_fileat(int dirfd, const char *name, char **out, size_t *len, struct error *err)
 {
-	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	/* only a regular file: no symlink followed, no FIFO to hang on */
+	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return error_errno(err, "open %s", name);
+	struct stat sb;
+	if (fstat(fd, &sb) < 0)
+		return error_errno(err, "stat %s", name);
+	if (!S_ISREG(sb.st_mode))
+		return error_set(err, EINVAL, "%s is not a regular file", name);
 	size_t cap = 4096, n = 0;
 	_cleanup_free_ char *buf = malloc(cap + 1);
 	if (!buf)
@@ -76,7 +82,11 @@ int fs_write_file_atomic(int dirfd, const char *name, const char *data, size_t l
 {
 	char tmp[256];
 	snprintf(tmp, sizeof(tmp), ".%s.tmp.%d", name, getpid());
-	_cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* a stale temp file of a dead process with our pid goes; nothing
+	 * planted there (a symlink) is followed */
+	unlinkat(dirfd, tmp, 0);
+	_cleanup_close_ int fd =
+	    openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return error_errno(err, "create %s", name);
 	if (write_all(fd, data, len) < 0) {

@@ -140,9 +140,14 @@ add_fuse() {
 }
 
 @test "cgroup v2: a linux.devices node is allowed implicitly, as with runc" {
+	[ -c /dev/net/tun ] || skip "no /dev/net/tun on this host"
 	cfg '.linux.devices += [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 438}]'
-	run_ctr '(: < /dev/fuse) && echo read-ok'
+	# the filter is in force: a bind-mounted device without a rule is not
+	cfg '.mounts += [{"destination": "/dev/tun-bind", "type": "bind", "source": "/dev/net/tun", "options": ["bind"]}]'
+	run_ctr '(: < /dev/fuse) && echo read-ok; (: < /dev/tun-bind) && echo tun-ok'
 	[[ "$output" == *read-ok* ]]
+	[[ "$output" != *tun-ok* ]]
+	[[ "$output" == *"Operation not permitted"* ]]
 }
 
 @test "cgroup v2: a controller the unified hierarchy lacks is a clear create error" {
@@ -168,10 +173,14 @@ add_fuse() {
 
 @test "--cgroup-manager disabled and AGENTRUN_CGROUP_MODE=disabled: no cgroup, no warning" {
 	unset AGENTRUN_CGROUP_MODE
+	set_cmd 'cat /proc/self/cgroup'
 	ID=$(new_id)
 	run runtime --cgroup-manager disabled run --bundle "$BUNDLE" "$ID" </dev/null
 	[ "$status" -eq 0 ]
 	[[ "$output" != *warn* ]]
+	# in no cgroup of its own (the runtime's, inherited)
+	[[ "$output" == *"0::"* ]]
+	[[ "$output" != *"$CG"* ]]
 	export AGENTRUN_CGROUP_MODE=disabled
 	start_ctr 'sleep 100'
 	run find /sys/fs/cgroup -mindepth 2 -maxdepth 2 -type d -name "${CG#/}"

@@ -536,19 +536,29 @@ fcntl.fcntl(r, 1031, 819 * os.sysconf("SC_PAGESIZE"))' 2>/dev/null
 	id=$(new_id)
 	run_d "$id"
 	wait_count "$id" 1
-	runtime checkpoint --leave-running --image-path "$IMG" "$id"
-	want=$("$(criu_bin)" --version | awk -F'[ .]' '/^Version:/ { print $2 * 10000 + $3 * 100 + $4 }')
+	# a copy of criu of our own, to change its times
+	cp "$(criu_bin)" "$T/criu"
+	runtime --criu "$T/criu" checkpoint --leave-running --image-path "$IMG" "$id"
+	want=$("$T/criu" --version | awk -F'[ .]' '/^Version:/ { print $2 * 10000 + $3 * 100 + $4 }')
 	[ "$(awk '{ print $NF }' "$STATE_ROOT/.criu-version")" = "$want" ]
-	# another binary (a new inode) is asked again: one that says 4.1.1
+	# the cache is what is read: a forged entry for the same binary counts
+	sed -i 's/ [0-9]*$/ 40100/' "$STATE_ROOT/.criu-version"
+	run runtime --criu "$T/criu" checkpoint --leave-running --image-path "$T/img2" "$id"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"is CRIU 4.1.0; agentrun needs CRIU >= 4.2"* ]]
+	# a changed binary (new ctime) is asked again
+	sleep 0.01
+	touch "$T/criu"
+	runtime --criu "$T/criu" checkpoint --leave-running --image-path "$T/img3" "$id"
+	[ "$(awk '{ print $NF }' "$STATE_ROOT/.criu-version")" = "$want" ]
+	# another binary that says 4.1.1 is refused, the container untouched
 	printf '#!/bin/sh\necho "Version: 4.1.1"\n' >"$T/old-criu"
 	chmod +x "$T/old-criu"
-	run runtime --criu "$T/old-criu" checkpoint --image-path "$T/img2" "$id"
+	run runtime --criu "$T/old-criu" checkpoint --image-path "$T/img4" "$id"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"is CRIU 4.1.1; agentrun needs CRIU >= 4.2"* ]]
 	[ "$(state_of "$id")" = running ]
-	# and the real one is known again without a new entry going stale
-	runtime checkpoint --leave-running --image-path "$T/img3" "$id"
-	[ "$(state_of "$id")" = running ]
+	wait_count "$id" "$(count "$id")"
 }
 
 @test "checkpoint: --pre-dump says why where the kernel has no soft-dirty tracking" {

@@ -205,6 +205,43 @@ static void test_verifier(void **state)
 	assert_int_equal(r, -1);
 	assert_non_null(strstr(err.msg, "open /dev/null"));
 	free(p.v);
+
+	/* an allow default with exceptions (the other kind of block) */
+	struct spec_device_cgroup black[] = {RULE(true, "a", -1, -1, "rwm"),
+					     RULE(false, "c", 10, 229, "w"),
+					     RULE(false, "b", 8, -1, "rwm")};
+	p = build(black, 3);
+	r = cgroup_devfilter_attach("/dev/null", p.v, p.n, &err);
+	assert_int_equal(r, -1);
+	assert_non_null(strstr(err.msg, "open /dev/null"));
+	free(p.v);
+}
+
+/* Past what the verifier takes: a clear error before any load. */
+static void test_too_many_rules(void **state)
+{
+	(void)state;
+	size_t n = 4098;
+	struct spec_device_cgroup *rules = calloc(n, sizeof(*rules));
+	assert_non_null(rules);
+	rules[0] = (struct spec_device_cgroup)RULE(false, "a", -1, -1, "rwm");
+	for (size_t i = 1; i < n; i++)
+		rules[i] = (struct spec_device_cgroup)RULE(true, "c", 200, (int64_t)i, "r");
+	struct spec_resources res = {.devices = rules, .n_devices = n};
+	struct bpf_insn *v = NULL;
+	size_t len = 0;
+	struct error err = {0};
+	assert_int_equal(cgroup_devfilter_build(&res, &v, &len, &err), -1);
+	assert_non_null(strstr(err.msg, "takes at most 4096"));
+	assert_null(v);
+	res.n_devices = 4096 - cgroup_n_default_devices + 1; /* 4096 with the defaults */
+	assert_int_equal(cgroup_devfilter_build(&res, &v, &len, &err), 0);
+	if (geteuid() == 0) { /* and the verifier takes that many */
+		assert_int_equal(cgroup_devfilter_attach("/dev/null", v, len, &err), -1);
+		assert_non_null(strstr(err.msg, "open /dev/null"));
+	}
+	free(v);
+	free(rules);
 }
 
 /* The cgroup2 mount point, or NULL. */
@@ -244,20 +281,45 @@ static bool child_can_open(const char *dir, const char *path)
 	return WEXITSTATUS(st) == 0;
 }
 
+/* A fresh cgroup under the unified mount for a test (root only). */
+static int cgroup_setup(void **state)
+{
+	char *mnt = unified_mount();
+	if (geteuid() != 0 || !mnt || access("/dev/kmsg", R_OK) != 0) {
+		free(mnt);
+		*state = NULL;
+		return 0;
+	}
+	char *dir = NULL;
+	if (asprintf(&dir, "%s/agentrun-devfilter-%d", mnt, (int)getpid()) < 0)
+		dir = NULL;
+	free(mnt);
+	if (!dir || mkdir(dir, 0755) < 0) {
+		free(dir);
+		return -1;
+	}
+	*state = dir;
+	return 0;
+}
+
+static int cgroup_teardown(void **state)
+{
+	char *dir = *state;
+	if (!dir)
+		return 0;
+	for (int i = 0; i < 100 && rmdir(dir) < 0 && errno == EBUSY; i++)
+		usleep(10000);
+	free(dir);
+	return 0;
+}
+
 /* Attaching again replaces the program instead of stacking a second one
  * (stacked programs must all allow: the old deny would stay in force). */
 static void test_attach_replaces(void **state)
 {
-	(void)state;
-	char *mnt = unified_mount();
-	if (geteuid() != 0 || !mnt) {
-		free(mnt);
-		skip();
-	}
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/agentrun-devfilter-%d", mnt, (int)getpid());
-	free(mnt);
-	assert_int_equal(mkdir(dir, 0755), 0);
+	const char *dir = *state;
+	if (!dir)
+		skip(); /* not root, no cgroup2 mount or no /dev/kmsg */
 	struct spec_device_cgroup deny_null[] = {RULE(false, "a", -1, -1, "rwm")};
 	struct spec_device_cgroup allow_all[] = {RULE(true, "a", -1, -1, "rwm")};
 	struct spec_resources deny = {.devices = deny_null, .n_devices = 1};
@@ -271,16 +333,18 @@ static void test_attach_replaces(void **state)
 	assert_true(child_can_open(dir, "/dev/kmsg"));
 	assert_int_equal(cgroup_devfilter_apply(dir, &deny, &err), 0);
 	assert_false(child_can_open(dir, "/dev/kmsg"));
-	for (int i = 0; i < 100 && rmdir(dir) < 0 && errno == EBUSY; i++)
-		usleep(10000);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_default_list), cmocka_unit_test(test_v1_semantics),
-	    cmocka_unit_test(test_allow_all),	 cmocka_unit_test(test_bad_rule),
-	    cmocka_unit_test(test_verifier),	 cmocka_unit_test(test_attach_replaces),
+	    cmocka_unit_test(test_default_list),
+	    cmocka_unit_test(test_v1_semantics),
+	    cmocka_unit_test(test_allow_all),
+	    cmocka_unit_test(test_bad_rule),
+	    cmocka_unit_test(test_verifier),
+	    cmocka_unit_test(test_too_many_rules),
+	    cmocka_unit_test_setup_teardown(test_attach_replaces, cgroup_setup, cgroup_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
