@@ -32,6 +32,16 @@ add_fuse() {
 	cfg '.mounts += [{"destination": "/dev/fuse", "type": "bind", "source": "/dev/fuse", "options": ["bind"]}]'
 }
 
+# wait_procs N: until the container's unified cgroup has N processes.
+wait_procs() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ "$(wc -l <"$UNIFIED$CG/cgroup.procs")" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 @test "cgroup v2: the container's processes are in its unified cgroup, and only there" {
 	start_ctr 'sleep 100'
 	[ -d "$UNIFIED$CG" ]
@@ -77,10 +87,7 @@ add_fuse() {
 
 @test "cgroup v2: kill --all reaches every process (cgroup.kill), ps lists them" {
 	start_ctr 'sleep 100 & sleep 101 & wait'
-	for ((i = 0; i < 50; i++)); do
-		[ "$(wc -l <"$UNIFIED$CG/cgroup.procs")" -ge 3 ] && break
-		sleep 0.1
-	done
+	wait_procs 3
 	run runtime ps --format json "$ID"
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jq length)" -eq 3 ]
@@ -96,10 +103,7 @@ add_fuse() {
 	# (sh as the pid namespace's init has no TERM handler: the kernel keeps
 	# TERM from it, so it lives on)
 	start_ctr 'sleep 100 & sleep 101 & wait; sleep 100'
-	for ((i = 0; i < 50; i++)); do
-		[ "$(wc -l <"$UNIFIED$CG/cgroup.procs")" -ge 3 ] && break
-		sleep 0.1
-	done
+	wait_procs 3
 	mapfile -t procs <"$UNIFIED$CG/cgroup.procs"
 	runtime kill --all "$ID" TERM
 	# the sleeps die; the init lives on, thawed
