@@ -451,6 +451,9 @@ static int dump_locked(const struct checkpoint_opts *o, int dirfd, const struct 
 	criu_local_set_pid(co, st->pid);
 	if (loopback_only_namespace(spec, st->pid)) {
 		criu_local_set_empty_ns(co, o->c.empty_ns | CLONE_NEWNET);
+		/* nothing outside can send to a namespace with only lo: the
+		 * iptables network lock (~30 ms) guards nothing */
+		criu_local_set_network_lock(co, CRIU_NETWORK_LOCK_SKIP);
 		rec.new_netns = true;
 	}
 	if (o->parent_path && *o->parent_path) {

@@ -378,8 +378,10 @@ static int run_criu(struct restore_ctx *c, int images_fd, int work_fd, struct er
 	criu_local_set_evasive_devices(co, true);
 	/* a checkpoint of the old format has the namespace's contents */
 	lo_up = rec.new_netns;
-	if (rec.new_netns)
+	if (rec.new_netns) { /* a new namespace with only lo: no lock needed */
 		criu_local_set_empty_ns(co, o->c.empty_ns | CLONE_NEWNET);
+		criu_local_set_network_lock(co, CRIU_NETWORK_LOCK_SKIP);
+	}
 	if (c->cg_lines && o->c.cgroups_mode != CRIU_MODE_IGNORE &&
 	    set_cgroup_roots(co, c->cg_lines, err) < 0)
 		goto out;
