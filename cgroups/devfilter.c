@@ -299,20 +299,6 @@ int cgroup_devfilter_attach(const char *dir, const struct bpf_insn *insns, size_
 	return detach_others(cgfd, info.id, err);
 }
 
-/* Not in the initial user namespace (rootless podman runs us as uid 0 in
- * one): loading BPF is refused there, and the kernel already keeps the
- * namespace from devices it does not own. */
-static bool in_user_namespace(void)
-{
-	_cleanup_free_ char *map = NULL;
-	struct error ignored;
-	if (fs_read_file("/proc/self/uid_map", &map, NULL, &ignored) < 0)
-		return false;
-	unsigned long a = 0, b = 0, c = 0;
-	return !(sscanf(map, "%lu %lu %lu", &a, &b, &c) == 3 && a == 0 && b == 0 &&
-		 c == 4294967295UL);
-}
-
 int cgroup_devfilter_apply(const char *dir, const struct spec_resources *res, struct error *err)
 {
 	struct bpf_insn *insns = NULL;
@@ -321,8 +307,11 @@ int cgroup_devfilter_apply(const char *dir, const struct spec_resources *res, st
 		return -1;
 	int r = cgroup_devfilter_attach(dir, insns, n, err);
 	free(insns);
-	if (r < 0 && err && err->errnum == EPERM && (geteuid() != 0 || in_user_namespace())) {
-		error_clear(err); /* rootless, as runc and crun: no device filter */
+	if (r < 0 && err && err->errnum == EPERM && (geteuid() != 0 || fs_in_child_userns())) {
+		/* rootless (also uid 0 in a user namespace, as rootless podman
+		 * runs us), as runc and crun: no device filter; the kernel keeps
+		 * the namespace from devices it does not own */
+		error_clear(err);
 		return 0;
 	}
 	return r < 0 ? error_prefix(err, "linux.resources.devices") : 0;

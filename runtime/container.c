@@ -281,7 +281,7 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 			goto fail;
 		if (spec->linux_.resources.present && container_apply_resources(cg, spec, err) < 0) {
 			/* rootless (in a child user namespace): limits are best effort */
-			if (!ns_in_child_userns())
+			if (!fs_in_child_userns())
 				goto fail;
 			log_warn("running rootless, resource limits not applied: %s", err->msg);
 			error_clear(err);

@@ -74,7 +74,7 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 	const struct spec *spec = o->spec;
 	const struct spec_process *proc = &spec->process;
 	int flags = a->plan->new_flags;
-	bool in_userns = (flags & CLONE_NEWUSER) || a->plan->user_joined || ns_in_child_userns();
+	bool in_userns = (flags & CLONE_NEWUSER) || a->plan->user_joined || fs_in_child_userns();
 
 	/* 1. the parent has written our id maps and put us in our cgroup */
 	if (wait_for_parent(a->sync_fd, err) < 0)

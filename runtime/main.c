@@ -4,6 +4,7 @@
  * --log-format json. */
 #include "../cgroups/cgroup.h"
 #include "cli/cli.h"
+#include "util/fs.h"
 #include "util/log.h"
 #include "config.h"
 
@@ -255,18 +256,6 @@ static void print_version(void)
 
 enum { G_ROOT = 256, G_LOG, G_LOG_FORMAT, G_DEBUG, G_SYSTEMD, G_CGMANAGER, G_ROOTLESS, G_CRIU };
 
-/* Whether /proc/self/uid_map is other than the initial namespace's. */
-static bool running_in_userns(void)
-{
-	FILE *f = fopen("/proc/self/uid_map", "re");
-	if (!f)
-		return false;
-	unsigned long a = 0, b = 0, c = 0;
-	int n = fscanf(f, "%lu %lu %lu", &a, &b, &c);
-	fclose(f);
-	return !(n == 3 && a == 0 && b == 0 && c == 4294967295UL);
-}
-
 /* The default --root: /run/agentrun for root; $XDG_RUNTIME_DIR/agentrun for
  * a user, also in a user namespace it made (rootless podman runs us as uid 0
  * there), unless USER=root: runc's rule. */
@@ -278,7 +267,7 @@ static const char *default_root(void)
 		return "/run/agentrun";
 	if (geteuid() == 0) {
 		const char *user = getenv("USER");
-		if (!running_in_userns() || (user && !strcmp(user, "root")))
+		if (!fs_in_child_userns() || (user && !strcmp(user, "root")))
 			return "/run/agentrun";
 	}
 	if ((size_t)snprintf(buf, sizeof(buf), "%s/agentrun", xdg) >= sizeof(buf))

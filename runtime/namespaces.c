@@ -140,19 +140,3 @@ int ns_write_id_maps(pid_t pid, const struct spec *spec, struct error *err)
 	return 0;
 }
 
-bool ns_in_child_userns(void)
-{
-	char buf[128] = "";
-	int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	unsigned long a, b, c;
-	/* the initial namespace maps everything: "0 0 4294967295" */
-	return !(sscanf(buf, "%lu %lu %lu", &a, &b, &c) == 3 && a == 0 && b == 0 &&
-		 c == 4294967295UL && !strchr(buf, '\n')[1]);
-}

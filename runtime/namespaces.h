@@ -30,9 +30,6 @@ void ns_plan_close(struct ns_plan *plan);
 /* setns to every namespace in the join list (not user/pid/time). */
 int ns_join_all(struct ns_plan *plan, struct error *err);
 
-/* Is this process in a user namespace other than the initial one (rootless
- * engines run the runtime so)? */
-bool ns_in_child_userns(void);
 /* Write /proc/PID/FILE (uid_map or gid_map) from mappings. */
 int ns_write_map(pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n,
 		 struct error *err);

@@ -30,6 +30,9 @@ int fs_mkpath_in_root(int rootfd, const char *path, bool dir, mode_t mode, struc
 /* Undo the octal escapes of /proc/PID/mountinfo fields (\040 for a
  * space) in place. */
 void fs_unescape_octal(char *s);
+/* This process is in a user namespace other than the initial one (its
+ * /proc/self/uid_map is not the identity of all ids). */
+bool fs_in_child_userns(void);
 /* "/proc/self/fd/N" for an fd (buffer of at least 32 bytes). */
 const char *fs_fd_path(int fd, char buf[static 32]);
 

@@ -282,13 +282,7 @@ e2e_podman_cleanup() {
 		pm rmi -a -f >/dev/null 2>&1
 	fi
 	# conmon, slirp4netns and `podman container cleanup` name the store
-	for _ in 1 2 3; do
-		mapfile -t pids < <(e2e_pids_matching "$dir")
-		[ ${#pids[@]} -eq 0 ] && break
-		e2e_kill_pids "${pids[@]}"
-	done
-	e2e_umount_under "$dir"
-	rm -rf "$dir"
+	e2e_reap_dir "$dir"
 }
 
 # ---------------------------------------------------------------- rootless podman
@@ -453,6 +447,15 @@ e2e_containerd_stop() {
 	pid=$(cat "$dir/containerd.pid" 2>/dev/null)
 	[ -n "$pid" ] && e2e_kill_pids "$pid"
 	# shims outlive containerd: they name its socket (in $dir)
+	e2e_reap_dir "$dir"
+}
+
+# ---------------------------------------------------------------- suite dirs
+
+# e2e_reap_dir DIR: kill (by pid) what still names DIR, unmount under it,
+# remove it.
+e2e_reap_dir() {
+	local dir=$1 pids
 	for _ in 1 2 3; do
 		mapfile -t pids < <(e2e_pids_matching "$dir")
 		[ ${#pids[@]} -eq 0 ] && break
@@ -461,8 +464,6 @@ e2e_containerd_stop() {
 	e2e_umount_under "$dir"
 	rm -rf "$dir"
 }
-
-# ---------------------------------------------------------------- suite dirs
 
 # e2e_suite_dir NAME: this suite's private directory (under $E2E_ROOT when
 # tests/run-e2e made one, else a new one in /tmp).
@@ -527,13 +528,7 @@ e2e_cleanup_all() {
 	local dir=$1
 	e2e_user_remove
 	if [ -n "$dir" ] && [ -d "$dir" ]; then
-		for _ in 1 2 3; do
-			mapfile -t pids < <(e2e_pids_matching "$dir")
-			[ ${#pids[@]} -eq 0 ] && break
-			e2e_kill_pids "${pids[@]}"
-		done
-		e2e_umount_under "$dir"
-		rm -rf "$dir"
+		e2e_reap_dir "$dir"
 	fi
 }
 
