@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "cgroups/internal.h"
 
 static void entries_cleanup(struct cgroup_entries *es)
 {

@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../runtime/util/cleanup.h"
-#include "internal.h"
+#include "util/cleanup.h"
+#include "cgroups/internal.h"
 
 #define SERIAL_VERSION "agentrun-cgroup-1"
 #define DESTROY_MS     2000

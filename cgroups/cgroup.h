@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../runtime/util/error.h"
-#include "../spec/spec.h"
+#include "util/error.h"
+#include "spec/spec.h"
 
 enum cgroup_mode { CGROUP_MODE_V1, CGROUP_MODE_V2, CGROUP_MODE_HYBRID };
 

@@ -14,9 +14,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../runtime/util/cleanup.h"
-#include "../runtime/util/fs.h"
-#include "internal.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "cgroups/internal.h"
 
 /* Registers: r1 context, r2 type, r3 access, r4 major, r5 minor, r0 scratch
  * and result. */

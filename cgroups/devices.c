@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "cgroups/internal.h"
 
 #define DEV(t, ma, mi, acc)                                                                        \
 	{                                                                                          \

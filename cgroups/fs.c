@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../runtime/util/cleanup.h"
-#include "internal.h"
+#include "util/cleanup.h"
+#include "cgroups/internal.h"
 
 char *cgroup_join(const char *a, const char *b)
 {

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cgroup.h"
+#include "cgroups/cgroup.h"
 
 struct cgroup_driver;
 

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../runtime/util/cleanup.h"
-#include "../runtime/util/fs.h"
-#include "internal.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "cgroups/internal.h"
 
 struct proc_line {
 	char *ctrls; /* "" for the v2 line */

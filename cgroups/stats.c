@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../runtime/util/cleanup.h"
-#include "internal.h"
-#include "stats.h"
+#include "util/cleanup.h"
+#include "cgroups/internal.h"
+#include "cgroups/stats.h"
 
 /* ---- parsers ----------------------------------------------------------- */
 

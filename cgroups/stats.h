@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cgroup.h"
+#include "cgroups/cgroup.h"
 
 /* A single number ("123\n"); "max" gives max_value. */
 int cgroup_parse_u64(const char *text, uint64_t max_value, uint64_t *out);

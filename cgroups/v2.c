@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../runtime/util/cleanup.h"
-#include "internal.h"
+#include "util/cleanup.h"
+#include "cgroups/internal.h"
 
 #define EMIT(...)                                                                                  \
 	do {                                                                                       \

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "hooks.h"
+#include "hooks/hooks.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "../spec/spec.h"
+#include "spec/spec.h"
 
 /* Run hooks[0..n) in order; the first failure stops and is returned,
  * named by kind ("createRuntime") and index. */

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "../spec/state.h"
+#include "spec/state.h"
 #include "util/error.h"
 
 struct create_opts {

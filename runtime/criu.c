@@ -4,8 +4,8 @@
  * files, inherited fds), and the record of them kept in the image directory
  * for restore. The dump and restore flows are in criu_dump.c and
  * criu_restore.c. */
-#include "criu.h"
-#include "criu_internal.h"
+#include "runtime/criu.h"
+#include "runtime/criu_internal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "config.h"

@@ -3,13 +3,13 @@
  * mounts, host device nodes, cgroup mounts, stdio opened on the host,
  * joined namespaces) and what it need not save (the container's own
  * network namespace), record that for restore, and dump. */
-#include "criu_internal.h"
+#include "runtime/criu_internal.h"
 
 #ifdef AGENTRUN_HAVE_CRIU
 
-#include "../cgroups/cgroup.h"
-#include "container.h"
-#include "state.h"
+#include "cgroups/cgroup.h"
+#include "runtime/container.h"
+#include "runtime/state.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 

@@ -15,8 +15,8 @@
 /* libcriu's header (found through its pkg-config -I, not runtime/criu.h) */
 #include <criu.h>
 
-#include "criu.h"
-#include "../spec/spec.h"
+#include "runtime/criu.h"
+#include "spec/spec.h"
 
 #define CRIU_MIN_VERSION      40200
 #define CRIU_DEFAULT_CONFIG   "/etc/criu/agentrun.conf"

@@ -5,18 +5,18 @@
  * mount, pid, uts, ipc, user and network namespaces) as our child. A
  * network namespace whose contents were not saved comes back new, with lo
  * brought up before CRIU restores the sockets. */
-#include "criu_internal.h"
+#include "runtime/criu_internal.h"
 
 #ifdef AGENTRUN_HAVE_CRIU
 
-#include "container.h"
-#include "netlink.h"
-#include "state.h"
-#include "terminal.h"
+#include "runtime/container.h"
+#include "runtime/netlink.h"
+#include "runtime/state.h"
+#include "runtime/terminal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
-#include "../cgroups/cgroup.h"
+#include "cgroups/cgroup.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,16 +3,16 @@
  * joins every namespace of the container init at once (setns on a pidfd),
  * which forks the process itself so it lands in the pid namespace; the
  * parent puts it in the cgroup and lets it go. */
-#include "container.h"
-#include "process.h"
-#include "seccomp.h"
-#include "state.h"
-#include "sync.h"
-#include "lsm.h"
-#include "terminal.h"
+#include "runtime/container.h"
+#include "runtime/process.h"
+#include "runtime/seccomp.h"
+#include "runtime/state.h"
+#include "runtime/sync.h"
+#include "runtime/lsm.h"
+#include "runtime/terminal.h"
 #include "util/cleanup.h"
 #include "util/log.h"
-#include "../cgroups/cgroup.h"
+#include "cgroups/cgroup.h"
 
 #include <errno.h>
 #include <fcntl.h>

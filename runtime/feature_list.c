@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What this build applies, gathered from the modules that apply it, so
  * `features` cannot claim more than the code does. */
-#include "feature_list.h"
-#include "criu.h"
-#include "rootfs.h"
-#include "seccomp.h"
-#include "lsm.h"
-#include "../spec/feature_doc.h"
-#include "../spec/names.h"
+#include "runtime/feature_list.h"
+#include "runtime/criu.h"
+#include "runtime/rootfs.h"
+#include "runtime/seccomp.h"
+#include "runtime/lsm.h"
+#include "spec/feature_doc.h"
+#include "spec/names.h"
 #include "config.h"
 
 #include <ctype.h>

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The container init, inside its new namespaces. The whole setup order
  * reads top to bottom in init_setup(); seccomp, when it comes, is last. */
-#include "launch.h"
-#include "netlink.h"
-#include "process.h"
-#include "rootfs.h"
-#include "seccomp.h"
-#include "sysctl.h"
-#include "lsm.h"
-#include "terminal.h"
-#include "../hooks/hooks.h"
-#include "sync.h"
+#include "runtime/launch.h"
+#include "runtime/netlink.h"
+#include "runtime/process.h"
+#include "runtime/rootfs.h"
+#include "runtime/seccomp.h"
+#include "runtime/sysctl.h"
+#include "runtime/lsm.h"
+#include "runtime/terminal.h"
+#include "hooks/hooks.h"
+#include "runtime/sync.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 

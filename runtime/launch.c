@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "launch.h"
-#include "process.h"
-#include "mountattr.h"
-#include "rootfs.h"
-#include "netlink.h"
-#include "state.h"
-#include "sync.h"
-#include "terminal.h"
+#include "runtime/launch.h"
+#include "runtime/process.h"
+#include "runtime/mountattr.h"
+#include "runtime/rootfs.h"
+#include "runtime/netlink.h"
+#include "runtime/state.h"
+#include "runtime/sync.h"
+#include "runtime/terminal.h"
 #include "util/cleanup.h"
 #include "util/sock.h"
-#include "../hooks/hooks.h"
-#include "../spec/state.h"
-#include "../cgroups/cgroup.h"
+#include "hooks/hooks.h"
+#include "spec/state.h"
+#include "cgroups/cgroup.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,8 +7,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "../spec/spec.h"
-#include "namespaces.h"
+#include "spec/spec.h"
+#include "runtime/namespaces.h"
 
 struct cgroup;
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "lsm.h"
+#include "runtime/lsm.h"
 #include "util/fs.h"
 
 #include <errno.h>

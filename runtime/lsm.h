@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#include "../spec/spec.h"
+#include "spec/spec.h"
 
 bool lsm_apparmor_enabled(void);
 bool lsm_selinux_enabled(void);

@@ -2,8 +2,8 @@
 /* agentrun: global options, the command table, dispatch. Only main()
  * prints errors: as text on stderr, and as runc's JSON lines with
  * --log-format json. */
-#include "../cgroups/cgroup.h"
-#include "cli/cli.h"
+#include "cgroups/cgroup.h"
+#include "runtime/cli/cli.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "config.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "mountattr.h"
-#include "namespaces.h"
+#include "runtime/mountattr.h"
+#include "runtime/namespaces.h"
 #include "util/cleanup.h"
 
 #include <errno.h>

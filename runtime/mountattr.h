@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../spec/spec.h"
+#include "spec/spec.h"
 
 struct mount_attrs {
 	uint64_t set, clr;

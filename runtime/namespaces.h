@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "../spec/spec.h"
+#include "spec/spec.h"
 
 /* CLONE_NEW* flag of a config.json namespace type, 0 if unknown. */
 int ns_flag(const char *type);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "netlink.h"
+#include "runtime/netlink.h"
 #include "util/cleanup.h"
 
 #include <errno.h>

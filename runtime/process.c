@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "process.h"
+#include "runtime/process.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 

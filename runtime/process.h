@@ -6,7 +6,7 @@
 
 #include <sys/types.h>
 
-#include "../spec/spec.h"
+#include "spec/spec.h"
 
 /* Resolve args[0] in the PATH of env (inside the current root) into buf;
  * fails with runc's message when it is missing or not executable. */

@@ -2,8 +2,8 @@
 /* Resources of a live container: `update` writes new limits into its
  * cgroup and merges them into the config saved in its state dir (so exec,
  * checkpoint and later updates see them); `events` opens its cgroup. */
-#include "resources.h"
-#include "container.h"
+#include "runtime/resources.h"
+#include "runtime/container.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"

@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../cgroups/cgroup.h"
-#include "../spec/spec.h"
+#include "cgroups/cgroup.h"
+#include "spec/spec.h"
 #include "util/error.h"
 
 /* Apply res to the cgroup of a container that is not stopped, and merge

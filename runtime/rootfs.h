@@ -6,8 +6,8 @@
 
 #include <stdbool.h>
 
-#include "../spec/spec.h"
-#include "mountattr.h"
+#include "spec/spec.h"
+#include "runtime/mountattr.h"
 
 struct rootfs_opts {
 	const char *rootfs; /* absolute path of the rootfs on the host */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "seccomp.h"
+#include "runtime/seccomp.h"
 
 #include <errno.h>
 #include <seccomp.h>

@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#include "../spec/spec.h"
+#include "spec/spec.h"
 
 struct seccomp_filter;
 

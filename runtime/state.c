@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "state.h"
+#include "runtime/state.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
-#include "../cgroups/cgroup.h"
+#include "cgroups/cgroup.h"
 #include "config.h"
 
 #include <ctype.h>

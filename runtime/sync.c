@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "sync.h"
+#include "runtime/sync.h"
 #include "util/sock.h"
 
 #include <errno.h>

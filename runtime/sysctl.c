@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "sysctl.h"
+#include "runtime/sysctl.h"
 #include "util/fs.h"
 
 #include <stdio.h>

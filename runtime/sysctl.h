@@ -2,7 +2,7 @@
 #ifndef AGENTRUN_SYSCTL_H
 #define AGENTRUN_SYSCTL_H
 
-#include "../spec/spec.h"
+#include "spec/spec.h"
 
 /* Check each linux.sysctl key belongs to a namespace the container has
  * of its own (ipc, net, uts), as runc does; others would change the host. */

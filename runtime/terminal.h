@@ -7,7 +7,7 @@
 
 #include <sys/types.h>
 
-#include "../spec/spec.h"
+#include "spec/spec.h"
 
 /* In the container (after pivot_root and setsid): open /dev/ptmx, make
  * the peer our stdio and controlling terminal, bind it on /dev/console when

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "feature_doc.h"
-#include "json.h"
+#include "spec/feature_doc.h"
+#include "spec/json.h"
 
 #include <errno.h>
 

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "spec.h"
+#include "spec/spec.h"
 
 /* What this build and host support; the runtime fills it in, so the
  * features document tells the truth. Lists are NULL-terminated. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "json.h"
+#include "spec/json.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
-#include "../runtime/util/error.h"
+#include "util/error.h"
 
 void json_str(yajl_gen g, const char *s);
 void json_kstr(yajl_gen g, const char *key, const char *value); /* skipped when value NULL */

@@ -2,8 +2,8 @@
 /* config.json → struct spec, driven by field tables: each table lists the
  * JSON names of one object, their type and where they land in the struct.
  * Type errors name the JSON path (".linux.namespaces[2].type"). */
-#include "spec.h"
-#include "field.h"
+#include "spec/spec.h"
+#include "spec/field.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
-#include "../runtime/util/cleanup.h"
+#include "util/cleanup.h"
 
 
 /* ---- field tables ------------------------------------------------------ */

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../runtime/util/error.h"
+#include "util/error.h"
 
 struct spec_map {
 	size_t n;

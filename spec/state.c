@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "state.h"
-#include "json.h"
+#include "spec/state.h"
+#include "spec/json.h"
 
 #include <errno.h>
 #include <stdlib.h>

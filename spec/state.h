@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "spec.h"
+#include "spec/spec.h"
 
 struct spec_state {
 	char *oci_version;

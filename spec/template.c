@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `agentrun spec`: the default config.json, plain or rootless. */
-#include "template.h"
+#include "spec/template.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "../runtime/util/error.h"
+#include "util/error.h"
 
 /* The default config.json of `agentrun spec`; rootless maps uid/gid to root
  * in a user namespace and drops what an unprivileged user cannot do. */

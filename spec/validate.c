@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Semantic checks on a parsed config.json: enums, required values and
  * rules from runtime-spec 1.3 that a schema alone cannot express. */
-#include "spec.h"
-#include "names.h"
+#include "spec/spec.h"
+#include "spec/names.h"
 
 #include <ctype.h>
 #include <regex.h>

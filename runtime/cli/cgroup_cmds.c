@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `pause`, `resume`, `ps`: commands that work through the container's cgroup. */
-#include "cli.h"
-#include "../container.h"
+#include "runtime/cli/cli.h"
+#include "runtime/container.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `checkpoint` and `restore`: runc's flags, CRIU underneath. */
-#include "cli.h"
-#include "../criu.h"
+#include "runtime/cli/cli.h"
+#include "runtime/criu.h"
 
 #include <stdio.h>
 #include <string.h>

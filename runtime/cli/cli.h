@@ -6,7 +6,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 
-#include "../util/error.h"
+#include "util/error.h"
 
 struct global_opts {
 	const char *root;

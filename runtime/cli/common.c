@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "cli.h"
+#include "runtime/cli/cli.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `create` and `run`: the same flags, run adds --detach. */
-#include "cli.h"
-#include "../container.h"
+#include "runtime/cli/cli.h"
+#include "runtime/container.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -2,11 +2,11 @@
 /* `events`: the container's cgroup counters as runc's JSON events, once
  * (--stats) or every --interval until the container stops, plus an "oom"
  * event whenever the cgroup's OOM-kill counter grows. */
-#include "cli.h"
-#include "../resources.h"
-#include "../state.h"
-#include "../util/cleanup.h"
-#include "../util/log.h"
+#include "runtime/cli/cli.h"
+#include "runtime/resources.h"
+#include "runtime/state.h"
+#include "util/cleanup.h"
+#include "util/log.h"
 
 #include <errno.h>
 #include <inttypes.h>

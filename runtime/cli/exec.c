@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `exec`: runc's flags, merged into the container's process (or a
  * --process file replacing it). */
-#include "cli.h"
-#include "../container.h"
-#include "../util/fs.h"
-#include "../lsm.h"
-#include "../../spec/spec.h"
+#include "runtime/cli/cli.h"
+#include "runtime/container.h"
+#include "util/fs.h"
+#include "runtime/lsm.h"
+#include "spec/spec.h"
 
 #include <errno.h>
 #include <stdio.h>

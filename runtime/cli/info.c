@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `list`, `spec`, `features`: commands that read, not act. */
-#include "cli.h"
-#include "../container.h"
-#include "../feature_list.h"
-#include "../util/cleanup.h"
-#include "../util/fs.h"
-#include "../../spec/template.h"
+#include "runtime/cli/cli.h"
+#include "runtime/container.h"
+#include "runtime/feature_list.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "spec/template.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `start`, `state`, `kill`, `delete`: one container id each. */
-#include "cli.h"
-#include "../container.h"
+#include "runtime/cli/cli.h"
+#include "runtime/container.h"
 
 #include <ctype.h>
 #include <signal.h>

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `update`: new resource limits for a running or paused container, from
  * runc's flags or a linux.resources JSON document (--resources). */
-#include "cli.h"
-#include "../resources.h"
-#include "../util/cleanup.h"
-#include "../util/fs.h"
-#include "../util/log.h"
+#include "runtime/cli/cli.h"
+#include "runtime/resources.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/log.h"
 
 #include <errno.h>
 #include <inttypes.h>

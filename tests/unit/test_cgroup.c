@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "../../cgroups/internal.h"
+#include "cgroups/internal.h"
 
 /* ---- helpers ---- */
 

@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "../../cgroups/internal.h"
-#include "../../cgroups/stats.h"
+#include "cgroups/internal.h"
+#include "cgroups/stats.h"
 
 /* ---- parsers ---- */
 

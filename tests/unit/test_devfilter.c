@@ -19,7 +19,7 @@
 #include <cmocka.h>
 #include <linux/bpf.h>
 
-#include "../../cgroups/internal.h"
+#include "cgroups/internal.h"
 
 /* Runs prog on (type, access, major, minor); fails the test on an
  * instruction the generator should not use or a jump out of bounds. */

@@ -15,11 +15,11 @@
 
 #include <cmocka.h>
 
-#include "../../runtime/cli/cli.h"
-#include "../../runtime/namespaces.h"
-#include "../../runtime/rootfs.h"
-#include "../../runtime/state.h"
-#include "../../spec/names.h"
+#include "runtime/cli/cli.h"
+#include "runtime/namespaces.h"
+#include "runtime/rootfs.h"
+#include "runtime/state.h"
+#include "spec/names.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080

@@ -18,9 +18,9 @@
 
 #include <cmocka.h>
 
-#include "read_file.h"
+#include "tests/unit/read_file.h"
 
-#include "../../spec/spec.h"
+#include "spec/spec.h"
 
 #define ORIGIN "config.json"
 

@@ -15,12 +15,12 @@
 
 #include <cmocka.h>
 
-#include "read_file.h"
+#include "tests/unit/read_file.h"
 #include <yajl/yajl_tree.h>
 
-#include "../../spec/spec.h"
-#include "../../spec/state.h"
-#include "../../spec/template.h"
+#include "spec/spec.h"
+#include "spec/state.h"
+#include "spec/template.h"
 
 /* ---- helpers ---- */
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "sock.h"
+#include "util/sock.h"
 
 #include <errno.h>
 #include <string.h>

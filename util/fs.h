@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "error.h"
+#include "util/error.h"
 
 int fs_read_file(const char *path, char **out, size_t *len, struct error *err);
 int fs_read_fileat(int dirfd, const char *name, char **out, size_t *len, struct error *err);

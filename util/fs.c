@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "fs.h"
-#include "cleanup.h"
+#include "util/fs.h"
+#include "util/cleanup.h"
 
 #include <errno.h>
 #include <fcntl.h>

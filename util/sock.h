@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "error.h"
+#include "util/error.h"
 
 /* A connected AF_UNIX stream socket, or -1 with err set ("what" names it). */
 int sock_connect_unix(const char *path, const char *what, struct error *err);
