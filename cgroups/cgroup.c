@@ -15,7 +15,7 @@
 #include "cgroups/internal.h"
 
 #define SERIAL_VERSION "agentrun-cgroup-1"
-#define DESTROY_MS     2000
+#define DESTROY_MS 2000
 
 void cgroup_free(struct cgroup *cg)
 {
@@ -628,8 +628,8 @@ int cgroup_enter_sub(struct cgroup *cg, const char *const *subs, size_t n, pid_t
 			const char *colon = strchr(subs[k], ':');
 			if (!colon)
 				sub = subs[k]; /* every hierarchy, unless one is named */
-			else if (h->version == 1 &&
-				 lists_controller(h->controllers, subs[k], (size_t)(colon - subs[k])))
+			else if (h->version == 1 && lists_controller(h->controllers, subs[k],
+								     (size_t)(colon - subs[k])))
 				sub = colon + 1;
 		}
 		for (size_t k = 0; k < n && h->version == 1; k++) {

@@ -13,7 +13,11 @@
 #include "util/error.h"
 #include "spec/spec.h"
 
-enum cgroup_mode { CGROUP_MODE_V1, CGROUP_MODE_V2, CGROUP_MODE_HYBRID };
+enum cgroup_mode {
+	CGROUP_MODE_V1,
+	CGROUP_MODE_V2,
+	CGROUP_MODE_HYBRID
+};
 
 struct cgroup; /* opaque */
 

@@ -45,8 +45,8 @@ static size_t emit(struct prog *p, uint8_t code, uint8_t dst, uint8_t src, int16
 		p->v = nv;
 		p->cap = cap;
 	}
-	p->v[p->n] =
-	    (struct bpf_insn){.code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm};
+	p->v[p->n] = (struct bpf_insn){
+		.code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm};
 	return p->n++;
 }
 
@@ -169,10 +169,10 @@ int cgroup_devfilter_build(const struct spec_resources *res, struct bpf_insn **o
 	if (r == 0 && st.n > DEVFILTER_MAX_RULES) {
 		free(st.v);
 		return error_set(
-		    err, E2BIG,
-		    "linux.resources.devices: %zu distinct device rules; the eBPF device "
-		    "filter of cgroup v2 takes at most %d",
-		    st.n, DEVFILTER_MAX_RULES);
+			err, E2BIG,
+			"linux.resources.devices: %zu distinct device rules; the eBPF device "
+			"filter of cgroup v2 takes at most %d",
+			st.n, DEVFILTER_MAX_RULES);
 	}
 	struct prog p = {.oom = r < 0};
 	emit(&p, BPF_LDX | BPF_MEM | BPF_W, R2, R1, 0, 0); /* access_type */

@@ -8,27 +8,27 @@
 
 #include "cgroups/internal.h"
 
-#define DEV(t, ma, mi, acc)                                                                        \
-	{                                                                                          \
-		.allow = true, .type = (char *)(t), .has_major = (ma) >= 0, .major = (ma),         \
-		.has_minor = (mi) >= 0, .minor = (mi), .access = (char *)(acc)                     \
+#define DEV(t, ma, mi, acc)                                                                \
+	{                                                                                  \
+		.allow = true, .type = (char *)(t), .has_major = (ma) >= 0, .major = (ma), \
+		.has_minor = (mi) >= 0, .minor = (mi), .access = (char *)(acc)             \
 	}
 
 /* -1 stands for "*". Appended after the configured rules, as runc does. */
 const struct spec_device_cgroup cgroup_default_devices[] = {
-    DEV("c", -1, -1, "m"),    /* mknod any char device */
-    DEV("b", -1, -1, "m"),    /* mknod any block device */
-    DEV("c", 1, 3, "rwm"),    /* /dev/null */
-    DEV("c", 1, 5, "rwm"),    /* /dev/zero */
-    DEV("c", 1, 7, "rwm"),    /* /dev/full */
-    DEV("c", 1, 8, "rwm"),    /* /dev/random */
-    DEV("c", 1, 9, "rwm"),    /* /dev/urandom */
-    DEV("c", 5, 0, "rwm"),    /* /dev/tty */
-    DEV("c", 5, 2, "rwm"),    /* /dev/ptmx */
-    DEV("c", 136, -1, "rwm"), /* /dev/pts/N */
+	DEV("c", -1, -1, "m"),	  /* mknod any char device */
+	DEV("b", -1, -1, "m"),	  /* mknod any block device */
+	DEV("c", 1, 3, "rwm"),	  /* /dev/null */
+	DEV("c", 1, 5, "rwm"),	  /* /dev/zero */
+	DEV("c", 1, 7, "rwm"),	  /* /dev/full */
+	DEV("c", 1, 8, "rwm"),	  /* /dev/random */
+	DEV("c", 1, 9, "rwm"),	  /* /dev/urandom */
+	DEV("c", 5, 0, "rwm"),	  /* /dev/tty */
+	DEV("c", 5, 2, "rwm"),	  /* /dev/ptmx */
+	DEV("c", 136, -1, "rwm"), /* /dev/pts/N */
 };
-const size_t cgroup_n_default_devices =
-    sizeof(cgroup_default_devices) / sizeof(cgroup_default_devices[0]);
+const size_t cgroup_n_default_devices = sizeof(cgroup_default_devices) /
+					sizeof(cgroup_default_devices[0]);
 
 static char rule_type(const struct spec_device_cgroup *d)
 {

@@ -139,15 +139,15 @@ int cgroup_entries_add(const struct cgroup_entry *e, void *entries, struct error
 	es->v = nv;
 	bool fail = false;
 	struct cgroup_entry c = {
-	    .controller = dup_or_null(e->controller, &fail),
-	    .route = dup_or_null(e->route ? e->route : e->controller, &fail),
-	    .field = dup_or_null(e->field, &fail),
-	    .file = dup_or_null(e->file, &fail),
-	    .value = dup_or_null(e->value, &fail),
-	    .alt_file = dup_or_null(e->alt_file, &fail),
-	    .alt_value = dup_or_null(e->alt_value, &fail),
-	    .note = dup_or_null(e->note, &fail),
-	    .flags = e->flags,
+		.controller = dup_or_null(e->controller, &fail),
+		.route = dup_or_null(e->route ? e->route : e->controller, &fail),
+		.field = dup_or_null(e->field, &fail),
+		.file = dup_or_null(e->file, &fail),
+		.value = dup_or_null(e->value, &fail),
+		.alt_file = dup_or_null(e->alt_file, &fail),
+		.alt_value = dup_or_null(e->alt_value, &fail),
+		.note = dup_or_null(e->note, &fail),
+		.flags = e->flags,
 	};
 	es->v[es->n++] = c;
 	if (fail)

@@ -43,10 +43,10 @@ struct cgroup_entry {
 	const char *note; /* why there is no file */
 	unsigned flags;
 };
-#define CGROUP_ENTRY_OPTIONAL	 1u /* skip silently when the file is absent */
-#define CGROUP_ENTRY_LENIENT	 2u /* also ignore "not supported" write errors */
+#define CGROUP_ENTRY_OPTIONAL 1u    /* skip silently when the file is absent */
+#define CGROUP_ENTRY_LENIENT 2u	    /* also ignore "not supported" write errors */
 #define CGROUP_ENTRY_CHECK_USAGE 4u /* v2 memory.max: refuse a limit below memory.current */
-#define CGROUP_ENTRY_UNIFIED	 8u /* from linux.resources.unified */
+#define CGROUP_ENTRY_UNIFIED 8u	    /* from linux.resources.unified */
 
 typedef int (*cgroup_entry_fn)(const struct cgroup_entry *e, void *ud, struct error *err);
 

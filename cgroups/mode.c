@@ -15,7 +15,6 @@ struct proc_line {
 	char *path;
 };
 
-
 bool cgroup_path_under(const char *path, const char *root)
 {
 	size_t l = strlen(root);
@@ -138,7 +137,12 @@ static int add_hier(struct cgroup_hier **hs, size_t *n, int version, const char 
 
 /* AGENTRUN_CGROUP_MODE: use only one kind of hierarchy (tests use it to
  * drive the v2 driver on a hybrid host's unified mount). */
-static enum { FORCE_NONE, FORCE_UNIFIED, FORCE_LEGACY, FORCE_DISABLED } forced;
+static enum {
+	FORCE_NONE,
+	FORCE_UNIFIED,
+	FORCE_LEGACY,
+	FORCE_DISABLED
+} forced;
 
 int cgroup_force_mode(const char *value, struct error *err)
 {
@@ -152,8 +156,9 @@ int cgroup_force_mode(const char *value, struct error *err)
 		forced = FORCE_DISABLED;
 	else
 		return error_set(
-		    err, 0, "AGENTRUN_CGROUP_MODE=%s: must be auto, unified, legacy or disabled",
-		    value);
+			err, 0,
+			"AGENTRUN_CGROUP_MODE=%s: must be auto, unified, legacy or disabled",
+			value);
 	return 0;
 }
 

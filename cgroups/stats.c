@@ -252,8 +252,8 @@ int cgroup_parse_io_stat(const char *text, struct cgroup_blkio_list *service_byt
 		const char *key, *op;
 		bool bytes;
 	} keys[] = {
-	    {"rbytes", "Read", true}, {"wbytes", "Write", true}, {"dbytes", "Discard", true},
-	    {"rios", "Read", false},  {"wios", "Write", false},	 {"dios", "Discard", false},
+		{"rbytes", "Read", true}, {"wbytes", "Write", true}, {"dbytes", "Discard", true},
+		{"rios", "Read", false},  {"wios", "Write", false},  {"dios", "Discard", false},
 	};
 	for (const char *p = text; *p; p = next_line(p)) {
 		const char *q = p;
@@ -305,8 +305,9 @@ void cgroup_stats_clear(struct cgroup_stats *s)
 		free(s->memory.raw[i].key);
 	free(s->memory.raw);
 	struct cgroup_blkio_list *lists[] = {
-	    &s->blkio.service_bytes, &s->blkio.serviced, &s->blkio.queued, &s->blkio.service_time,
-	    &s->blkio.wait_time,     &s->blkio.merged,	 &s->blkio.time,   &s->blkio.sectors,
+		&s->blkio.service_bytes, &s->blkio.serviced,  &s->blkio.queued,
+		&s->blkio.service_time,	 &s->blkio.wait_time, &s->blkio.merged,
+		&s->blkio.time,		 &s->blkio.sectors,
 	};
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
 		cgroup_blkio_list_clear(lists[i]);
@@ -456,11 +457,11 @@ static int cpuset_v1(struct cgroup *cg, struct cgroup_stats *s, struct error *er
 		size_t off;
 	} flags[] = {
 #define F(name) {"cpuset." #name, offsetof(struct cgroup_stats, cpuset.name)}
-	    F(cpu_exclusive),	   F(mem_hardwall),
-	    F(mem_exclusive),	   F(memory_migrate),
-	    F(memory_spread_page), F(memory_spread_slab),
-	    F(memory_pressure),	   F(memory_pressure_enabled),
-	    F(sched_load_balance),
+		F(cpu_exclusive),      F(mem_hardwall),
+		F(mem_exclusive),      F(memory_migrate),
+		F(memory_spread_page), F(memory_spread_slab),
+		F(memory_pressure),    F(memory_pressure_enabled),
+		F(sched_load_balance),
 #undef F
 	};
 	_cleanup_free_ char *cpus = NULL, *mems = NULL, *relax = NULL;
@@ -564,8 +565,8 @@ static int memory_v2(const char *dir, struct cgroup_stats *s, struct error *err)
 		return -1;
 	if (r == 0) {
 		cgroup_parse_keyed(events, "max", &u->failcnt);
-		s->memory.has_oom_kill =
-		    cgroup_parse_keyed(events, "oom_kill", &s->memory.oom_kill);
+		s->memory.has_oom_kill = cgroup_parse_keyed(events, "oom_kill",
+							    &s->memory.oom_kill);
 	}
 	return 0;
 }
@@ -586,35 +587,46 @@ static int pids_stats(struct cgroup *cg, struct cgroup_stats *s, struct error *e
 static int blkio_v1(const char *dir, struct cgroup_stats *s, struct error *err)
 {
 	struct cgroup_blkio_list *b[] = {
-	    &s->blkio.sectors, &s->blkio.service_time, &s->blkio.wait_time, &s->blkio.merged,
-	    &s->blkio.queued,  &s->blkio.time,	       &s->blkio.serviced,  &s->blkio.service_bytes,
+		&s->blkio.sectors,  &s->blkio.service_time,  &s->blkio.wait_time,
+		&s->blkio.merged,   &s->blkio.queued,	     &s->blkio.time,
+		&s->blkio.serviced, &s->blkio.service_bytes,
 	};
-	enum { SECT, STIME, WAIT, MERGED, QUEUED, TIME, SERVICED, BYTES };
+	enum {
+		SECT,
+		STIME,
+		WAIT,
+		MERGED,
+		QUEUED,
+		TIME,
+		SERVICED,
+		BYTES
+	};
 	static const struct {
 		const char *file;
 		int list;
 	} groups[][9] = {
-	    {{"blkio.bfq.sectors_recursive", SECT},
-	     {"blkio.bfq.io_service_time_recursive", STIME},
-	     {"blkio.bfq.io_wait_time_recursive", WAIT},
-	     {"blkio.bfq.io_merged_recursive", MERGED},
-	     {"blkio.bfq.io_queued_recursive", QUEUED},
-	     {"blkio.bfq.time_recursive", TIME},
-	     {"blkio.bfq.io_serviced_recursive", SERVICED},
-	     {"blkio.bfq.io_service_bytes_recursive", BYTES}},
-	    {{"blkio.bfq.io_serviced_recursive", SERVICED},
-	     {"blkio.bfq.io_service_bytes_recursive", BYTES}},
-	    {{"blkio.sectors_recursive", SECT},
-	     {"blkio.io_service_time_recursive", STIME},
-	     {"blkio.io_wait_time_recursive", WAIT},
-	     {"blkio.io_merged_recursive", MERGED},
-	     {"blkio.io_queued_recursive", QUEUED},
-	     {"blkio.time_recursive", TIME},
-	     {"blkio.io_serviced_recursive", SERVICED},
-	     {"blkio.io_service_bytes_recursive", BYTES}},
-	    {{"blkio.throttle.io_serviced_recursive", SERVICED},
-	     {"blkio.throttle.io_service_bytes_recursive", BYTES}},
-	    {{"blkio.throttle.io_serviced", SERVICED}, {"blkio.throttle.io_service_bytes", BYTES}},
+		{{"blkio.bfq.sectors_recursive", SECT},
+		 {"blkio.bfq.io_service_time_recursive", STIME},
+		 {"blkio.bfq.io_wait_time_recursive", WAIT},
+		 {"blkio.bfq.io_merged_recursive", MERGED},
+		 {"blkio.bfq.io_queued_recursive", QUEUED},
+		 {"blkio.bfq.time_recursive", TIME},
+		 {"blkio.bfq.io_serviced_recursive", SERVICED},
+		 {"blkio.bfq.io_service_bytes_recursive", BYTES}},
+		{{"blkio.bfq.io_serviced_recursive", SERVICED},
+		 {"blkio.bfq.io_service_bytes_recursive", BYTES}},
+		{{"blkio.sectors_recursive", SECT},
+		 {"blkio.io_service_time_recursive", STIME},
+		 {"blkio.io_wait_time_recursive", WAIT},
+		 {"blkio.io_merged_recursive", MERGED},
+		 {"blkio.io_queued_recursive", QUEUED},
+		 {"blkio.time_recursive", TIME},
+		 {"blkio.io_serviced_recursive", SERVICED},
+		 {"blkio.io_service_bytes_recursive", BYTES}},
+		{{"blkio.throttle.io_serviced_recursive", SERVICED},
+		 {"blkio.throttle.io_service_bytes_recursive", BYTES}},
+		{{"blkio.throttle.io_serviced", SERVICED},
+		 {"blkio.throttle.io_service_bytes", BYTES}},
 	};
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
 		if (!cgroup_exists(dir, groups[g][0].file))
@@ -687,8 +699,8 @@ static int hugetlb_stats(struct cgroup *cg, struct cgroup_stats *s, struct error
 			if (r == 0)
 				cgroup_parse_keyed(events, "max", &h.failcnt);
 		}
-		struct cgroup_hugetlb_stats *nv =
-		    realloc(s->hugetlb, (s->n_hugetlb + 1) * sizeof(*nv));
+		struct cgroup_hugetlb_stats *nv = realloc(s->hugetlb,
+							  (s->n_hugetlb + 1) * sizeof(*nv));
 		if (!nv)
 			return error_set(err, ENOMEM, "hugetlb stats");
 		s->hugetlb = nv;

@@ -10,10 +10,10 @@
 #include "util/cleanup.h"
 #include "cgroups/internal.h"
 
-#define EMIT(...)                                                                                  \
-	do {                                                                                       \
-		if (fn(&(struct cgroup_entry){__VA_ARGS__}, ud, err) < 0)                          \
-			return -1;                                                                 \
+#define EMIT(...)                                                         \
+	do {                                                              \
+		if (fn(&(struct cgroup_entry){__VA_ARGS__}, ud, err) < 0) \
+			return -1;                                        \
 	} while (0)
 
 #define FIELD(buf, ...) (snprintf(buf, sizeof(buf), __VA_ARGS__), buf)
@@ -152,8 +152,8 @@ static int map_blkio(const struct spec_blkio *b, cgroup_entry_fn fn, void *ud, s
 			snprintf(v, sizeof(v), "%" PRId64 ":%" PRId64 " %u", w->major, w->minor,
 				 w->weight);
 			EMIT(.controller = "blkio",
-			     .field =
-				 FIELD(f, "linux.resources.blockIO.weightDevice[%zu].weight", i),
+			     .field = FIELD(f, "linux.resources.blockIO.weightDevice[%zu].weight",
+					    i),
 			     .file = "blkio.weight_device", .value = v,
 			     .alt_file = "blkio.bfq.weight_device");
 		}
@@ -162,7 +162,7 @@ static int map_blkio(const struct spec_blkio *b, cgroup_entry_fn fn, void *ud, s
 				 w->leaf_weight);
 			EMIT(.controller = "blkio",
 			     .field = FIELD(
-				 f, "linux.resources.blockIO.weightDevice[%zu].leafWeight", i),
+				     f, "linux.resources.blockIO.weightDevice[%zu].leafWeight", i),
 			     .file = "blkio.leaf_weight_device", .value = v);
 		}
 	}
@@ -354,10 +354,10 @@ static int v1_is_frozen(struct cgroup_hier *h, bool *frozen, struct error *err)
 }
 
 const struct cgroup_driver cgroup_v1_driver = {
-    .name = "v1",
-    .prepare = v1_prepare,
-    .write = v1_write,
-    .freeze = v1_freeze,
-    .is_frozen = v1_is_frozen,
-    .kill = NULL,
+	.name = "v1",
+	.prepare = v1_prepare,
+	.write = v1_write,
+	.freeze = v1_freeze,
+	.is_frozen = v1_is_frozen,
+	.kill = NULL,
 };

@@ -10,10 +10,10 @@
 #include "util/cleanup.h"
 #include "cgroups/internal.h"
 
-#define EMIT(...)                                                                                  \
-	do {                                                                                       \
-		if (fn(&(struct cgroup_entry){__VA_ARGS__}, ud, err) < 0)                          \
-			return -1;                                                                 \
+#define EMIT(...)                                                         \
+	do {                                                              \
+		if (fn(&(struct cgroup_entry){__VA_ARGS__}, ud, err) < 0) \
+			return -1;                                        \
 	} while (0)
 
 #define FIELD(buf, ...) (snprintf(buf, sizeof(buf), __VA_ARGS__), buf)
@@ -61,8 +61,8 @@ static int map_memory(const struct spec_memory *m, cgroup_entry_fn fn, void *ud,
 		EMIT(.controller = "memory", .field = "linux.resources.memory.limit",
 		     .file = "memory.max", .value = max_value(v, sizeof(v), m->limit),
 		     .flags = m->has_check_before_update && m->check_before_update && m->limit >= 0
-				  ? CGROUP_ENTRY_CHECK_USAGE
-				  : 0);
+				      ? CGROUP_ENTRY_CHECK_USAGE
+				      : 0);
 	if (m->has_reservation)
 		EMIT(.controller = "memory", .field = "linux.resources.memory.reservation",
 		     .file = "memory.low", .value = max_value(v, sizeof(v), m->reservation));
@@ -99,13 +99,13 @@ static int map_cpu(const struct spec_cpu *c, cgroup_entry_fn fn, void *ud, struc
 	}
 	if (c->has_quota || (c->has_period && c->period)) {
 		int n = (c->has_quota && c->quota > 0)
-			    ? snprintf(v, sizeof(v), "%" PRId64, c->quota)
-			    : snprintf(v, sizeof(v), "max");
+				? snprintf(v, sizeof(v), "%" PRId64, c->quota)
+				: snprintf(v, sizeof(v), "max");
 		if (c->has_period && c->period)
 			snprintf(v + n, sizeof(v) - (size_t)n, " %" PRIu64, c->period);
 		EMIT(.controller = "cpu",
-		     .field =
-			 c->has_quota ? "linux.resources.cpu.quota" : "linux.resources.cpu.period",
+		     .field = c->has_quota ? "linux.resources.cpu.quota"
+					   : "linux.resources.cpu.period",
 		     .file = "cpu.max", .value = v);
 	}
 	if (c->has_burst) {
@@ -171,15 +171,15 @@ static int map_io(const struct spec_blkio *b, cgroup_entry_fn fn, void *ud, stru
 			snprintf(alt, sizeof(alt), "%" PRId64 ":%" PRId64 " %" PRIu64, w->major,
 				 w->minor, cgroup_blkio_to_io_weight(w->weight));
 			EMIT(.controller = "io", .route = "blkio",
-			     .field =
-				 FIELD(f, "linux.resources.blockIO.weightDevice[%zu].weight", i),
+			     .field = FIELD(f, "linux.resources.blockIO.weightDevice[%zu].weight",
+					    i),
 			     .file = "io.bfq.weight", .value = v, .alt_file = "io.weight",
 			     .alt_value = alt);
 		}
 		if (w->has_leaf_weight)
 			EMIT(.controller = "io", .route = "blkio",
 			     .field = FIELD(
-				 f, "linux.resources.blockIO.weightDevice[%zu].leafWeight", i),
+				     f, "linux.resources.blockIO.weightDevice[%zu].leafWeight", i),
 			     .note = NO_V2);
 	}
 	if (map_io_max("throttleReadBpsDevice", "rbps", b->throttle_read_bps,
@@ -411,10 +411,10 @@ static int v2_kill(struct cgroup_hier *h, struct error *err)
 }
 
 const struct cgroup_driver cgroup_v2_driver = {
-    .name = "v2",
-    .prepare = v2_prepare,
-    .write = v2_write,
-    .freeze = v2_freeze,
-    .is_frozen = v2_is_frozen,
-    .kill = v2_kill,
+	.name = "v2",
+	.prepare = v2_prepare,
+	.write = v2_write,
+	.freeze = v2_freeze,
+	.is_frozen = v2_is_frozen,
+	.kill = v2_kill,
 };

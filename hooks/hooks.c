@@ -104,8 +104,8 @@ static int run_one(const struct spec_hook *h, const char *kind, size_t i, const 
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFSIGNALED(status))
-		return error_set(err, 0, "%s hook #%zu (%s): killed by signal %d", kind, i,
-				 h->path, WTERMSIG(status));
+		return error_set(err, 0, "%s hook #%zu (%s): killed by signal %d", kind, i, h->path,
+				 WTERMSIG(status));
 	return error_set(err, 0, "%s hook #%zu (%s): exit status %d", kind, i, h->path,
 			 WEXITSTATUS(status));
 }

@@ -45,35 +45,46 @@ int container_check_supported(const struct spec *spec, struct error *err)
 		const struct spec_net_device *d = &l->net_devices[i];
 		const char *name = d->name && *d->name ? d->name : d->host_name;
 		if (!spec_namespace_find(spec, "network"))
-			return error_set(err, 0, "config.json: .linux.netDevices.%s: needs a network "
-					 "namespace", d->host_name);
+			return error_set(err, 0,
+					 "config.json: .linux.netDevices.%s: needs a network "
+					 "namespace",
+					 d->host_name);
 		if (!if_nametoindex(d->host_name))
-			return error_set(err, 0, "config.json: .linux.netDevices.%s: no such "
-					 "interface on the host", d->host_name);
+			return error_set(err, 0,
+					 "config.json: .linux.netDevices.%s: no such "
+					 "interface on the host",
+					 d->host_name);
 		if (!strcmp(name, "lo") || strlen(name) >= IFNAMSIZ)
-			return error_set(err, 0, "config.json: .linux.netDevices.%s.name: \"%s\" "
-					 "cannot be used in the container", d->host_name, name);
+			return error_set(err, 0,
+					 "config.json: .linux.netDevices.%s.name: \"%s\" "
+					 "cannot be used in the container",
+					 d->host_name, name);
 		for (size_t j = 0; j < i; j++) {
 			const struct spec_net_device *e = &l->net_devices[j];
 			if (!strcmp(name, e->name && *e->name ? e->name : e->host_name) &&
 			    !strstr(name, "%d"))
-				return error_set(err, 0, "config.json: .linux.netDevices.%s.name: "
-						 "\"%s\" is used twice", d->host_name, name);
+				return error_set(err, 0,
+						 "config.json: .linux.netDevices.%s.name: "
+						 "\"%s\" is used twice",
+						 d->host_name, name);
 		}
 	}
 	if (l->intel_rdt.present) {
 		struct stat st;
 		if (stat("/sys/fs/resctrl/schemata", &st) < 0)
-			return error_set(err, 0, "config.json: .linux.intelRdt: this host has no "
+			return error_set(err, 0,
+					 "config.json: .linux.intelRdt: this host has no "
 					 "resctrl filesystem (/sys/fs/resctrl)");
 		return not_yet(".linux.intelRdt", err);
 	}
 	if (spec->hostname && *spec->hostname && !spec_namespace_find(spec, "uts"))
-		return error_set(err, 0, "config.json: .hostname: needs a uts namespace of the "
-					 "container's own");
+		return error_set(err, 0,
+				 "config.json: .hostname: needs a uts namespace of the "
+				 "container's own");
 	if (spec->domainname && *spec->domainname && !spec_namespace_find(spec, "uts"))
-		return error_set(err, 0, "config.json: .domainname: needs a uts namespace of the "
-					 "container's own");
+		return error_set(err, 0,
+				 "config.json: .domainname: needs a uts namespace of the "
+				 "container's own");
 	if ((l->time_boottime.present || l->time_monotonic.present) &&
 	    !spec_namespace_find(spec, "time"))
 		return error_set(err, 0, "config.json: .linux.timeOffsets: needs a time namespace");
@@ -268,8 +279,9 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 	    resolve_paths(o, spec, bundle, rootfs, err) < 0 || listen_fds(spec, &preserve, err) < 0)
 		goto fail;
 	if (spec->process.terminal && !o->console_socket && !o->terminal_master) {
-		error_set(err, 0, "cannot allocate a tty for a detached container without "
-				  "--console-socket");
+		error_set(err, 0,
+			  "cannot allocate a tty for a detached container without "
+			  "--console-socket");
 		goto fail;
 	}
 	if (!spec->process.terminal && o->console_socket) {
@@ -279,7 +291,8 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 	if (cgroup_available()) {
 		if (cgroup_create(spec->linux_.cgroups_path, o->id, &cg, err) < 0)
 			goto fail;
-		if (spec->linux_.resources.present && container_apply_resources(cg, spec, err) < 0) {
+		if (spec->linux_.resources.present &&
+		    container_apply_resources(cg, spec, err) < 0) {
 			/* rootless (in a child user namespace): limits are best effort */
 			if (!fs_in_child_userns())
 				goto fail;
@@ -356,8 +369,8 @@ int container_create(const struct create_opts *o, pid_t *pid, struct error *err)
 }
 
 /* Open a container's state under its lock. */
-int container_open(const char *root, const char *id, int *rootfd, int *dirfd,
-			  struct spec_state *st, struct error *err)
+int container_open(const char *root, const char *id, int *rootfd, int *dirfd, struct spec_state *st,
+		   struct error *err)
 {
 	*rootfd = *dirfd = -1;
 	memset(st, 0, sizeof(*st));
@@ -587,8 +600,10 @@ out:
 static int need_cgroup(const struct spec_state *st, struct cgroup **cg, struct error *err)
 {
 	if (!st->cgroup)
-		return error_set(err, 0, "container %s has no cgroup (created without cgroup "
-				 "access)", st->id);
+		return error_set(err, 0,
+				 "container %s has no cgroup (created without cgroup "
+				 "access)",
+				 st->id);
 	return cgroup_open(st->cgroup, cg, err);
 }
 
@@ -678,8 +693,7 @@ static void forward_signal(int sig)
 		kill(forward_pid, sig);
 }
 
-int container_run(const struct create_opts *opts, bool detach, int *exit_code,
-		  struct error *err)
+int container_run(const struct create_opts *opts, bool detach, int *exit_code, struct error *err)
 {
 	pid_t pid;
 	*exit_code = 0;

@@ -55,16 +55,14 @@ struct exec_opts {
 /* Run spec->process (already merged with the exec flags) in the running
  * container: its namespaces, cgroup, capabilities and seccomp filter. In
  * the foreground wait and give its exit code (128+signal). */
-int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
-		   struct error *err);
+int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code, struct error *err);
 /* Load the container's saved config, for exec to merge flags into. */
-int container_load_config(const char *root, const char *id, struct spec **out,
-			  struct error *err);
+int container_load_config(const char *root, const char *id, struct spec **out, struct error *err);
 
 /* Lock and load a container's state (status refreshed); container_close
  * releases it. */
-int container_open(const char *root, const char *id, int *rootfd, int *dirfd,
-		   struct spec_state *st, struct error *err);
+int container_open(const char *root, const char *id, int *rootfd, int *dirfd, struct spec_state *st,
+		   struct error *err);
 void container_close(int rootfd, int dirfd, struct spec_state *st);
 
 /* Refuse, before anything is made, what this build does not apply yet. */

@@ -96,7 +96,7 @@ void criu_cgroup_controllers(const char *super, char *out, size_t size)
 	char *save = NULL;
 	for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
 		static const char *const not_controllers[] = {
-		    "rw", "ro", "xattr", "noprefix", "clone_children", "cpuset_v2_mode"};
+			"rw", "ro", "xattr", "noprefix", "clone_children", "cpuset_v2_mode"};
 		bool skip = strchr(o, '=') && strncmp(o, "name=", 5) != 0;
 		for (size_t i = 0; i < sizeof(not_controllers) / sizeof(*not_controllers); i++)
 			skip |= !strcmp(o, not_controllers[i]);

@@ -18,12 +18,12 @@
 #include "runtime/criu.h"
 #include "spec/spec.h"
 
-#define CRIU_MIN_VERSION      40200
-#define CRIU_DEFAULT_CONFIG   "/etc/criu/agentrun.conf"
+#define CRIU_MIN_VERSION 40200
+#define CRIU_DEFAULT_CONFIG "/etc/criu/agentrun.conf"
 #define CRIU_GENERATED_CONFIG "agentrun-criu.conf"
 /* What agentrun recorded next to CRIU's images for restore. */
 #define CRIU_RECORD_FILE "agentrun-criu.txt"
-#define CRIU_DUMP_LOG	 "dump.log"
+#define CRIU_DUMP_LOG "dump.log"
 #define CRIU_RESTORE_LOG "restore.log"
 /* The keys of joined (external) namespaces, as runc and crun name them. */
 #define CRIU_EXT_NETNS "extRootNetNS"
@@ -32,8 +32,8 @@
 /* A criu_opts for a dump or restore: version checked binary (the version
  * cached in the state root), image and work dirs, log, the shared flags
  * and the cgroups mode. */
-int criu_opts_new(const struct criu_common_opts *c, const char *root, int images_fd,
-		  int work_fd, const char *log_name, criu_opts **out, struct error *err);
+int criu_opts_new(const struct criu_common_opts *c, const char *root, int images_fd, int work_fd,
+		  const char *log_name, criu_opts **out, struct error *err);
 /* The CRIU config file (org.criu.config or /etc/criu/agentrun.conf), with
  * extra option lines appended in a generated copy when extra is set. */
 int criu_config_file(criu_opts *opts, const struct spec *spec, int work_fd, const char *work_path,

@@ -199,9 +199,9 @@ static int prepare_mountpoints(const char *root, const struct spec *spec, const 
 		if (m->source && ((m->type && !strcmp(m->type, "bind")) || m->n_options)) {
 			char src[PATH_MAX];
 			struct stat st;
-			int len =
-			    snprintf(src, sizeof(src), "%s%s%s", m->source[0] == '/' ? "" : bundle,
-				     m->source[0] == '/' ? "" : "/", m->source);
+			int len = snprintf(src, sizeof(src), "%s%s%s",
+					   m->source[0] == '/' ? "" : bundle,
+					   m->source[0] == '/' ? "" : "/", m->source);
 			if (len > 0 && (size_t)len < sizeof(src) && stat(src, &st) == 0 &&
 			    !S_ISDIR(st.st_mode))
 				dir = false;
@@ -449,18 +449,18 @@ static int save_state(struct restore_ctx *c, int dirfd, const char *id, struct e
 	struct passwd *pw = getpwuid(geteuid());
 	_cleanup_free_ char *cgs = c->cg ? cgroup_serialize(c->cg) : NULL;
 	struct spec_state st = {
-	    .oci_version = c->spec->oci_version,
-	    .id = (char *)id,
-	    .status = "running",
-	    .pid = c->pid,
-	    .bundle = c->bundle,
-	    .annotations = c->spec->annotations,
-	    .start_time = state_process_start_time(c->pid),
-	    .rootfs = c->rootfs,
-	    .created = created,
-	    .owner = pw ? pw->pw_name : "root",
-	    .cgroup = cgs,
-	    .has_terminal = c->spec->process.terminal,
+		.oci_version = c->spec->oci_version,
+		.id = (char *)id,
+		.status = "running",
+		.pid = c->pid,
+		.bundle = c->bundle,
+		.annotations = c->spec->annotations,
+		.start_time = state_process_start_time(c->pid),
+		.rootfs = c->rootfs,
+		.created = created,
+		.owner = pw ? pw->pw_name : "root",
+		.cgroup = cgs,
+		.has_terminal = c->spec->process.terminal,
 	};
 	if (state_save(dirfd, &st, err) < 0)
 		return -1;
@@ -480,8 +480,8 @@ static int save_state(struct restore_ctx *c, int dirfd, const char *id, struct e
 		const char *name = slash ? slash + 1 : c->o->pid_file;
 		if (slash)
 			*slash = '\0';
-		_cleanup_close_ int dfd =
-		    open(slash ? (*dir ? dir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		_cleanup_close_ int dfd = open(slash ? (*dir ? dir : "/") : ".",
+					       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dfd < 0 || fs_write_file_atomic(dfd, name, buf, strlen(buf), err) < 0)
 			return error_prefix(err, "write pid file %s", c->o->pid_file);
 	}
@@ -513,7 +513,8 @@ static int restore_locked(struct restore_ctx *c, int dirfd, struct error *err)
 	if (cgroup_available()) {
 		if (cgroup_create(c->spec->linux_.cgroups_path, o->id, &c->cg, err) < 0)
 			return -1;
-		if (c->spec->linux_.resources.present && container_apply_resources(c->cg, c->spec, err) < 0)
+		if (c->spec->linux_.resources.present &&
+		    container_apply_resources(c->cg, c->spec, err) < 0)
 			return -1;
 		if (cgroup_lines(c->cg, &c->cg_lines, err) < 0)
 			return -1;

@@ -33,8 +33,7 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-int container_load_config(const char *root, const char *id, struct spec **out,
-			  struct error *err)
+int container_load_config(const char *root, const char *id, struct spec **out, struct error *err)
 {
 	int rootfd, dirfd;
 	struct spec_state st = {0};
@@ -56,8 +55,8 @@ static int differing_namespaces(pid_t pid)
 		const char *name;
 		int flag;
 	} ns[] = {
-		{"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},	   {"net", CLONE_NEWNET},
-		{"ipc", CLONE_NEWIPC},	 {"uts", CLONE_NEWUTS},	   {"pid", CLONE_NEWPID},
+		{"user", CLONE_NEWUSER},     {"mnt", CLONE_NEWNS},    {"net", CLONE_NEWNET},
+		{"ipc", CLONE_NEWIPC},	     {"uts", CLONE_NEWUTS},   {"pid", CLONE_NEWPID},
 		{"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
 	};
 	int flags = 0;
@@ -189,8 +188,7 @@ static int write_pid(const char *path, pid_t pid, struct error *err)
 	return 0;
 }
 
-int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
-		   struct error *err)
+int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code, struct error *err)
 {
 	int rootfd, dirfd;
 	struct spec_state st = {0};
@@ -203,7 +201,8 @@ int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
 	*exit_code = 0;
 
 	if (spec->process.terminal && o->detach && !o->console_socket)
-		return error_set(err, 0, "exec: cannot allocate a tty when detached without "
+		return error_set(err, 0,
+				 "exec: cannot allocate a tty when detached without "
 				 "--console-socket");
 	if (!spec->process.terminal && o->console_socket)
 		return error_set(err, 0, "exec: --console-socket needs --tty");
@@ -266,9 +265,9 @@ int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
 		error_set(err, 0, "exec --cgroup: container %s has no cgroup", o->id);
 		goto out;
 	}
-	if (cg && (o->n_sub_cgroups
-			   ? cgroup_enter_sub(cg, o->sub_cgroups, o->n_sub_cgroups, pid, err)
-			   : cgroup_enter(cg, pid, err)) < 0)
+	if (cg &&
+	    (o->n_sub_cgroups ? cgroup_enter_sub(cg, o->sub_cgroups, o->n_sub_cgroups, pid, err)
+			      : cgroup_enter(cg, pid, err)) < 0)
 		goto out;
 	if (process_set_oom_score_adj(pid, &spec->process, err) < 0)
 		goto out;

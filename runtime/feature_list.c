@@ -17,8 +17,12 @@
 
 int features_json(char **out, struct error *err)
 {
-	static const char *const hooks[] = {"prestart",	      "createRuntime", "createContainer",
-					    "startContainer", "poststart",     "poststop",
+	static const char *const hooks[] = {"prestart",
+					    "createRuntime",
+					    "createContainer",
+					    "startContainer",
+					    "poststart",
+					    "poststop",
 					    NULL};
 	const char *mount_options[128];
 	rootfs_mount_option_names(mount_options, 128);

@@ -120,11 +120,12 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 		.idmap_fds = a->idmap_fds,
 	};
 	if (chdir(o->bundle) < 0)
-		return error_errno(err, "chdir to bundle %s%s", o->bundle,
-				   errno == EACCES && in_userns
-					   ? " (the container's root, a mapped host id, must be able to "
-					     "reach the bundle and rootfs)"
-					   : "");
+		return error_errno(
+			err, "chdir to bundle %s%s", o->bundle,
+			errno == EACCES && in_userns
+				? " (the container's root, a mapped host id, must be able to "
+				  "reach the bundle and rootfs)"
+				: "");
 	if (spec_namespace_find(spec, "mount")) {
 		if (rootfs_prepare(spec, &ro, err) < 0)
 			return -1;

@@ -112,9 +112,8 @@ int launch_state_json(const struct launch_opts *o, const char *status, pid_t pid
 
 /* First stage, in the child: join the user namespace (or the others and
  * then make the user namespace), unshare the rest and fork init. */
-__attribute__((noreturn)) static void first_stage(const struct launch_opts *o,
-						  struct ns_plan *plan, int sync_fd, int fifo_fd,
-						  const int *idmap_fds)
+__attribute__((noreturn)) static void first_stage(const struct launch_opts *o, struct ns_plan *plan,
+						  int sync_fd, int fifo_fd, const int *idmap_fds)
 {
 	struct error err = {0};
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* see init_main */
@@ -200,7 +199,8 @@ static pid_t run_first_stage(const struct launch_opts *o, struct ns_plan *plan, 
 		} else if (msg.type == SYNC_CHILD_PID) {
 			init_pid = msg.value;
 		} else {
-			error_set(err, 0, "%s", msg.type == SYNC_ERROR ? msg.text : "unexpected message");
+			error_set(err, 0, "%s",
+				  msg.type == SYNC_ERROR ? msg.text : "unexpected message");
 			break;
 		}
 	}
@@ -260,7 +260,8 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 		}
 	}
 	/* one clone does it unless a user namespace must come between joins */
-	bool two_stage = plan.user_join_fd >= 0 || ((plan.new_flags & CLONE_NEWUSER) && plan.n_join);
+	bool two_stage = plan.user_join_fd >= 0 ||
+			 ((plan.new_flags & CLONE_NEWUSER) && plan.n_join);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		error_errno(err, "socketpair");
 		goto out;

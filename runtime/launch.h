@@ -31,8 +31,8 @@ struct init_args {
 	const struct launch_opts *opts;
 	struct ns_plan *plan;
 	int sync_fd;
-	int fifo_fd; /* O_PATH fd of exec.fifo */
-	bool two_stage; /* forked by a first stage that has exited */
+	int fifo_fd;	      /* O_PATH fd of exec.fifo */
+	bool two_stage;	      /* forked by a first stage that has exited */
 	const int *idmap_fds; /* per mount: its id-mapping user namespace, or -1 */
 };
 

@@ -37,19 +37,21 @@ int lsm_check(const char *apparmor_profile, const char *selinux_label, const cha
 	      struct error *err)
 {
 	if (set(apparmor_profile) && !lsm_apparmor_enabled())
-		return error_set(err, 0, "config.json: .process.apparmorProfile: AppArmor is not "
-					 "enabled on this host");
+		return error_set(err, 0,
+				 "config.json: .process.apparmorProfile: AppArmor is not "
+				 "enabled on this host");
 	if (set(selinux_label) && !lsm_selinux_enabled())
-		return error_set(err, 0, "config.json: .process.selinuxLabel: SELinux is not enabled "
-					 "on this host");
+		return error_set(err, 0,
+				 "config.json: .process.selinuxLabel: SELinux is not enabled "
+				 "on this host");
 	if (set(mount_label) && !lsm_selinux_enabled())
-		return error_set(err, 0, "config.json: .linux.mountLabel: SELinux is not enabled on "
-					 "this host");
+		return error_set(err, 0,
+				 "config.json: .linux.mountLabel: SELinux is not enabled on "
+				 "this host");
 	return 0;
 }
 
-int lsm_set_exec_labels(const char *apparmor_profile, const char *selinux_label,
-			struct error *err)
+int lsm_set_exec_labels(const char *apparmor_profile, const char *selinux_label, struct error *err)
 {
 	if (set(apparmor_profile)) {
 		char buf[4096];

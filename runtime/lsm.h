@@ -14,7 +14,6 @@ bool lsm_selinux_enabled(void);
 int lsm_check(const char *apparmor_profile, const char *selinux_label, const char *mount_label,
 	      struct error *err);
 /* Set the labels the next execve takes. */
-int lsm_set_exec_labels(const char *apparmor_profile, const char *selinux_label,
-			struct error *err);
+int lsm_set_exec_labels(const char *apparmor_profile, const char *selinux_label, struct error *err);
 
 #endif

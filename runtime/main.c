@@ -51,7 +51,8 @@ static const struct command commands[] = {
 	 "USAGE:\n   agentrun state <container-id>\n\n"
 	 "Prints the OCI state JSON (ociVersion, id, status, pid, bundle, annotations).\n",
 	 cmd_state},
-	{"kill", "kill sends the specified signal (default: SIGTERM) to the container's init process",
+	{"kill",
+	 "kill sends the specified signal (default: SIGTERM) to the container's init process",
 	 "USAGE:\n   agentrun kill [command options] <container-id> [signal]\n\n"
 	 "The signal is a number or a name (KILL, SIGKILL, RTMIN+1).\n\n"
 	 "OPTIONS:\n"
@@ -133,7 +134,8 @@ static const struct command commands[] = {
 	 "   --pids-limit value           maximum number of pids allowed in the container\n"
 	 "                                (default: 0, unchanged)\n",
 	 cmd_update},
-	{"events", "display container events such as OOM notifications, cpu, memory, and IO usage statistics",
+	{"events",
+	 "display container events such as OOM notifications, cpu, memory, and IO usage statistics",
 	 "USAGE:\n   agentrun events [command options] <container-id>\n\n"
 	 "Prints a JSON stats event every interval, and an oom event when the kernel\n"
 	 "kills a process of the container for memory, until the container stops.\n\n"
@@ -230,7 +232,8 @@ static void print_usage(void)
 	       "   --log value               set the log file to write agentrun logs to (default: "
 	       "stderr)\n"
 	       "   --log-format value        set the log format ('text' (default), or 'json')\n"
-	       "   --root value              root directory for storage of container state (default: "
+	       "   --root value              root directory for storage of container state "
+	       "(default: "
 	       "\"/run/agentrun\")\n"
 	       "   --systemd-cgroup          use the systemd cgroup manager (not supported yet)\n"
 	       "   --cgroup-manager value    cgroupfs (default), systemd (not supported yet) or "
@@ -254,7 +257,16 @@ static void print_version(void)
 	       v->micro);
 }
 
-enum { G_ROOT = 256, G_LOG, G_LOG_FORMAT, G_DEBUG, G_SYSTEMD, G_CGMANAGER, G_ROOTLESS, G_CRIU };
+enum {
+	G_ROOT = 256,
+	G_LOG,
+	G_LOG_FORMAT,
+	G_DEBUG,
+	G_SYSTEMD,
+	G_CGMANAGER,
+	G_ROOTLESS,
+	G_CRIU
+};
 
 /* The default --root: /run/agentrun for root; $XDG_RUNTIME_DIR/agentrun for
  * a user, also in a user namespace it made (rootless podman runs us as uid 0

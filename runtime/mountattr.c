@@ -39,9 +39,9 @@ static const struct {
 };
 
 const char *const mountattr_option_names[] = {
-	"rro",	      "rrw",	       "rnosuid",     "rsuid",	    "rnodev",	    "rdev",
-	"rnoexec",    "rexec",	       "rnodiratime", "rdiratime",  "rrelatime",    "rnorelatime",
-	"rnoatime",   "ratime",	       "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow",
+	"rro",	    "rrw",    "rnosuid",      "rsuid",		"rnodev",	"rdev",
+	"rnoexec",  "rexec",  "rnodiratime",  "rdiratime",	"rrelatime",	"rnorelatime",
+	"rnoatime", "ratime", "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow",
 	NULL};
 
 bool mountattr_parse(const char *opt, struct mount_attrs *a)
@@ -93,9 +93,9 @@ int mountattr_userns(const struct spec_mount *m, struct error *err)
 	/* a mount with only one of the two maps gets the identity for the other */
 	struct spec_id_mapping identity = {0, 0, 4294967295U};
 	if (ns_write_map(pid, "uid_map", m->n_uid_mappings ? m->uid_mappings : &identity,
-		      m->n_uid_mappings ? m->n_uid_mappings : 1, err) == 0 &&
+			 m->n_uid_mappings ? m->n_uid_mappings : 1, err) == 0 &&
 	    ns_write_map(pid, "gid_map", m->n_gid_mappings ? m->gid_mappings : &identity,
-		      m->n_gid_mappings ? m->n_gid_mappings : 1, err) == 0) {
+			 m->n_gid_mappings ? m->n_gid_mappings : 1, err) == 0) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			error_errno(err, "open %s", path);

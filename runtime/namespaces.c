@@ -20,9 +20,9 @@ static const struct {
 	const char *type, *proc;
 	int flag;
 } ns_table[] = {
-	{"pid", "pid", CLONE_NEWPID},	  {"network", "net", CLONE_NEWNET},
-	{"mount", "mnt", CLONE_NEWNS},	  {"ipc", "ipc", CLONE_NEWIPC},
-	{"uts", "uts", CLONE_NEWUTS},	  {"user", "user", CLONE_NEWUSER},
+	{"pid", "pid", CLONE_NEWPID},	       {"network", "net", CLONE_NEWNET},
+	{"mount", "mnt", CLONE_NEWNS},	       {"ipc", "ipc", CLONE_NEWIPC},
+	{"uts", "uts", CLONE_NEWUTS},	       {"user", "user", CLONE_NEWUSER},
 	{"cgroup", "cgroup", CLONE_NEWCGROUP}, {"time", "time", CLONE_NEWTIME},
 };
 
@@ -77,14 +77,15 @@ int ns_plan_make(const struct spec *spec, struct ns_plan *plan, struct error *er
 		if (kind >= 0 && kind != flag) {
 			close(fd);
 			ns_plan_close(plan);
-			return error_set(err, 0, "config.json: .linux.namespaces[%zu].path: %s is not a %s namespace",
-					 i, ns->path, ns->type);
+			return error_set(
+				err,
+				0, "config.json: .linux.namespaces[%zu].path: %s is not a %s namespace",
+				i, ns->path, ns->type);
 		}
 		if (flag == CLONE_NEWUSER) {
 			plan->user_join_fd = fd;
 			plan->user_joined = true;
-		}
-		else if (flag == CLONE_NEWPID)
+		} else if (flag == CLONE_NEWPID)
 			plan->pid_join_fd = fd;
 		else if (flag == CLONE_NEWTIME)
 			plan->time_join_fd = fd;
@@ -133,10 +134,11 @@ int ns_write_id_maps(pid_t pid, const struct spec *spec, struct error *err)
 		struct error ignored;
 		fs_write_string(path, "deny", &ignored);
 	}
-	if (l->n_uid_mappings && ns_write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0)
+	if (l->n_uid_mappings &&
+	    ns_write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0)
 		return -1;
-	if (l->n_gid_mappings && ns_write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err) < 0)
+	if (l->n_gid_mappings &&
+	    ns_write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err) < 0)
 		return -1;
 	return 0;
 }
-

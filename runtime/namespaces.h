@@ -14,7 +14,7 @@ const char *ns_proc_name(const char *type);
 
 /* Namespaces of a container, split into those to create and those to join. */
 struct ns_plan {
-	int new_flags;	/* CLONE_NEW* to create */
+	int new_flags;	 /* CLONE_NEW* to create */
 	int join_fds[8]; /* open fds of namespaces to join, -1 if none */
 	int join_flags[8];
 	size_t n_join;

@@ -14,7 +14,6 @@ int netlink_loopback_up_in(pid_t pid, struct error *err);
 /* linux.netDevices: move host interface host_name into the network
  * namespace of pid as new_name (NULL: the same name), keep its permanent
  * global addresses and set it up. Runs in the runtime's namespaces. */
-int netlink_move_device(pid_t pid, const char *host_name, const char *new_name,
-			struct error *err);
+int netlink_move_device(pid_t pid, const char *host_name, const char *new_name, struct error *err);
 
 #endif

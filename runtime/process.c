@@ -44,8 +44,7 @@ static int check_exec(const char *path)
 	return 0;
 }
 
-int process_find_executable(const struct spec_process *p, char *buf, size_t size,
-			    struct error *err)
+int process_find_executable(const struct spec_process *p, char *buf, size_t size, struct error *err)
 {
 	if (!p->n_args || !p->args[0][0])
 		return error_set(err, 0, "config.json: .process.args: must not be empty");
@@ -113,7 +112,8 @@ int process_set_rlimits(const struct spec_process *p, struct error *err)
 		struct rlimit rl = {.rlim_cur = r->soft, .rlim_max = r->hard};
 		if (res < 0 || setrlimit(res, &rl) < 0)
 			return error_errno(err, "setrlimit %s (soft %llu, hard %llu)", r->type,
-					   (unsigned long long)r->soft, (unsigned long long)r->hard);
+					   (unsigned long long)r->soft,
+					   (unsigned long long)r->hard);
 	}
 	return 0;
 }
@@ -157,10 +157,10 @@ static int cap_values(const struct capset *set, cap_value_t *out, size_t *n_out,
 #define CAPSETS(p)                                                                                 \
 	{                                                                                          \
 		{(p)->capabilities.bounding, (p)->capabilities.n_bounding, "bounding"},            \
-		    {(p)->capabilities.effective, (p)->capabilities.n_effective, "effective"},     \
-		    {(p)->capabilities.permitted, (p)->capabilities.n_permitted, "permitted"},     \
-		    {(p)->capabilities.inheritable, (p)->capabilities.n_inheritable,               \
-		     "inheritable"},                                                               \
+			{(p)->capabilities.effective, (p)->capabilities.n_effective, "effective"}, \
+			{(p)->capabilities.permitted, (p)->capabilities.n_permitted, "permitted"}, \
+			{(p)->capabilities.inheritable, (p)->capabilities.n_inheritable,           \
+			 "inheritable"},                                                           \
 		{                                                                                  \
 			(p)->capabilities.ambient, (p)->capabilities.n_ambient, "ambient"          \
 		}                                                                                  \
@@ -221,12 +221,15 @@ int process_set_user_and_caps(const struct spec_process *p, struct error *err)
 		if (!caps)
 			return error_errno(err, "cap_init");
 		int r = 0;
-		if ((nvals[1] && cap_set_flag(caps, CAP_EFFECTIVE, nvals[1], vals[1], CAP_SET) < 0) ||
-		    (nvals[2] && cap_set_flag(caps, CAP_PERMITTED, nvals[2], vals[2], CAP_SET) < 0) ||
+		if ((nvals[1] &&
+		     cap_set_flag(caps, CAP_EFFECTIVE, nvals[1], vals[1], CAP_SET) < 0) ||
+		    (nvals[2] &&
+		     cap_set_flag(caps, CAP_PERMITTED, nvals[2], vals[2], CAP_SET) < 0) ||
 		    (nvals[3] &&
 		     cap_set_flag(caps, CAP_INHERITABLE, nvals[3], vals[3], CAP_SET) < 0) ||
 		    cap_set_proc(caps) < 0)
-			r = error_errno(err, "set capabilities (effective, permitted, inheritable)");
+			r = error_errno(err,
+					"set capabilities (effective, permitted, inheritable)");
 		cap_free(caps);
 		if (r < 0)
 			return -1;
@@ -281,9 +284,12 @@ static int policy_of(const char *name)
 		const char *name;
 		int policy;
 	} t[] = {
-		{"SCHED_OTHER", SCHED_OTHER}, {"SCHED_FIFO", SCHED_FIFO},
-		{"SCHED_RR", SCHED_RR},	      {"SCHED_BATCH", SCHED_BATCH},
-		{"SCHED_ISO", 4},	      {"SCHED_IDLE", SCHED_IDLE},
+		{"SCHED_OTHER", SCHED_OTHER},
+		{"SCHED_FIFO", SCHED_FIFO},
+		{"SCHED_RR", SCHED_RR},
+		{"SCHED_BATCH", SCHED_BATCH},
+		{"SCHED_ISO", 4},
+		{"SCHED_IDLE", SCHED_IDLE},
 		{"SCHED_DEADLINE", SCHED_DEADLINE},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -339,7 +345,8 @@ int process_set_io_priority(const struct spec_process *p, struct error *err)
 	int cls = !strcmp(io->class_, "IOPRIO_CLASS_RT")   ? IOPRIO_CLASS_RT
 		  : !strcmp(io->class_, "IOPRIO_CLASS_BE") ? IOPRIO_CLASS_BE
 							   : IOPRIO_CLASS_IDLE;
-	if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(cls, io->priority)) < 0)
+	if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(cls, io->priority)) <
+	    0)
 		return error_errno(err, "set io priority %s %d (process.ioPriority)", io->class_,
 				   io->priority);
 	return 0;
@@ -350,8 +357,9 @@ int process_set_personality(const struct spec_personality *p, struct error *err)
 	if (!p->present)
 		return 0;
 	if (p->n_flags)
-		return error_set(err, 0, "config.json: .linux.personality.flags: no flags are "
-					 "defined by the runtime-spec");
+		return error_set(err, 0,
+				 "config.json: .linux.personality.flags: no flags are "
+				 "defined by the runtime-spec");
 	unsigned long persona = !strcmp(p->domain, "LINUX32") ? PER_LINUX32 : PER_LINUX;
 	if (personality(persona) < 0)
 		return error_errno(err, "set personality %s", p->domain);
@@ -395,9 +403,12 @@ int process_set_memory_policy(const struct spec_memory_policy *m, struct error *
 {
 	if (!m->present)
 		return 0;
-	static const char *const modes[] = {"MPOL_DEFAULT",   "MPOL_PREFERRED",
-					    "MPOL_BIND",      "MPOL_INTERLEAVE",
-					    "MPOL_LOCAL",     "MPOL_PREFERRED_MANY",
+	static const char *const modes[] = {"MPOL_DEFAULT",
+					    "MPOL_PREFERRED",
+					    "MPOL_BIND",
+					    "MPOL_INTERLEAVE",
+					    "MPOL_LOCAL",
+					    "MPOL_PREFERRED_MANY",
 					    "MPOL_WEIGHTED_INTERLEAVE"};
 	int mode = -1;
 	for (int i = 0; i < 7; i++)

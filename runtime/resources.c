@@ -167,11 +167,11 @@ static char *patch_from_flags(const struct spec_resources *r)
 	if (!g)
 		return NULL;
 	char num[32];
-#define NUM(key, fmt, v)                                                                           \
-	do {                                                                                       \
-		gen_str(g, key);                                                                   \
-		snprintf(num, sizeof(num), "%" fmt, v);                                            \
-		yajl_gen_number(g, num, strlen(num));                                              \
+#define NUM(key, fmt, v)                                \
+	do {                                            \
+		gen_str(g, key);                        \
+		snprintf(num, sizeof(num), "%" fmt, v); \
+		yajl_gen_number(g, num, strlen(num));   \
 	} while (0)
 	yajl_gen_map_open(g);
 	const struct spec_memory *m = &r->memory;
@@ -243,10 +243,10 @@ static int save_resources(int dirfd, const char *patch_json, struct error *err)
 	if (asprintf(&wrapped, "{\"linux\":{\"resources\":%s}}", patch_json) < 0)
 		return error_set(err, ENOMEM, "update the saved config");
 	char ebuf[256];
-	__attribute__((cleanup(tree_freep))) yajl_val cfg =
-	    yajl_tree_parse(json, ebuf, sizeof(ebuf));
-	__attribute__((cleanup(tree_freep))) yajl_val patch =
-	    yajl_tree_parse(wrapped, ebuf, sizeof(ebuf));
+	__attribute__((cleanup(tree_freep)))
+	yajl_val cfg = yajl_tree_parse(json, ebuf, sizeof(ebuf));
+	__attribute__((cleanup(tree_freep)))
+	yajl_val patch = yajl_tree_parse(wrapped, ebuf, sizeof(ebuf));
 	if (!cfg || !patch || !YAJL_IS_OBJECT(cfg))
 		return error_set(err, 0, "update the saved config: invalid JSON");
 	__attribute__((cleanup(gen_freep))) yajl_gen g = yajl_gen_alloc(NULL);

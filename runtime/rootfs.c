@@ -59,10 +59,10 @@ static const struct {
 	const char *name;
 	unsigned long flag;
 } propagation_options[] = {
-	{"private", MS_PRIVATE},	     {"rprivate", MS_PRIVATE | MS_REC},
-	{"shared", MS_SHARED},		     {"rshared", MS_SHARED | MS_REC},
-	{"slave", MS_SLAVE},		     {"rslave", MS_SLAVE | MS_REC},
-	{"unbindable", MS_UNBINDABLE},	     {"runbindable", MS_UNBINDABLE | MS_REC},
+	{"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+	{"shared", MS_SHARED},	       {"rshared", MS_SHARED | MS_REC},
+	{"slave", MS_SLAVE},	       {"rslave", MS_SLAVE | MS_REC},
+	{"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
 };
 
 /* Options of later work: parsed, refused clearly for now. */
@@ -83,9 +83,8 @@ void rootfs_mount_option_names(const char **out, size_t max)
 		out[n++] = mountattr_option_names[i];
 	for (size_t i = 0; i < sizeof(flag_options) / sizeof(flag_options[0]) && n + 1 < max; i++)
 		out[n++] = flag_options[i].name;
-	for (size_t i = 0; i < sizeof(propagation_options) / sizeof(propagation_options[0]) &&
-			   n + 1 < max;
-	     i++)
+	for (size_t i = 0;
+	     i < sizeof(propagation_options) / sizeof(propagation_options[0]) && n + 1 < max; i++)
 		out[n++] = propagation_options[i].name;
 	out[n] = NULL;
 }
@@ -125,8 +124,8 @@ int rootfs_parse_options(char **options, size_t n, struct mount_flags *out, stru
 				known = true;
 				break;
 			}
-		for (size_t j = 0; !known && j < sizeof(propagation_options) /
-							 sizeof(propagation_options[0]);
+		for (size_t j = 0;
+		     !known && j < sizeof(propagation_options) / sizeof(propagation_options[0]);
 		     j++)
 			if (!strcmp(opt, propagation_options[j].name)) {
 				out->propagation = propagation_options[j].flag;
@@ -158,21 +157,27 @@ int rootfs_check_mounts(const struct spec *spec, struct error *err)
 		if (rootfs_parse_options(m->options, m->n_options, &f, err) < 0)
 			return error_prefix(err, "config.json: .mounts[%zu].options", i);
 		if ((m->n_uid_mappings || m->n_gid_mappings || f.idmap) && !is_bind(m, &f))
-			return error_set(err, 0,
-					 "config.json: .mounts[%zu]: idmapped mounts are supported on "
-					 "bind mounts only",
-					 i);
+			return error_set(
+				err, 0,
+				"config.json: .mounts[%zu]: idmapped mounts are supported on "
+				"bind mounts only",
+				i);
 		if (f.idmap && !m->n_uid_mappings && !m->n_gid_mappings &&
 		    !spec->linux_.n_uid_mappings)
-			return error_set(err, 0,
-					 "config.json: .mounts[%zu].options: \"idmap\" needs "
-					 "uidMappings or gidMappings, or a user namespace with maps",
-					 i);
+			return error_set(
+				err, 0,
+				"config.json: .mounts[%zu].options: \"idmap\" needs "
+				"uidMappings or gidMappings, or a user namespace with maps",
+				i);
 		if (!is_bind(m, &f) && !m->type)
-			return error_set(err, 0, "config.json: .mounts[%zu].type: required for a "
-					 "mount that is not a bind mount", i);
+			return error_set(err, 0,
+					 "config.json: .mounts[%zu].type: required for a "
+					 "mount that is not a bind mount",
+					 i);
 		if (is_bind(m, &f) && !m->source)
-			return error_set(err, 0, "config.json: .mounts[%zu].source: required for a bind mount", i);
+			return error_set(
+				err, 0,
+				"config.json: .mounts[%zu].source: required for a bind mount", i);
 	}
 	return 0;
 }
@@ -212,8 +217,8 @@ static int do_mount(const char *src, const char *target, const char *shown, cons
 }
 
 /* Remount a bind mount with its flags, keeping what the kernel locked. */
-static int bind_remount(const char *target, const char *shown, unsigned long flags,
-			bool in_userns, struct error *err)
+static int bind_remount(const char *target, const char *shown, unsigned long flags, bool in_userns,
+			struct error *err)
 {
 	unsigned long keep = in_userns ? locked_flags(target) : 0;
 	return do_mount(NULL, target, shown, NULL, MS_BIND | MS_REMOUNT | flags | keep, NULL, err);
@@ -239,7 +244,6 @@ static int bind_at(int rootfd, const char *src, int tfd, const char *dest, bool 
 		return -1;
 	return bind_remount(fs_fd_path(nfd, tbuf), dest, flags, in_userns, err);
 }
-
 
 /* tmpcopyup: copy the tree under dirfd `from` into `to` (the new tmpfs),
  * keeping modes, owners and times; an owner this namespace cannot map is
@@ -270,7 +274,8 @@ static int copy_tree(int from, int to, const char *shown, int depth, struct erro
 		}
 		if (S_ISDIR(st.st_mode)) {
 			int sfd = openat(from, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sfd < 0 || (mkdirat(to, n, st.st_mode & 07777) < 0 && errno != EEXIST)) {
+			if (sfd < 0 ||
+			    (mkdirat(to, n, st.st_mode & 07777) < 0 && errno != EEXIST)) {
 				r = error_errno(err, "tmpcopyup %s/%s", shown, n);
 				if (sfd >= 0)
 					close(sfd);
@@ -360,9 +365,10 @@ static int mount_one(int rootfd, const struct spec_mount *m, int idmap_fd,
 						    m->destination, err) < 0)
 				return -1;
 			unsigned long rf = f.flags & ~MS_REMOUNT;
-			_cleanup_close_ int nfd = rf ? fs_open_in_root(rootfd, m->destination, O_PATH, err) : -1;
-			if (rf && (nfd < 0 || bind_remount(fs_fd_path(nfd, tbuf), m->destination, rf,
-							   o->in_userns, err) < 0))
+			_cleanup_close_ int nfd =
+				rf ? fs_open_in_root(rootfd, m->destination, O_PATH, err) : -1;
+			if (rf && (nfd < 0 || bind_remount(fs_fd_path(nfd, tbuf), m->destination,
+							   rf, o->in_userns, err) < 0))
 				return -1;
 		} else if (bind_at(rootfd, m->source, tfd, m->destination, f.rbind,
 				   f.flags & ~MS_REMOUNT, o->in_userns, err) < 0) {
@@ -386,10 +392,12 @@ static int mount_one(int rootfd, const struct spec_mount *m, int idmap_fd,
 			/* the tty group may not be mapped here: devpts without gid= */
 			char data[sizeof(f.data)] = "";
 			char *save = NULL;
-			for (char *t = strtok_r(f.data, ",", &save); t; t = strtok_r(NULL, ",", &save))
+			for (char *t = strtok_r(f.data, ",", &save); t;
+			     t = strtok_r(NULL, ",", &save))
 				if (strncmp(t, "gid=", 4)) {
 					size_t l = strlen(data);
-					snprintf(data + l, sizeof(data) - l, "%s%s", l ? "," : "", t);
+					snprintf(data + l, sizeof(data) - l, "%s%s", l ? "," : "",
+						 t);
 				}
 			error_clear(err);
 			r = do_mount(m->source ? m->source : type, target, m->destination, type,
@@ -406,7 +414,8 @@ static int mount_one(int rootfd, const struct spec_mount *m, int idmap_fd,
 			/* not allowed without owning the net/ipc namespace: bind the host's */
 			const char *host = !strcmp(type, "sysfs") ? "/sys" : "/dev/mqueue";
 			error_clear(err);
-			if (bind_at(rootfd, host, tfd, m->destination, true, f.flags, true, err) < 0)
+			if (bind_at(rootfd, host, tfd, m->destination, true, f.flags, true, err) <
+			    0)
 				return -1;
 		} else if (r < 0) {
 			return -1;
@@ -507,12 +516,12 @@ static int mount_cgroups(int rootfd, const char *dest, const char *target, unsig
 		char ctrls[256] = "", ctrl_key[256] = "";
 		char *save = NULL;
 		for (char *t = strtok_r(superopts, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-			if (!strcmp(t, "rw") || !strcmp(t, "ro") || !strncmp(t, "release_agent", 13) ||
-			    !strcmp(t, "nsdelegate") || !strcmp(t, "memory_recursiveprot") ||
-			    !strcmp(t, "clone_children") || !strcmp(t, "noprefix") ||
-			    !strcmp(t, "xattr") || !strcmp(t, "cpuset_v2_mode") ||
-			    !strcmp(t, "memory_localevents") || !strcmp(t, "memory_hugetlb_accounting") ||
-			    !strcmp(t, "favordynmods"))
+			if (!strcmp(t, "rw") || !strcmp(t, "ro") ||
+			    !strncmp(t, "release_agent", 13) || !strcmp(t, "nsdelegate") ||
+			    !strcmp(t, "memory_recursiveprot") || !strcmp(t, "clone_children") ||
+			    !strcmp(t, "noprefix") || !strcmp(t, "xattr") ||
+			    !strcmp(t, "cpuset_v2_mode") || !strcmp(t, "memory_localevents") ||
+			    !strcmp(t, "memory_hugetlb_accounting") || !strcmp(t, "favordynmods"))
 				continue;
 			size_t l = strlen(ctrls);
 			snprintf(ctrls + l, sizeof(ctrls) - l, "%s%s", l ? "," : "", t);
@@ -549,8 +558,8 @@ static int mount_cgroups(int rootfd, const char *dest, const char *target, unsig
 		if (tfd < 0)
 			return -1;
 		r = do_mount(NULL, fs_fd_path(tfd, tbuf), dest, NULL,
-			     MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
-			     err);
+			     MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			     NULL, err);
 	}
 	return r;
 }
@@ -573,7 +582,8 @@ static const struct {
 	const char *name;
 	unsigned int major, minor;
 } default_devices[] = {
-	{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+	{"null", 1, 3},	  {"zero", 1, 5},    {"full", 1, 7},
+	{"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
 };
 
 static int make_devices(int rootfd, const struct rootfs_opts *o, struct error *err)
@@ -601,11 +611,12 @@ static int make_devices(int rootfd, const struct rootfs_opts *o, struct error *e
 		_cleanup_close_ int tfd = openat(devfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		char src[64], tbuf[32];
 		snprintf(src, sizeof(src), "/dev/%s", name);
-		if (tfd < 0 || do_mount(src, fs_fd_path(tfd, tbuf), src, NULL, MS_BIND, NULL, err) < 0)
+		if (tfd < 0 ||
+		    do_mount(src, fs_fd_path(tfd, tbuf), src, NULL, MS_BIND, NULL, err) < 0)
 			return tfd < 0 ? error_errno(err, "open /dev/%s", name) : -1;
 	}
 	static const char *const links[][2] = {
-		{"/proc/self/fd", "fd"},     {"/proc/self/fd/0", "stdin"},
+		{"/proc/self/fd", "fd"},       {"/proc/self/fd/0", "stdin"},
 		{"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
 		{"pts/ptmx", "ptmx"},
 	};
@@ -621,8 +632,7 @@ static int make_devices(int rootfd, const struct rootfs_opts *o, struct error *e
 }
 
 /* linux.devices: mknod, or in a user namespace a bind of the host node. */
-static int make_spec_devices(int rootfd, const struct spec *spec, bool in_userns,
-			     struct error *err)
+static int make_spec_devices(int rootfd, const struct spec *spec, bool in_userns, struct error *err)
 {
 	for (size_t i = 0; i < spec->linux_.n_devices; i++) {
 		const struct spec_device *d = &spec->linux_.devices[i];
@@ -635,7 +645,7 @@ static int make_spec_devices(int rootfd, const struct spec *spec, bool in_userns
 		const char *name = slash + 1;
 		*slash = '\0';
 		_cleanup_close_ int pfd = fs_mkpath_in_root(rootfd, parent[0] ? parent : "/", true,
-							  0755, err);
+							    0755, err);
 		if (pfd < 0)
 			return error_prefix(err, "config.json: .linux.devices[%zu]", i);
 		int r = -1;
@@ -649,11 +659,13 @@ static int make_spec_devices(int rootfd, const struct spec *spec, bool in_userns
 				return error_errno(err, "mknod %s", d->path);
 		}
 		if (r < 0) {
-			int fd = openat(pfd, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+			int fd = openat(pfd, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW,
+					0600);
 			if (fd < 0)
 				return error_errno(err, "create %s", d->path);
 			close(fd);
-			_cleanup_close_ int tfd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			_cleanup_close_ int tfd = openat(pfd, name,
+							 O_PATH | O_NOFOLLOW | O_CLOEXEC);
 			char tbuf[32];
 			if (tfd < 0 || do_mount(d->path, fs_fd_path(tfd, tbuf), d->path, NULL,
 						MS_BIND, NULL, err) < 0)
@@ -755,12 +767,12 @@ int rootfs_finish(const struct spec *spec, const struct rootfs_opts *o, struct e
 	for (size_t i = 0; i < l->n_readonly_paths; i++)
 		if (readonly_path(rootfd, l->readonly_paths[i], o->in_userns, err) < 0)
 			return -1;
-	if (spec->root.readonly &&
-	    bind_remount("/", "/", MS_RDONLY, o->in_userns, err) < 0)
+	if (spec->root.readonly && bind_remount("/", "/", MS_RDONLY, o->in_userns, err) < 0)
 		return error_prefix(err, "make the rootfs read-only");
 	if (l->rootfs_propagation) {
 		unsigned long prop = MS_REC;
-		for (size_t j = 0; j < sizeof(propagation_options) / sizeof(propagation_options[0]); j++)
+		for (size_t j = 0; j < sizeof(propagation_options) / sizeof(propagation_options[0]);
+		     j++)
 			if (!strcmp(propagation_options[j].name, l->rootfs_propagation))
 				prop = propagation_options[j].flag | MS_REC;
 		if (mount(NULL, "/", NULL, prop, NULL) < 0)

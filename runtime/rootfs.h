@@ -14,21 +14,21 @@ struct rootfs_opts {
 	bool no_pivot;
 	bool in_userns; /* mknod and some mounts are not allowed */
 	bool new_cgroupns;
-	char *host_cgroups; /* /proc/self/cgroup read before unsharing cgroupns */
+	char *host_cgroups;	 /* /proc/self/cgroup read before unsharing cgroupns */
 	const char *mount_label; /* SELinux context= for the mounts made here */
-	const int *idmap_fds; /* per mount: user namespace of its id mappings, or -1 */
+	const int *idmap_fds;	 /* per mount: user namespace of its id mappings, or -1 */
 };
 
 /* Parsed mount options (also used by tests). */
 struct mount_flags {
-	unsigned long flags;	 /* MS_* to set */
-	unsigned long clear;	 /* MS_* explicitly cleared (rw, suid, ...) */
+	unsigned long flags;	   /* MS_* to set */
+	unsigned long clear;	   /* MS_* explicitly cleared (rw, suid, ...) */
 	unsigned long propagation; /* MS_SHARED/MS_SLAVE/... | MS_REC */
 	bool bind, rbind;
-	bool tmpcopyup; /* tmpfs: copy what was under the mount point into it */
-	bool idmap, ridmap; /* an idmapped bind (ridmap: recursive) */
+	bool tmpcopyup;		  /* tmpfs: copy what was under the mount point into it */
+	bool idmap, ridmap;	  /* an idmapped bind (ridmap: recursive) */
 	struct mount_attrs attrs; /* recursive attributes: rro, rnosuid, ... */
-	char data[1024]; /* filesystem-specific options, comma separated */
+	char data[1024];	  /* filesystem-specific options, comma separated */
 };
 int rootfs_parse_options(char **options, size_t n, struct mount_flags *out, struct error *err);
 

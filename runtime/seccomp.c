@@ -11,40 +11,50 @@ struct seccomp_filter {
 	bool notify;
 };
 
-const char *const seccomp_action_names[] = {
-	"SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
-	"SCMP_ACT_ERRNO", "SCMP_ACT_TRACE",	   "SCMP_ACT_ALLOW",	   "SCMP_ACT_LOG",
-	"SCMP_ACT_NOTIFY", NULL};
-const char *const seccomp_operator_names[] = {"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",
-					      "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
+const char *const seccomp_action_names[] = {"SCMP_ACT_KILL",	    "SCMP_ACT_KILL_PROCESS",
+					    "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
+					    "SCMP_ACT_ERRNO",	    "SCMP_ACT_TRACE",
+					    "SCMP_ACT_ALLOW",	    "SCMP_ACT_LOG",
+					    "SCMP_ACT_NOTIFY",	    NULL};
+const char *const seccomp_operator_names[] = {"SCMP_CMP_NE",	    "SCMP_CMP_LT", "SCMP_CMP_LE",
+					      "SCMP_CMP_EQ",	    "SCMP_CMP_GE", "SCMP_CMP_GT",
 					      "SCMP_CMP_MASKED_EQ", NULL};
 
 static const struct {
 	const char *name;
 	uint32_t arch;
 } arches[] = {
-	{"SCMP_ARCH_X86", SCMP_ARCH_X86},	      {"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64},
-	{"SCMP_ARCH_X32", SCMP_ARCH_X32},	      {"SCMP_ARCH_ARM", SCMP_ARCH_ARM},
-	{"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64},     {"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS},
-	{"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64},	      {"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32},
-	{"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL},	      {"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64},
-	{"SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32}, {"SCMP_ARCH_PPC", SCMP_ARCH_PPC},
-	{"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64},	      {"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE},
-	{"SCMP_ARCH_S390", SCMP_ARCH_S390},	      {"SCMP_ARCH_S390X", SCMP_ARCH_S390X},
-	{"SCMP_ARCH_PARISC", SCMP_ARCH_PARISC},	      {"SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64},
+	{"SCMP_ARCH_X86", SCMP_ARCH_X86},
+	{"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64},
+	{"SCMP_ARCH_X32", SCMP_ARCH_X32},
+	{"SCMP_ARCH_ARM", SCMP_ARCH_ARM},
+	{"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64},
+	{"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS},
+	{"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64},
+	{"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32},
+	{"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL},
+	{"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64},
+	{"SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32},
+	{"SCMP_ARCH_PPC", SCMP_ARCH_PPC},
+	{"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64},
+	{"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE},
+	{"SCMP_ARCH_S390", SCMP_ARCH_S390},
+	{"SCMP_ARCH_S390X", SCMP_ARCH_S390X},
+	{"SCMP_ARCH_PARISC", SCMP_ARCH_PARISC},
+	{"SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64},
 	{"SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64},
 };
 
 const char *const seccomp_arch_names[] = {
-	"SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",  "SCMP_ARCH_X32",	 "SCMP_ARCH_ARM",
-	"SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",	  "SCMP_ARCH_MIPS64",	 "SCMP_ARCH_MIPS64N32",
+	"SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",	    "SCMP_ARCH_ARM",
+	"SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",	   "SCMP_ARCH_MIPS64",	    "SCMP_ARCH_MIPS64N32",
 	"SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-	"SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390",	 "SCMP_ARCH_S390X",
-	"SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",	 NULL};
+	"SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",	    "SCMP_ARCH_S390X",
+	"SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",	    NULL};
 
-const char *const seccomp_flag_names[] = {
-	"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-	"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL};
+const char *const seccomp_flag_names[] = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+					  "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+					  "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL};
 
 const char *const *seccomp_supported_flags(void)
 {
@@ -87,9 +97,12 @@ static enum scmp_compare op_of(const char *name)
 		const char *name;
 		enum scmp_compare op;
 	} ops[] = {
-		{"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT},
-		{"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-		{"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+		{"SCMP_CMP_NE", SCMP_CMP_NE},
+		{"SCMP_CMP_LT", SCMP_CMP_LT},
+		{"SCMP_CMP_LE", SCMP_CMP_LE},
+		{"SCMP_CMP_EQ", SCMP_CMP_EQ},
+		{"SCMP_CMP_GE", SCMP_CMP_GE},
+		{"SCMP_CMP_GT", SCMP_CMP_GT},
 		{"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 	};
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
@@ -147,7 +160,8 @@ int seccomp_build(const struct spec *spec, struct seccomp_filter **out, struct e
 		return 0;
 	uint32_t def;
 	if (action_of(s->default_action, s->has_default_errno_ret, s->default_errno_ret, &def) < 0)
-		return error_set(err, 0, "config.json: .linux.seccomp.defaultAction: unknown \"%s\"",
+		return error_set(err, 0,
+				 "config.json: .linux.seccomp.defaultAction: unknown \"%s\"",
 				 s->default_action);
 	struct seccomp_filter *f = calloc(1, sizeof(*f));
 	if (!f)
@@ -169,8 +183,9 @@ int seccomp_build(const struct spec *spec, struct seccomp_filter **out, struct e
 		int r = arch ? seccomp_arch_add(f->ctx, arch) : -EINVAL;
 		if (r < 0 && r != -EEXIST) {
 			seccomp_filter_free(f);
-			return error_set(err, -r, "config.json: .linux.seccomp.architectures[%zu]: %s",
-					 i, s->architectures[i]);
+			return error_set(err, -r,
+					 "config.json: .linux.seccomp.architectures[%zu]: %s", i,
+					 s->architectures[i]);
 		}
 	}
 	for (size_t i = 0; i < s->n_flags; i++) {
@@ -188,10 +203,11 @@ int seccomp_build(const struct spec *spec, struct seccomp_filter **out, struct e
 #endif
 		if (r < 0) {
 			seccomp_filter_free(f);
-			return error_set(err, 0,
-					 "config.json: .linux.seccomp.flags[%zu]: %s is not supported "
-					 "by this libseccomp or kernel",
-					 i, fl);
+			return error_set(
+				err, 0,
+				"config.json: .linux.seccomp.flags[%zu]: %s is not supported "
+				"by this libseccomp or kernel",
+				i, fl);
 		}
 	}
 	for (size_t i = 0; i < s->n_syscalls; i++) {
@@ -199,8 +215,10 @@ int seccomp_build(const struct spec *spec, struct seccomp_filter **out, struct e
 		uint32_t action;
 		if (action_of(sc->action, sc->has_errno_ret, sc->errno_ret, &action) < 0) {
 			seccomp_filter_free(f);
-			return error_set(err, 0, "config.json: .linux.seccomp.syscalls[%zu].action: "
-					 "unknown \"%s\"", i, sc->action);
+			return error_set(err, 0,
+					 "config.json: .linux.seccomp.syscalls[%zu].action: "
+					 "unknown \"%s\"",
+					 i, sc->action);
 		}
 		if (action == def)
 			continue; /* libseccomp refuses rules equal to the default */
@@ -217,7 +235,8 @@ int seccomp_build(const struct spec *spec, struct seccomp_filter **out, struct e
 	}
 	if (f->notify && !s->listener_path) {
 		seccomp_filter_free(f);
-		return error_set(err, 0, "config.json: .linux.seccomp: SCMP_ACT_NOTIFY needs "
+		return error_set(err, 0,
+				 "config.json: .linux.seccomp: SCMP_ACT_NOTIFY needs "
 				 "listenerPath");
 	}
 	*out = f;

@@ -11,7 +11,7 @@
 #include "util/error.h"
 
 #define STATE_FILE "state.json"
-#define EXEC_FIFO  "exec.fifo"
+#define EXEC_FIFO "exec.fifo"
 
 /* runc's rule: ^[\w+-\.]+$ and not "." or "..". */
 int state_check_id(const char *id, struct error *err);

@@ -37,7 +37,9 @@ int sync_recv(int fd, struct sync_msg *msg, int *passed_fd, struct error *err)
 		*passed_fd = -1;
 	struct iovec iov = {.iov_base = msg, .iov_len = sizeof(*msg)};
 	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf,
 			    .msg_controllen = sizeof(cbuf)};
 	ssize_t r;
 	do

@@ -9,9 +9,9 @@
 #include "util/error.h"
 
 enum sync_type {
-	SYNC_GO = 1, /* parent → init: id maps, cgroup and oom score are in place */
-	SYNC_READY,  /* init → parent: set up, waiting on the exec fifo */
-	SYNC_ERROR,  /* init → parent: setup failed, text says why */
+	SYNC_GO = 1,	 /* parent → init: id maps, cgroup and oom score are in place */
+	SYNC_READY,	 /* init → parent: set up, waiting on the exec fifo */
+	SYNC_ERROR,	 /* init → parent: setup failed, text says why */
 	SYNC_SECCOMP_FD, /* init → parent: the seccomp notify fd (SCM_RIGHTS) */
 	SYNC_HOOKS,	 /* init → parent: mounts done, run prestart/createRuntime */
 	SYNC_MAPS,	 /* first stage → parent: write my id maps */

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-				       "kernel.sem", "kernel.shmall", "kernel.shmmax",
+static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb",	  "kernel.msgmni",
+				       "kernel.sem",	"kernel.shmall",	  "kernel.shmmax",
 				       "kernel.shmmni", "kernel.shm_rmid_forced", NULL};
 
 /* A namespace of its own of this type (created, not joined from the host)? */

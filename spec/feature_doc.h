@@ -16,8 +16,10 @@ struct spec_features {
 	const char *const *capabilities;
 	bool cgroup_v1, cgroup_v2, cgroup_systemd, cgroup_systemd_user, cgroup_rdma;
 	bool seccomp_enabled;
-	const char *const *seccomp_actions, *const *seccomp_operators, *const *seccomp_archs,
-		*const *seccomp_known_flags, *const *seccomp_supported_flags;
+	const char *const *seccomp_actions, *const *seccomp_operators,
+						    *const *seccomp_archs,
+							    *const *seccomp_known_flags,
+								    *const *seccomp_supported_flags;
 	bool apparmor, selinux, intel_rdt, idmap_mounts, net_devices;
 	struct spec_map annotations;
 	const char *const *unsafe_annotations;

@@ -38,38 +38,45 @@ struct spec_field {
 	const struct spec_field *sub;
 };
 
-#define F_(n, t, req, o, a, h, es, ko, s)                                                          \
-	{                                                                                          \
-		.name = (n), .type = (t), .required = (req), .off = (o), .aux = (a),               \
-		.has_off = (h), .elem_size = (es), .key_off = (ko), .sub = (s)                     \
+#define F_(n, t, req, o, a, h, es, ko, s)                                            \
+	{                                                                            \
+		.name = (n), .type = (t), .required = (req), .off = (o), .aux = (a), \
+		.has_off = (h), .elem_size = (es), .key_off = (ko), .sub = (s)       \
 	}
 #define OFF(T, m) offsetof(T, m)
 
 #define FIELD_END F_(NULL, FT_END, false, 0, 0, FIELD_NO_AUX, 0, 0, NULL)
-#define FIELD_SCALAR(n, ft, T, m, req)	F_(n, ft, req, OFF(T, m), FIELD_NO_AUX, FIELD_NO_AUX, 0, 0, NULL)
-#define FIELD_OPT(n, ft, T, m, has)	F_(n, ft, false, OFF(T, m), FIELD_NO_AUX, OFF(T, has), 0, 0, NULL)
-#define FIELD_STR(n, T, m, req)		FIELD_SCALAR(n, FT_STR, T, m, req)
-#define FIELD_BOOL(n, T, m)		FIELD_SCALAR(n, FT_BOOL, T, m, false)
-#define FIELD_BOOL_REQ(n, T, m)		FIELD_SCALAR(n, FT_BOOL, T, m, true)
-#define FIELD_I32(n, T, m, req)		FIELD_SCALAR(n, FT_I32, T, m, req)
-#define FIELD_I64(n, T, m, req)		FIELD_SCALAR(n, FT_I64, T, m, req)
-#define FIELD_U32(n, T, m, req)		FIELD_SCALAR(n, FT_U32, T, m, req)
-#define FIELD_U64(n, T, m, req)		FIELD_SCALAR(n, FT_U64, T, m, req)
-#define FIELD_OPT_BOOL(n, T, m, has)	FIELD_OPT(n, FT_BOOL, T, m, has)
-#define FIELD_OPT_I32(n, T, m, has)	FIELD_OPT(n, FT_I32, T, m, has)
-#define FIELD_OPT_I64(n, T, m, has)	FIELD_OPT(n, FT_I64, T, m, has)
-#define FIELD_OPT_U16(n, T, m, has)	FIELD_OPT(n, FT_U16, T, m, has)
-#define FIELD_OPT_U32(n, T, m, has)	FIELD_OPT(n, FT_U32, T, m, has)
-#define FIELD_OPT_U64(n, T, m, has)	FIELD_OPT(n, FT_U64, T, m, has)
-#define FIELD_STRARR(n, T, m, cnt)	F_(n, FT_STRARR, false, OFF(T, m), OFF(T, cnt), FIELD_NO_AUX, 0, 0, NULL)
-#define FIELD_STRARR_REQ(n, T, m, cnt)	F_(n, FT_STRARR, true, OFF(T, m), OFF(T, cnt), FIELD_NO_AUX, 0, 0, NULL)
-#define FIELD_U32ARR(n, T, m, cnt)	F_(n, FT_U32ARR, false, OFF(T, m), OFF(T, cnt), FIELD_NO_AUX, 0, 0, NULL)
-#define FIELD_MAP(n, T, m)		F_(n, FT_MAP, false, OFF(T, m), FIELD_NO_AUX, FIELD_NO_AUX, 0, 0, NULL)
-#define FIELD_OBJ(n, T, m, s)		F_(n, FT_OBJ, false, OFF(T, m), OFF(T, m), FIELD_NO_AUX, 0, 0, s)
-#define FIELD_OBJ_NOFLAG(n, T, m, s)	F_(n, FT_OBJ, false, OFF(T, m), FIELD_NO_AUX, FIELD_NO_AUX, 0, 0, s)
-#define FIELD_INLINE(n, s)		F_(n, FT_INLINE, false, 0, FIELD_NO_AUX, FIELD_NO_AUX, 0, 0, s)
-#define FIELD_ARR(n, T, m, cnt, ET, s)	F_(n, FT_ARR, false, OFF(T, m), OFF(T, cnt), FIELD_NO_AUX, sizeof(ET), 0, s)
-#define FIELD_KEYED(n, T, m, cnt, ET, key, s)                                                      \
+#define FIELD_SCALAR(n, ft, T, m, req) \
+	F_(n, ft, req, OFF(T, m), FIELD_NO_AUX, FIELD_NO_AUX, 0, 0, NULL)
+#define FIELD_OPT(n, ft, T, m, has) \
+	F_(n, ft, false, OFF(T, m), FIELD_NO_AUX, OFF(T, has), 0, 0, NULL)
+#define FIELD_STR(n, T, m, req) FIELD_SCALAR(n, FT_STR, T, m, req)
+#define FIELD_BOOL(n, T, m) FIELD_SCALAR(n, FT_BOOL, T, m, false)
+#define FIELD_BOOL_REQ(n, T, m) FIELD_SCALAR(n, FT_BOOL, T, m, true)
+#define FIELD_I32(n, T, m, req) FIELD_SCALAR(n, FT_I32, T, m, req)
+#define FIELD_I64(n, T, m, req) FIELD_SCALAR(n, FT_I64, T, m, req)
+#define FIELD_U32(n, T, m, req) FIELD_SCALAR(n, FT_U32, T, m, req)
+#define FIELD_U64(n, T, m, req) FIELD_SCALAR(n, FT_U64, T, m, req)
+#define FIELD_OPT_BOOL(n, T, m, has) FIELD_OPT(n, FT_BOOL, T, m, has)
+#define FIELD_OPT_I32(n, T, m, has) FIELD_OPT(n, FT_I32, T, m, has)
+#define FIELD_OPT_I64(n, T, m, has) FIELD_OPT(n, FT_I64, T, m, has)
+#define FIELD_OPT_U16(n, T, m, has) FIELD_OPT(n, FT_U16, T, m, has)
+#define FIELD_OPT_U32(n, T, m, has) FIELD_OPT(n, FT_U32, T, m, has)
+#define FIELD_OPT_U64(n, T, m, has) FIELD_OPT(n, FT_U64, T, m, has)
+#define FIELD_STRARR(n, T, m, cnt) \
+	F_(n, FT_STRARR, false, OFF(T, m), OFF(T, cnt), FIELD_NO_AUX, 0, 0, NULL)
+#define FIELD_STRARR_REQ(n, T, m, cnt) \
+	F_(n, FT_STRARR, true, OFF(T, m), OFF(T, cnt), FIELD_NO_AUX, 0, 0, NULL)
+#define FIELD_U32ARR(n, T, m, cnt) \
+	F_(n, FT_U32ARR, false, OFF(T, m), OFF(T, cnt), FIELD_NO_AUX, 0, 0, NULL)
+#define FIELD_MAP(n, T, m) F_(n, FT_MAP, false, OFF(T, m), FIELD_NO_AUX, FIELD_NO_AUX, 0, 0, NULL)
+#define FIELD_OBJ(n, T, m, s) F_(n, FT_OBJ, false, OFF(T, m), OFF(T, m), FIELD_NO_AUX, 0, 0, s)
+#define FIELD_OBJ_NOFLAG(n, T, m, s) \
+	F_(n, FT_OBJ, false, OFF(T, m), FIELD_NO_AUX, FIELD_NO_AUX, 0, 0, s)
+#define FIELD_INLINE(n, s) F_(n, FT_INLINE, false, 0, FIELD_NO_AUX, FIELD_NO_AUX, 0, 0, s)
+#define FIELD_ARR(n, T, m, cnt, ET, s) \
+	F_(n, FT_ARR, false, OFF(T, m), OFF(T, cnt), FIELD_NO_AUX, sizeof(ET), 0, s)
+#define FIELD_KEYED(n, T, m, cnt, ET, key, s) \
 	F_(n, FT_KEYED, false, OFF(T, m), OFF(T, cnt), FIELD_NO_AUX, sizeof(ET), OFF(ET, key), s)
 
 #endif

@@ -18,7 +18,6 @@
 
 #include "util/cleanup.h"
 
-
 /* ---- field tables ------------------------------------------------------ */
 
 static const struct spec_field idmap_fields[] = {
@@ -123,7 +122,7 @@ static const struct spec_field hook_fields[] = {
 	FIELD_END,
 };
 
-#define HOOK_ARR(name, member)                                                                     \
+#define HOOK_ARR(name, member) \
 	FIELD_ARR(name, struct spec_hooks, member, n_##member, struct spec_hook, hook_fields)
 static const struct spec_field hooks_fields[] = {
 	HOOK_ARR("prestart", prestart),
@@ -232,8 +231,8 @@ static const struct spec_field throttle_fields[] = {
 	FIELD_END,
 };
 
-#define THROTTLE_ARR(name, member)                                                                 \
-	FIELD_ARR(name, struct spec_blkio, member, n_##member, struct spec_throttle_device,         \
+#define THROTTLE_ARR(name, member)                                                          \
+	FIELD_ARR(name, struct spec_blkio, member, n_##member, struct spec_throttle_device, \
 		  throttle_fields)
 static const struct spec_field blkio_fields[] = {
 	FIELD_OPT_U16("weight", struct spec_blkio, weight, has_weight),
@@ -342,8 +341,8 @@ static const struct spec_field personality_fields[] = {
 };
 
 static const struct spec_field linux_fields[] = {
-	FIELD_ARR("namespaces", struct spec_linux, namespaces, n_namespaces,
-		  struct spec_namespace, namespace_fields),
+	FIELD_ARR("namespaces", struct spec_linux, namespaces, n_namespaces, struct spec_namespace,
+		  namespace_fields),
 	FIELD_ARR("uidMappings", struct spec_linux, uid_mappings, n_uid_mappings,
 		  struct spec_id_mapping, idmap_fields),
 	FIELD_ARR("gidMappings", struct spec_linux, gid_mappings, n_gid_mappings,
@@ -433,12 +432,14 @@ static int number_get(struct walk *w, yajl_val v, bool is_signed, int64_t min, i
 	if (is_signed) {
 		long long x = strtoll(raw, &end, 10);
 		if (errno == ERANGE)
-			return error_set(w->err, 0, "%s: %s: %s out of range [%" PRId64 ", %" PRId64 "]",
+			return error_set(w->err, 0,
+					 "%s: %s: %s out of range [%" PRId64 ", %" PRId64 "]",
 					 w->origin, w->path, raw, min, max);
 		if (errno || !end || *end)
 			goto bad;
 		if (x < min || x > max)
-			return error_set(w->err, 0, "%s: %s: %s out of range [%" PRId64 ", %" PRId64 "]",
+			return error_set(w->err, 0,
+					 "%s: %s: %s out of range [%" PRId64 ", %" PRId64 "]",
 					 w->origin, w->path, raw, min, max);
 		*(int64_t *)out_signed_or_unsigned = x;
 	} else {
@@ -530,9 +531,9 @@ static int parse_value(struct walk *w, yajl_val v, const struct spec_field *f, v
 	case FT_STRARR:
 	case FT_U32ARR: {
 		if (!YAJL_IS_ARRAY(v))
-			return type_error(w, f->type == FT_STRARR ? "array of strings"
-								  : "array of integers",
-					  v);
+			return type_error(
+				w, f->type == FT_STRARR ? "array of strings" : "array of integers",
+				v);
 		size_t n = v->u.array.len;
 		size_t esz = f->type == FT_STRARR ? sizeof(char *) : sizeof(uint32_t);
 		void *arr = calloc(n + 1, esz); /* NULL-terminated */
@@ -545,7 +546,8 @@ static int parse_value(struct walk *w, yajl_val v, const struct spec_field *f, v
 			if (f->type == FT_STRARR) {
 				r = string_get(w, v->u.array.values[i], (char **)arr + i);
 			} else {
-				r = number_get(w, v->u.array.values[i], false, 0, 0, UINT32_MAX, &u);
+				r = number_get(w, v->u.array.values[i], false, 0, 0, UINT32_MAX,
+					       &u);
 				((uint32_t *)arr)[i] = (uint32_t)u;
 			}
 			w->path[old] = '\0';
@@ -643,8 +645,8 @@ static int parse_object(struct walk *w, yajl_val obj, const struct spec_field *f
 		int r = 0;
 		if (v == NULL) {
 			if (f->required)
-				r = error_set(w->err, 0, "%s: %s: required field missing", w->origin,
-					      w->path);
+				r = error_set(w->err, 0, "%s: %s: required field missing",
+					      w->origin, w->path);
 		} else if (YAJL_IS_NULL(v) && !f->required) {
 			/* null is treated as absent for optional fields */
 		} else {
@@ -771,8 +773,8 @@ int spec_parse(const char *json, size_t len, const char *origin, struct spec **o
 	return 0;
 }
 
-int spec_parse_process(const char *json, size_t len, const char *origin,
-		       struct spec_process *out, struct error *err)
+int spec_parse_process(const char *json, size_t len, const char *origin, struct spec_process *out,
+		       struct error *err)
 {
 	memset(out, 0, sizeof(*out));
 	int r = parse_document(json, len, origin, process_fields, out, err);

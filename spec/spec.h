@@ -360,8 +360,8 @@ int spec_validate(const struct spec *spec, const char *origin, struct error *err
 void spec_free(struct spec *spec);
 /* A standalone process.json (`exec --process`); paths in errors are
  * relative to it (".args"). */
-int spec_parse_process(const char *json, size_t len, const char *origin,
-		       struct spec_process *out, struct error *err);
+int spec_parse_process(const char *json, size_t len, const char *origin, struct spec_process *out,
+		       struct error *err);
 int spec_validate_process(const struct spec_process *p, const char *origin, struct error *err);
 void spec_process_clear(struct spec_process *p);
 /* A standalone linux.resources object (`update --resources`); paths in

@@ -96,8 +96,7 @@ int spec_state_to_json(const struct spec_state *st, bool internal, bool pretty, 
 	return json_finish(g, out, err);
 }
 
-int spec_state_list_json(const struct spec_state *states, size_t n, char **out,
-			 struct error *err)
+int spec_state_list_json(const struct spec_state *states, size_t n, char **out, struct error *err)
 {
 	yajl_gen g = json_new(false);
 	if (!g)
@@ -144,8 +143,7 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-int spec_state_parse(const char *json, const char *origin, struct spec_state *st,
-		     struct error *err)
+int spec_state_parse(const char *json, const char *origin, struct spec_state *st, struct error *err)
 {
 	char ebuf[256] = "";
 	memset(st, 0, sizeof(*st));

@@ -32,8 +32,7 @@ int spec_state_to_json(const struct spec_state *st, bool internal, bool pretty, 
 int spec_state_parse(const char *json, const char *origin, struct spec_state *st,
 		     struct error *err);
 /* runc's `list --format json`: an array of container summaries. */
-int spec_state_list_json(const struct spec_state *states, size_t n, char **out,
-			 struct error *err);
+int spec_state_list_json(const struct spec_state *states, size_t n, char **out, struct error *err);
 /* The containerProcessState sent with a seccomp notify fd to a listener. */
 int spec_seccomp_listener_json(const struct spec_state *st, const char *metadata, char **out,
 			       struct error *err);

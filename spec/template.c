@@ -71,17 +71,16 @@ static const char sys_rootless[] =
 	"\t\t\t\"options\": [\"rbind\", \"nosuid\", \"noexec\", \"nodev\", \"ro\"]\n"
 	"\t\t}\n";
 
-static const char linux_plain[] =
-	"\t\"linux\": {\n"
-	"\t\t\"resources\": {\n"
-	"\t\t\t\"devices\": [\n\t\t\t\t{\n\t\t\t\t\t\"allow\": false,\n"
-	"\t\t\t\t\t\"access\": \"rwm\"\n\t\t\t\t}\n\t\t\t]\n"
-	"\t\t},\n"
-	"\t\t\"namespaces\": [\n"
-	"\t\t\t{\"type\": \"pid\"},\n\t\t\t{\"type\": \"network\"},\n"
-	"\t\t\t{\"type\": \"ipc\"},\n\t\t\t{\"type\": \"uts\"},\n"
-	"\t\t\t{\"type\": \"mount\"},\n\t\t\t{\"type\": \"cgroup\"}\n"
-	"\t\t],\n";
+static const char linux_plain[] = "\t\"linux\": {\n"
+				  "\t\t\"resources\": {\n"
+				  "\t\t\t\"devices\": [\n\t\t\t\t{\n\t\t\t\t\t\"allow\": false,\n"
+				  "\t\t\t\t\t\"access\": \"rwm\"\n\t\t\t\t}\n\t\t\t]\n"
+				  "\t\t},\n"
+				  "\t\t\"namespaces\": [\n"
+				  "\t\t\t{\"type\": \"pid\"},\n\t\t\t{\"type\": \"network\"},\n"
+				  "\t\t\t{\"type\": \"ipc\"},\n\t\t\t{\"type\": \"uts\"},\n"
+				  "\t\t\t{\"type\": \"mount\"},\n\t\t\t{\"type\": \"cgroup\"}\n"
+				  "\t\t],\n";
 
 static const char linux_rootless[] =
 	"\t\"linux\": {\n"
@@ -196,10 +195,13 @@ static const char agent_template[] =
 	"\t\t\t\t\t\"fsmount\", \"fspick\", \"move_mount\", \"open_tree\", \"mount_setattr\",\n"
 	"\t\t\t\t\t\"unshare\", \"setns\", \"init_module\", \"finit_module\", \"delete_module\",\n"
 	"\t\t\t\t\t\"kexec_load\", \"kexec_file_load\", \"bpf\", \"perf_event_open\", \"ptrace\",\n"
-	"\t\t\t\t\t\"process_vm_readv\", \"process_vm_writev\", \"kcmp\", \"add_key\", \"request_key\",\n"
-	"\t\t\t\t\t\"keyctl\", \"open_by_handle_at\", \"name_to_handle_at\", \"reboot\", \"swapon\",\n"
+	"\t\t\t\t\t\"process_vm_readv\", \"process_vm_writev\", \"kcmp\", \"add_key\", "
+	"\"request_key\",\n"
+	"\t\t\t\t\t\"keyctl\", \"open_by_handle_at\", \"name_to_handle_at\", \"reboot\", "
+	"\"swapon\",\n"
 	"\t\t\t\t\t\"swapoff\", \"syslog\", \"acct\", \"settimeofday\", \"clock_settime\",\n"
-	"\t\t\t\t\t\"clock_adjtime\", \"adjtimex\", \"quotactl\", \"iopl\", \"ioperm\", \"userfaultfd\",\n"
+	"\t\t\t\t\t\"clock_adjtime\", \"adjtimex\", \"quotactl\", \"iopl\", \"ioperm\", "
+	"\"userfaultfd\",\n"
 	"\t\t\t\t\t\"lookup_dcookie\", \"vhangup\", \"nfsservctl\", \"uselib\", \"personality\"]\n"
 	"\t\t\t}]\n"
 	"\t\t},\n"

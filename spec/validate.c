@@ -19,44 +19,57 @@ bool spec_name_in(const char *name, const char *const *list)
 	return false;
 }
 
-const char *const spec_namespace_types[] = {"pid",    "network", "mount", "ipc",
-					    "uts",    "user",    "cgroup", "time", NULL};
-const char *const spec_rlimit_types[] = {
-	"RLIMIT_AS",	  "RLIMIT_CORE",       "RLIMIT_CPU",	 "RLIMIT_DATA",	  "RLIMIT_FSIZE",
-	"RLIMIT_LOCKS",	  "RLIMIT_MEMLOCK",    "RLIMIT_MSGQUEUE", "RLIMIT_NICE",	  "RLIMIT_NOFILE",
-	"RLIMIT_NPROC",	  "RLIMIT_RSS",	       "RLIMIT_RTPRIO",	 "RLIMIT_RTTIME", "RLIMIT_SIGPENDING",
-	"RLIMIT_STACK",	  NULL};
+const char *const spec_namespace_types[] = {"pid",  "network", "mount", "ipc", "uts",
+					    "user", "cgroup",  "time",	NULL};
+const char *const spec_rlimit_types[] = {"RLIMIT_AS",
+					 "RLIMIT_CORE",
+					 "RLIMIT_CPU",
+					 "RLIMIT_DATA",
+					 "RLIMIT_FSIZE",
+					 "RLIMIT_LOCKS",
+					 "RLIMIT_MEMLOCK",
+					 "RLIMIT_MSGQUEUE",
+					 "RLIMIT_NICE",
+					 "RLIMIT_NOFILE",
+					 "RLIMIT_NPROC",
+					 "RLIMIT_RSS",
+					 "RLIMIT_RTPRIO",
+					 "RLIMIT_RTTIME",
+					 "RLIMIT_SIGPENDING",
+					 "RLIMIT_STACK",
+					 NULL};
 const char *const spec_propagations[] = {"private", "shared", "slave", "unbindable", NULL};
-static const char *const seccomp_actions[] = {
-	"SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
-	"SCMP_ACT_ERRNO", "SCMP_ACT_TRACE",	   "SCMP_ACT_ALLOW",	   "SCMP_ACT_LOG",
-	"SCMP_ACT_NOTIFY", NULL};
-static const char *const seccomp_ops[] = {"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",
-					  "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
+static const char *const seccomp_actions[] = {"SCMP_ACT_KILL",	      "SCMP_ACT_KILL_PROCESS",
+					      "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
+					      "SCMP_ACT_ERRNO",	      "SCMP_ACT_TRACE",
+					      "SCMP_ACT_ALLOW",	      "SCMP_ACT_LOG",
+					      "SCMP_ACT_NOTIFY",      NULL};
+static const char *const seccomp_ops[] = {"SCMP_CMP_NE",	"SCMP_CMP_LT", "SCMP_CMP_LE",
+					  "SCMP_CMP_EQ",	"SCMP_CMP_GE", "SCMP_CMP_GT",
 					  "SCMP_CMP_MASKED_EQ", NULL};
-static const char *const seccomp_flags[] = {
-	"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-	"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL};
+static const char *const seccomp_flags[] = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+					    "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+					    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL};
 static const char *const seccomp_arches[] = {
-	"SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",    "SCMP_ARCH_X32",	   "SCMP_ARCH_ARM",
-	"SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",	    "SCMP_ARCH_MIPS64",	   "SCMP_ARCH_MIPS64N32",
-	"SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64",  "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-	"SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",   "SCMP_ARCH_S390",	   "SCMP_ARCH_S390X",
-	"SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64",  "SCMP_ARCH_RISCV64",	   "SCMP_ARCH_LOONGARCH64",
-	"SCMP_ARCH_M68K",    "SCMP_ARCH_SH",	    "SCMP_ARCH_SHEB",	   NULL};
+	"SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",	    "SCMP_ARCH_ARM",
+	"SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",	   "SCMP_ARCH_MIPS64",	    "SCMP_ARCH_MIPS64N32",
+	"SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+	"SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",	    "SCMP_ARCH_S390X",
+	"SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",	    "SCMP_ARCH_LOONGARCH64",
+	"SCMP_ARCH_M68K",    "SCMP_ARCH_SH",	   "SCMP_ARCH_SHEB",	    NULL};
 static const char *const device_types[] = {"c", "b", "u", "p", NULL};
-static const char *const sched_policies[] = {"SCHED_OTHER", "SCHED_FIFO",  "SCHED_RR",
-					     "SCHED_BATCH", "SCHED_ISO",   "SCHED_IDLE",
+static const char *const sched_policies[] = {"SCHED_OTHER",    "SCHED_FIFO", "SCHED_RR",
+					     "SCHED_BATCH",    "SCHED_ISO",  "SCHED_IDLE",
 					     "SCHED_DEADLINE", NULL};
-static const char *const sched_flags[] = {
-	"SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM",	  "SCHED_FLAG_DL_OVERRUN",
-	"SCHED_FLAG_KEEP_POLICY",   "SCHED_FLAG_KEEP_PARAMS",	  "SCHED_FLAG_UTIL_CLAMP_MIN",
-	"SCHED_FLAG_UTIL_CLAMP_MAX", NULL};
-static const char *const io_classes[] = {"IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE",
-					 "IOPRIO_CLASS_IDLE", NULL};
+static const char *const sched_flags[] = {"SCHED_FLAG_RESET_ON_FORK",  "SCHED_FLAG_RECLAIM",
+					  "SCHED_FLAG_DL_OVERRUN",     "SCHED_FLAG_KEEP_POLICY",
+					  "SCHED_FLAG_KEEP_PARAMS",    "SCHED_FLAG_UTIL_CLAMP_MIN",
+					  "SCHED_FLAG_UTIL_CLAMP_MAX", NULL};
+static const char *const io_classes[] = {"IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE",
+					 NULL};
 static const char *const mempolicy_modes[] = {
-	"MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE",
-	"MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL", NULL};
+	"MPOL_DEFAULT",	  "MPOL_BIND",		 "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE",
+	"MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL",	    NULL};
 static const char *const mempolicy_flags[] = {"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES",
 					      "MPOL_F_STATIC_NODES", NULL};
 static const char *const personality_domains[] = {"LINUX", "LINUX32", NULL};
@@ -105,7 +118,8 @@ int spec_validate_process(const struct spec_process *p, const char *o, struct er
 	for (size_t i = 0; i < p->n_rlimits; i++) {
 		const struct spec_rlimit *r = &p->rlimits[i];
 		if (!spec_name_in(r->type, spec_rlimit_types))
-			FAIL("%s: .process.rlimits[%zu].type: unknown rlimit \"%s\"", o, i, r->type);
+			FAIL("%s: .process.rlimits[%zu].type: unknown rlimit \"%s\"", o, i,
+			     r->type);
 		if (r->soft > r->hard)
 			FAIL("%s: .process.rlimits[%zu]: soft limit %llu above hard limit %llu", o,
 			     i, (unsigned long long)r->soft, (unsigned long long)r->hard);
@@ -130,7 +144,8 @@ int spec_validate_process(const struct spec_process *p, const char *o, struct er
 				FAIL("%s: .process.capabilities.%s[%zu]: invalid capability \"%s\"",
 				     o, sets[s].name, i, sets[s].v[i]);
 	if (p->has_oom_score_adj && (p->oom_score_adj < -1000 || p->oom_score_adj > 1000))
-		FAIL("%s: .process.oomScoreAdj: %d out of range [-1000, 1000]", o, p->oom_score_adj);
+		FAIL("%s: .process.oomScoreAdj: %d out of range [-1000, 1000]", o,
+		     p->oom_score_adj);
 	if (p->scheduler.present) {
 		if (!spec_name_in(p->scheduler.policy, sched_policies))
 			FAIL("%s: .process.scheduler.policy: unknown policy \"%s\"", o,
@@ -169,7 +184,8 @@ static int check_hooks(const struct spec_hook *h, size_t n, const char *kind, co
 static int check_seccomp(const struct spec_seccomp *s, const char *o, struct error *err)
 {
 	if (!spec_name_in(s->default_action, seccomp_actions))
-		FAIL("%s: .linux.seccomp.defaultAction: unknown action \"%s\"", o, s->default_action);
+		FAIL("%s: .linux.seccomp.defaultAction: unknown action \"%s\"", o,
+		     s->default_action);
 	if (check_enum_list(s->architectures, s->n_architectures, seccomp_arches,
 			    ".linux.seccomp.architectures", "architecture", o, err) < 0 ||
 	    check_enum_list(s->flags, s->n_flags, seccomp_flags, ".linux.seccomp.flags", "flag", o,
@@ -184,7 +200,8 @@ static int check_seccomp(const struct spec_seccomp *s, const char *o, struct err
 			FAIL("%s: .linux.seccomp.syscalls[%zu].names: must not be empty", o, i);
 		for (size_t j = 0; j < sc->n_args; j++) {
 			if (!spec_name_in(sc->args[j].op, seccomp_ops))
-				FAIL("%s: .linux.seccomp.syscalls[%zu].args[%zu].op: unknown operator "
+				FAIL("%s: .linux.seccomp.syscalls[%zu].args[%zu].op: unknown "
+				     "operator "
 				     "\"%s\"",
 				     o, i, j, sc->args[j].op);
 			if (sc->args[j].index > 5)
@@ -214,8 +231,10 @@ static int check_resources(const struct spec_resources *r, const char *o, struct
 		if (d->type && !spec_name_in(d->type, (const char *const[]){"a", "c", "b", NULL}))
 			FAIL("%s: .linux.resources.devices[%zu].type: unknown type \"%s\"", o, i,
 			     d->type);
-		if (d->access && (strlen(d->access) == 0 || strspn(d->access, "rwm") != strlen(d->access)))
-			FAIL("%s: .linux.resources.devices[%zu].access: \"%s\" is not made of r, w, m",
+		if (d->access &&
+		    (strlen(d->access) == 0 || strspn(d->access, "rwm") != strlen(d->access)))
+			FAIL("%s: .linux.resources.devices[%zu].access: \"%s\" is not made of r, "
+			     "w, m",
 			     o, i, d->access);
 	}
 	if (r->block_io.present) {
@@ -270,8 +289,8 @@ int spec_validate(const struct spec *s, const char *o, struct error *err)
 			FAIL("%s: .linux.namespaces[%zu].type: unknown namespace \"%s\"", o, i, t);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(l->namespaces[j].type, t) == 0)
-				FAIL("%s: .linux.namespaces[%zu].type: duplicate namespace \"%s\"", o,
-				     i, t);
+				FAIL("%s: .linux.namespaces[%zu].type: duplicate namespace \"%s\"",
+				     o, i, t);
 		if (l->namespaces[i].path && !is_absolute(l->namespaces[i].path))
 			FAIL("%s: .linux.namespaces[%zu].path: must be an absolute path", o, i);
 		if (strcmp(t, "user") == 0)
@@ -291,7 +310,8 @@ int spec_validate(const struct spec *s, const char *o, struct error *err)
 		if (!is_absolute(d->path))
 			FAIL("%s: .linux.devices[%zu].path: must be an absolute path", o, i);
 		if (strcmp(d->type, "p") != 0 && (!d->has_major || !d->has_minor))
-			FAIL("%s: .linux.devices[%zu]: major and minor are required for type \"%s\"",
+			FAIL("%s: .linux.devices[%zu]: major and minor are required for type "
+			     "\"%s\"",
 			     o, i, d->type);
 	}
 	if (l->rootfs_propagation && !spec_name_in(l->rootfs_propagation, spec_propagations))
@@ -318,7 +338,8 @@ int spec_validate(const struct spec *s, const char *o, struct error *err)
 		     l->personality.domain);
 	if (s->freebsd_jail_vnet &&
 	    !spec_name_in(s->freebsd_jail_vnet, (const char *const[]){"new", "inherit", NULL}))
-		FAIL("%s: .freebsd.jail.vnet: unknown sharing mode \"%s\"", o, s->freebsd_jail_vnet);
+		FAIL("%s: .freebsd.jail.vnet: unknown sharing mode \"%s\"", o,
+		     s->freebsd_jail_vnet);
 	for (size_t i = 0; i < l->n_masked_paths; i++)
 		if (!is_absolute(l->masked_paths[i]))
 			FAIL("%s: .linux.maskedPaths[%zu]: must be an absolute path", o, i);

@@ -32,9 +32,9 @@ static inline void cleanup_closedirp(DIR **d)
 		closedir(*d);
 }
 
-#define _cleanup_free_	   __attribute__((cleanup(cleanup_freep)))
-#define _cleanup_close_	   __attribute__((cleanup(cleanup_closep)))
-#define _cleanup_fclose_   __attribute__((cleanup(cleanup_fclosep)))
+#define _cleanup_free_ __attribute__((cleanup(cleanup_freep)))
+#define _cleanup_close_ __attribute__((cleanup(cleanup_closep)))
+#define _cleanup_fclose_ __attribute__((cleanup(cleanup_fclosep)))
 #define _cleanup_closedir_ __attribute__((cleanup(cleanup_closedirp)))
 
 /* Hand ownership out of a cleanup variable. */
@@ -44,11 +44,11 @@ static inline int take_fd(int *fd)
 	*fd = -1;
 	return r;
 }
-#define TAKE_PTR(p)                                                                                \
-	({                                                                                         \
-		__typeof__(p) _tmp = (p);                                                          \
-		(p) = NULL;                                                                        \
-		_tmp;                                                                              \
+#define TAKE_PTR(p)                       \
+	({                                \
+		__typeof__(p) _tmp = (p); \
+		(p) = NULL;               \
+		_tmp;                     \
 	})
 
 #endif

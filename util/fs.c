@@ -22,7 +22,8 @@ const char *fs_fd_path(int fd, char buf[static 32])
 int fs_read_fileat(int dirfd, const char *name, char **out, size_t *len, struct error *err)
 {
 	/* only a regular file: no symlink followed, no FIFO to hang on */
-	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	_cleanup_close_ int fd = openat(dirfd, name,
+					O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return error_errno(err, "open %s", name);
 	struct stat sb;
@@ -85,8 +86,8 @@ int fs_write_file_atomic(int dirfd, const char *name, const char *data, size_t l
 	/* a stale temp file of a dead process with our pid goes; nothing
 	 * planted there (a symlink) is followed */
 	unlinkat(dirfd, tmp, 0);
-	_cleanup_close_ int fd =
-	    openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	_cleanup_close_ int fd = openat(dirfd, tmp,
+					O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return error_errno(err, "create %s", name);
 	if (write_all(fd, data, len) < 0) {
@@ -180,8 +181,8 @@ static int walk_nofollow(int rootfd, const char *path, int flags)
 			errno = EXDEV;
 			return -1;
 		}
-		int nfd = openat(cur, comp, (next ? O_PATH | O_DIRECTORY : flags) | O_NOFOLLOW |
-						  O_CLOEXEC);
+		int nfd = openat(cur, comp,
+				 (next ? O_PATH | O_DIRECTORY : flags) | O_NOFOLLOW | O_CLOEXEC);
 		close(cur);
 		cur = nfd;
 		comp = next;
@@ -221,8 +222,7 @@ static int path_in_root(int rootfd, int fd, char *out, size_t size)
 	return 0;
 }
 
-static int mkpath(int rootfd, const char *path, bool dir, mode_t mode, int depth,
-		  struct error *err)
+static int mkpath(int rootfd, const char *path, bool dir, mode_t mode, int depth, struct error *err)
 {
 	if (depth > 40)
 		return error_set(err, ELOOP, "create %s in the container rootfs", path);
@@ -273,7 +273,8 @@ static int mkpath(int rootfd, const char *path, bool dir, mode_t mode, int depth
 		} else {
 			if (path_in_root(rootfd, parent, where, sizeof(where)) < 0)
 				return error_errno(err, "resolve %s in the container rootfs", path);
-			snprintf(next, sizeof(next), "%s/%s", strcmp(where, "/") ? where : "", target);
+			snprintf(next, sizeof(next), "%s/%s", strcmp(where, "/") ? where : "",
+				 target);
 		}
 		int t = mkpath(rootfd, next, dir, mode, depth + 1, err);
 		if (t < 0)

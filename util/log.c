@@ -94,7 +94,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 				     level_name(level), msg);
 		}
 		if (n > 0)
-			(void)!write(log_file, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+			(void)!write(log_file, line,
+				     (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	}
 	/* errors also go to stderr, as runc does; warnings only without a log
 	 * file: create's stderr is the container's (podman, containerd) */

@@ -94,7 +94,8 @@ static int ps_table(char **ps_args, int n_args, const pid_t *pids, size_t n, str
 			snprintf(copy, sizeof(copy), "%s", line);
 			int col = 0;
 			char *save = NULL;
-			for (char *t = strtok_r(copy, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save), col++)
+			for (char *t = strtok_r(copy, " \t\n", &save); t;
+			     t = strtok_r(NULL, " \t\n", &save), col++)
 				if (!strcmp(t, "PID"))
 					pid_col = col;
 			fputs(line, stdout);

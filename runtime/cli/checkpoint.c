@@ -48,28 +48,28 @@ enum {
 /* clang-format on */
 
 static const struct option checkpoint_options[] = {
-    COMMON_OPTIONS,
-    {"parent-path", required_argument, NULL, OPT_PARENT},
-    {"leave-running", no_argument, NULL, OPT_LEAVE},
-    {"tcp-skip-in-flight", no_argument, NULL, OPT_TCP_SKIP},
-    {"link-remap", no_argument, NULL, OPT_LINK_REMAP},
-    {"status-fd", required_argument, NULL, OPT_STATUS_FD},
-    {"page-server", required_argument, NULL, OPT_PAGE_SERVER},
-    {"pre-dump", no_argument, NULL, OPT_PRE_DUMP},
-    {0},
+	COMMON_OPTIONS,
+	{"parent-path", required_argument, NULL, OPT_PARENT},
+	{"leave-running", no_argument, NULL, OPT_LEAVE},
+	{"tcp-skip-in-flight", no_argument, NULL, OPT_TCP_SKIP},
+	{"link-remap", no_argument, NULL, OPT_LINK_REMAP},
+	{"status-fd", required_argument, NULL, OPT_STATUS_FD},
+	{"page-server", required_argument, NULL, OPT_PAGE_SERVER},
+	{"pre-dump", no_argument, NULL, OPT_PRE_DUMP},
+	{0},
 };
 
 static const struct option restore_options[] = {
-    COMMON_OPTIONS,
-    {"bundle", required_argument, NULL, 'b'},
-    {"detach", no_argument, NULL, 'd'},
-    {"pid-file", required_argument, NULL, OPT_PID_FILE},
-    {"console-socket", required_argument, NULL, OPT_CONSOLE},
-    {"no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER},
-    {"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
-    {"lsm-profile", required_argument, NULL, OPT_LSM_PROFILE},
-    {"lsm-mount-context", required_argument, NULL, OPT_LSM_MOUNT},
-    {0},
+	COMMON_OPTIONS,
+	{"bundle", required_argument, NULL, 'b'},
+	{"detach", no_argument, NULL, 'd'},
+	{"pid-file", required_argument, NULL, OPT_PID_FILE},
+	{"console-socket", required_argument, NULL, OPT_CONSOLE},
+	{"no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER},
+	{"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
+	{"lsm-profile", required_argument, NULL, OPT_LSM_PROFILE},
+	{"lsm-mount-context", required_argument, NULL, OPT_LSM_MOUNT},
+	{0},
 };
 
 static int on_common(struct criu_common_opts *c, int opt, const char *arg, struct error *err)
@@ -185,8 +185,8 @@ static bool want_help(const struct command *self, int argc, char **argv)
 			cli_print_help(self);
 			printf("\nCRIU support: %s\n",
 			       criu_built_in()
-				   ? "built in (libcriu; needs CRIU >= 4.2 at run time)"
-				   : "not built in (agentrun was built without libcriu)");
+				       ? "built in (libcriu; needs CRIU >= 4.2 at run time)"
+				       : "not built in (agentrun was built without libcriu)");
 			return true;
 		}
 	}

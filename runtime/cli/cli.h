@@ -24,7 +24,6 @@ struct command {
 		   struct error *err);
 };
 
-
 /* Parse a command's flags with getopt_long_only (runc accepts -flag and
  * --flag, `=value` or a separate value). Returns the first positional
  * index or -1 with err set. `--help`/`-h` print help and exit 0. */
@@ -46,17 +45,17 @@ int cli_check_cgroup_manager(const struct global_opts *g, struct error *err);
 int cmd_create(const struct command *self, const struct global_opts *g, int argc, char **argv,
 	       struct error *err);
 int cmd_run(const struct command *self, const struct global_opts *g, int argc, char **argv,
-	       struct error *err);
+	    struct error *err);
 int cmd_start(const struct command *self, const struct global_opts *g, int argc, char **argv,
-	       struct error *err);
+	      struct error *err);
 int cmd_state(const struct command *self, const struct global_opts *g, int argc, char **argv,
-	       struct error *err);
+	      struct error *err);
 int cmd_kill(const struct command *self, const struct global_opts *g, int argc, char **argv,
-	       struct error *err);
+	     struct error *err);
 int cmd_delete(const struct command *self, const struct global_opts *g, int argc, char **argv,
 	       struct error *err);
 int cmd_list(const struct command *self, const struct global_opts *g, int argc, char **argv,
-	       struct error *err);
+	     struct error *err);
 int cmd_exec(const struct command *self, const struct global_opts *g, int argc, char **argv,
 	     struct error *err);
 int cmd_pause(const struct command *self, const struct global_opts *g, int argc, char **argv,
@@ -69,13 +68,13 @@ int cmd_update(const struct command *self, const struct global_opts *g, int argc
 	       struct error *err);
 int cmd_events(const struct command *self, const struct global_opts *g, int argc, char **argv,
 	       struct error *err);
-int cmd_checkpoint(const struct command *self, const struct global_opts *g, int argc,
-		   char **argv, struct error *err);
+int cmd_checkpoint(const struct command *self, const struct global_opts *g, int argc, char **argv,
+		   struct error *err);
 int cmd_restore(const struct command *self, const struct global_opts *g, int argc, char **argv,
 		struct error *err);
 int cmd_spec(const struct command *self, const struct global_opts *g, int argc, char **argv,
-	       struct error *err);
+	     struct error *err);
 int cmd_features(const struct command *self, const struct global_opts *g, int argc, char **argv,
-	       struct error *err);
+		 struct error *err);
 
 #endif

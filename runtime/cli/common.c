@@ -92,7 +92,8 @@ int cli_need_args(const struct command *cmd, int argc, int first, int want, bool
 int cli_check_cgroup_manager(const struct global_opts *g, struct error *err)
 {
 	if (g->systemd_cgroup)
-		return error_set(err, 0, "--systemd-cgroup: the systemd cgroup manager is not "
-					 "supported yet; use cgroupfs");
+		return error_set(err, 0,
+				 "--systemd-cgroup: the systemd cgroup manager is not "
+				 "supported yet; use cgroupfs");
 	return 0;
 }

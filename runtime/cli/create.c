@@ -13,7 +13,15 @@ struct create_ctx {
 	bool keep;
 };
 
-enum { OPT_PID_FILE = 256, OPT_PRESERVE, OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_CONSOLE, OPT_NO_SUBREAPER, OPT_KEEP };
+enum {
+	OPT_PID_FILE = 256,
+	OPT_PRESERVE,
+	OPT_NO_PIVOT,
+	OPT_NO_KEYRING,
+	OPT_CONSOLE,
+	OPT_NO_SUBREAPER,
+	OPT_KEEP
+};
 
 static const struct option create_options[] = {
 	{"bundle", required_argument, NULL, 'b'},
@@ -75,7 +83,8 @@ static int parse_create(const struct command *cmd, const struct global_opts *g, 
 	return cli_check_cgroup_manager(g, err);
 }
 
-int cmd_create(const struct command *self, const struct global_opts *g, int argc, char **argv, struct error *err)
+int cmd_create(const struct command *self, const struct global_opts *g, int argc, char **argv,
+	       struct error *err)
 {
 	struct create_ctx ctx;
 	if (parse_create(self, g, argc, argv, false, &ctx, err) < 0)
@@ -84,7 +93,8 @@ int cmd_create(const struct command *self, const struct global_opts *g, int argc
 	return container_create(&ctx.o, &pid, err);
 }
 
-int cmd_run(const struct command *self, const struct global_opts *g, int argc, char **argv, struct error *err)
+int cmd_run(const struct command *self, const struct global_opts *g, int argc, char **argv,
+	    struct error *err)
 {
 	struct create_ctx ctx;
 	if (parse_create(self, g, argc, argv, true, &ctx, err) < 0)

@@ -30,8 +30,8 @@ static int parse_duration(const char *s, uint64_t *out, struct error *err)
 		const char *unit;
 		double ns;
 	} units[] = {
-	    {"ns", 1},	 {"us", 1e3}, {"\u00b5s", 1e3}, {"\u03bcs", 1e3},
-	    {"ms", 1e6}, {"s", 1e9},  {"m", 60e9},	{"h", 3600e9},
+		{"ns", 1},   {"us", 1e3}, {"\u00b5s", 1e3}, {"\u03bcs", 1e3},
+		{"ms", 1e6}, {"s", 1e9},  {"m", 60e9},	    {"h", 3600e9},
 	};
 	const char *p = s;
 	double total = 0;
@@ -370,9 +370,9 @@ int cmd_events(const struct command *self, const struct global_opts *g, int argc
 	       struct error *err)
 {
 	static const struct option opts[] = {
-	    {"interval", required_argument, NULL, 'i'},
-	    {"stats", no_argument, NULL, 's'},
-	    {0},
+		{"interval", required_argument, NULL, 'i'},
+		{"stats", no_argument, NULL, 's'},
+		{0},
 	};
 	struct events_ctx ctx = {.interval_ns = 5000000000ull};
 	int first = cli_parse(self, argc, argv, opts, on_events_opt, &ctx, err);

@@ -23,8 +23,17 @@ struct exec_ctx {
 };
 
 enum {
-	OPT_CONSOLE = 256, OPT_CWD, OPT_GIDS, OPT_CAP, OPT_NNP, OPT_APPARMOR, OPT_LABEL,
-	OPT_PID_FILE, OPT_PRESERVE, OPT_IGNORE_PAUSED, OPT_CGROUP,
+	OPT_CONSOLE = 256,
+	OPT_CWD,
+	OPT_GIDS,
+	OPT_CAP,
+	OPT_NNP,
+	OPT_APPARMOR,
+	OPT_LABEL,
+	OPT_PID_FILE,
+	OPT_PRESERVE,
+	OPT_IGNORE_PAUSED,
+	OPT_CGROUP,
 };
 
 static const struct option exec_options[] = {
@@ -174,7 +183,8 @@ static int merge(struct exec_ctx *x, struct spec *spec, int argc, char **argv, i
 		if (r < 0 || spec_validate_process(p, x->process_file, err) < 0)
 			return -1;
 		if (argc - first > 1)
-			return error_set(err, 0, "exec: a command and --process do not go together");
+			return error_set(err, 0,
+					 "exec: a command and --process do not go together");
 	} else {
 		if (argc - first < 2)
 			return error_set(err, 0, "exec: requires a container id and a command");

@@ -128,10 +128,9 @@ int cmd_spec(const struct command *self, const struct global_opts *g, int argc, 
 	if (dfd < 0)
 		return error_errno(err, "spec: open bundle %s", ctx.bundle);
 	if (faccessat(dfd, "config.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-		return error_set(err, 0, "File %s/config.json exists. Remove it first",
-				 ctx.bundle);
-	_cleanup_close_ int fd =
-		openat(dfd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		return error_set(err, 0, "File %s/config.json exists. Remove it first", ctx.bundle);
+	_cleanup_close_ int fd = openat(dfd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+					0666);
 	if (fd < 0)
 		return error_errno(err, "spec: create %s/config.json", ctx.bundle);
 	size_t len = strlen(json);
@@ -140,8 +139,8 @@ int cmd_spec(const struct command *self, const struct global_opts *g, int argc, 
 	return 0;
 }
 
-int cmd_features(const struct command *self, const struct global_opts *g, int argc,
-		 char **argv, struct error *err)
+int cmd_features(const struct command *self, const struct global_opts *g, int argc, char **argv,
+		 struct error *err)
 {
 	(void)g;
 	static const struct option opts[] = {{0}};

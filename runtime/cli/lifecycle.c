@@ -19,8 +19,9 @@ static int no_opt(int c, const char *arg, void *ctx, struct error *err)
 
 /* Parse flags and exactly one id. */
 static const char *one_id(const struct command *self, int argc, char **argv,
-			  const struct option *opts, int (*on)(int, const char *, void *, struct error *),
-			  void *ctx, int extra_max, int *first_out, struct error *err)
+			  const struct option *opts,
+			  int (*on)(int, const char *, void *, struct error *), void *ctx,
+			  int extra_max, int *first_out, struct error *err)
 {
 	int first = cli_parse(self, argc, argv, opts, on, ctx, err);
 	if (first < 0)
@@ -65,14 +66,14 @@ static const struct {
 	const char *name;
 	int sig;
 } signal_names[] = {
-	{"HUP", SIGHUP},   {"INT", SIGINT},	  {"QUIT", SIGQUIT}, {"ILL", SIGILL},
-	{"TRAP", SIGTRAP}, {"ABRT", SIGABRT},	  {"IOT", SIGIOT},   {"BUS", SIGBUS},
-	{"FPE", SIGFPE},   {"KILL", SIGKILL},	  {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},
-	{"USR2", SIGUSR2}, {"PIPE", SIGPIPE},	  {"ALRM", SIGALRM}, {"TERM", SIGTERM},
-	{"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT}, {"STOP", SIGSTOP},
-	{"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},	  {"TTOU", SIGTTOU}, {"URG", SIGURG},
-	{"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},	  {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
-	{"WINCH", SIGWINCH}, {"IO", SIGIO},	  {"POLL", SIGPOLL}, {"PWR", SIGPWR},
+	{"HUP", SIGHUP},       {"INT", SIGINT},	  {"QUIT", SIGQUIT},	 {"ILL", SIGILL},
+	{"TRAP", SIGTRAP},     {"ABRT", SIGABRT}, {"IOT", SIGIOT},	 {"BUS", SIGBUS},
+	{"FPE", SIGFPE},       {"KILL", SIGKILL}, {"USR1", SIGUSR1},	 {"SEGV", SIGSEGV},
+	{"USR2", SIGUSR2},     {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},	 {"TERM", SIGTERM},
+	{"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},	 {"STOP", SIGSTOP},
+	{"TSTP", SIGTSTP},     {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},	 {"URG", SIGURG},
+	{"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+	{"WINCH", SIGWINCH},   {"IO", SIGIO},	  {"POLL", SIGPOLL},	 {"PWR", SIGPWR},
 	{"SYS", SIGSYS},
 };
 
@@ -103,7 +104,8 @@ int cli_parse_signal(const char *s, int *sig, struct error *err)
 	if (!strncmp(name, "RTMIN", 5) || !strncmp(name, "RTMAX", 5)) {
 		int base = name[3] == 'I' ? SIGRTMIN : SIGRTMAX;
 		long off = name[5] ? strtol(name + 5, &end, 10) : 0;
-		if ((!name[5] || (end && !*end)) && base + off >= SIGRTMIN && base + off <= SIGRTMAX) {
+		if ((!name[5] || (end && !*end)) && base + off >= SIGRTMIN &&
+		    base + off <= SIGRTMAX) {
 			*sig = (int)(base + off);
 			return 0;
 		}

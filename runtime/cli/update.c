@@ -187,26 +187,26 @@ int cmd_update(const struct command *self, const struct global_opts *g, int argc
 	       struct error *err)
 {
 	static const struct option opts[] = {
-	    {"resources", required_argument, NULL, 'r'},
-	    {"blkio-weight", required_argument, NULL, U_BLKIO_WEIGHT},
-	    {"cpu-period", required_argument, NULL, U_CPU_PERIOD},
-	    {"cpu-quota", required_argument, NULL, U_CPU_QUOTA},
-	    {"cpu-burst", required_argument, NULL, U_CPU_BURST},
-	    {"cpu-rt-period", required_argument, NULL, U_CPU_RT_PERIOD},
-	    {"cpu-rt-runtime", required_argument, NULL, U_CPU_RT_RUNTIME},
-	    {"cpu-share", required_argument, NULL, U_CPU_SHARE},
-	    {"cpu-shares", required_argument, NULL, U_CPU_SHARE},
-	    {"cpuset-cpus", required_argument, NULL, U_CPUSET_CPUS},
-	    {"cpuset-mems", required_argument, NULL, U_CPUSET_MEMS},
-	    {"kernel-memory", required_argument, NULL, U_KERNEL_MEMORY},
-	    {"kernel-memory-tcp", required_argument, NULL, U_KERNEL_MEMORY_TCP},
-	    {"memory", required_argument, NULL, U_MEMORY},
-	    {"memory-reservation", required_argument, NULL, U_MEMORY_RESERVATION},
-	    {"memory-swap", required_argument, NULL, U_MEMORY_SWAP},
-	    {"pids-limit", required_argument, NULL, U_PIDS_LIMIT},
-	    {"l3-cache-schema", required_argument, NULL, U_L3_CACHE},
-	    {"mem-bw-schema", required_argument, NULL, U_MEM_BW},
-	    {0},
+		{"resources", required_argument, NULL, 'r'},
+		{"blkio-weight", required_argument, NULL, U_BLKIO_WEIGHT},
+		{"cpu-period", required_argument, NULL, U_CPU_PERIOD},
+		{"cpu-quota", required_argument, NULL, U_CPU_QUOTA},
+		{"cpu-burst", required_argument, NULL, U_CPU_BURST},
+		{"cpu-rt-period", required_argument, NULL, U_CPU_RT_PERIOD},
+		{"cpu-rt-runtime", required_argument, NULL, U_CPU_RT_RUNTIME},
+		{"cpu-share", required_argument, NULL, U_CPU_SHARE},
+		{"cpu-shares", required_argument, NULL, U_CPU_SHARE},
+		{"cpuset-cpus", required_argument, NULL, U_CPUSET_CPUS},
+		{"cpuset-mems", required_argument, NULL, U_CPUSET_MEMS},
+		{"kernel-memory", required_argument, NULL, U_KERNEL_MEMORY},
+		{"kernel-memory-tcp", required_argument, NULL, U_KERNEL_MEMORY_TCP},
+		{"memory", required_argument, NULL, U_MEMORY},
+		{"memory-reservation", required_argument, NULL, U_MEMORY_RESERVATION},
+		{"memory-swap", required_argument, NULL, U_MEMORY_SWAP},
+		{"pids-limit", required_argument, NULL, U_PIDS_LIMIT},
+		{"l3-cache-schema", required_argument, NULL, U_L3_CACHE},
+		{"mem-bw-schema", required_argument, NULL, U_MEM_BW},
+		{0},
 	};
 	struct update_ctx ctx = {0};
 	_cleanup_free_ char *json = NULL;
@@ -227,8 +227,8 @@ int cmd_update(const struct command *self, const struct global_opts *g, int argc
 					 &ctx.res, err) < 0)
 			goto out;
 		struct spec_memory *m = &ctx.res.memory;
-		ctx.kernel_memory =
-		    (m->has_kernel && m->kernel) || (m->has_kernel_tcp && m->kernel_tcp);
+		ctx.kernel_memory = (m->has_kernel && m->kernel) ||
+				    (m->has_kernel_tcp && m->kernel_tcp);
 		m->has_kernel = m->has_kernel_tcp = false;
 	} else {
 		struct spec_memory *m = &ctx.res.memory;

@@ -80,41 +80,41 @@ static void test_v2_map(void **state)
 	struct spec_hugepage_limit hp = {.page_size = "2MB", .limit = 209715200};
 	char *ukeys[] = {"io.max", "cgroup.max.depth"}, *uvals[] = {"259:0 rbps=1", "4"};
 	struct spec_resources res = {
-	    .present = true,
-	    .memory = {.present = true,
-		       .has_limit = true,
-		       .limit = 104857600,
-		       .has_swap = true,
-		       .swap = 209715200,
-		       .has_swappiness = true,
-		       .swappiness = 10,
-		       .has_reservation = true,
-		       .reservation = -1},
-	    .cpu = {.present = true,
-		    .has_shares = true,
-		    .shares = 1024,
-		    .has_quota = true,
-		    .quota = -1,
-		    .has_period = true,
-		    .period = 100000,
-		    .has_burst = true,
-		    .burst = 1000,
-		    .cpus = "0-1",
-		    .has_idle = true,
-		    .idle = 1},
-	    .pids = {.present = true, .limit = -1},
-	    .block_io = {.present = true,
-			 .has_weight = true,
-			 .weight = 500,
-			 .weight_device = &wd,
-			 .n_weight_device = 1,
-			 .throttle_read_bps = &rbps,
-			 .n_throttle_read_bps = 1,
-			 .throttle_write_iops = &wiops,
-			 .n_throttle_write_iops = 1},
-	    .hugepage_limits = &hp,
-	    .n_hugepage_limits = 1,
-	    .unified = {.n = 2, .keys = ukeys, .values = uvals},
+		.present = true,
+		.memory = {.present = true,
+			   .has_limit = true,
+			   .limit = 104857600,
+			   .has_swap = true,
+			   .swap = 209715200,
+			   .has_swappiness = true,
+			   .swappiness = 10,
+			   .has_reservation = true,
+			   .reservation = -1},
+		.cpu = {.present = true,
+			.has_shares = true,
+			.shares = 1024,
+			.has_quota = true,
+			.quota = -1,
+			.has_period = true,
+			.period = 100000,
+			.has_burst = true,
+			.burst = 1000,
+			.cpus = "0-1",
+			.has_idle = true,
+			.idle = 1},
+		.pids = {.present = true, .limit = -1},
+		.block_io = {.present = true,
+			     .has_weight = true,
+			     .weight = 500,
+			     .weight_device = &wd,
+			     .n_weight_device = 1,
+			     .throttle_read_bps = &rbps,
+			     .n_throttle_read_bps = 1,
+			     .throttle_write_iops = &wiops,
+			     .n_throttle_write_iops = 1},
+		.hugepage_limits = &hp,
+		.n_hugepage_limits = 1,
+		.unified = {.n = 2, .keys = ukeys, .values = uvals},
 	};
 	struct cgroup_entries es = map(2, &res);
 	assert_non_null(find(&es, "memory.max", "104857600"));
@@ -185,10 +185,10 @@ static void test_v2_unsupported(void **state)
 					  .access = "rwm"};
 	struct spec_device_cgroup devs[] = {deny, devnull};
 	struct spec_resources res = {
-	    .devices = devs,
-	    .n_devices = 2,
-	    .cpu = {.present = true, .has_realtime_runtime = true, .realtime_runtime = 950000},
-	    .network = {.present = true, .has_class_id = true, .class_id = 0x100001},
+		.devices = devs,
+		.n_devices = 2,
+		.cpu = {.present = true, .has_realtime_runtime = true, .realtime_runtime = 950000},
+		.network = {.present = true, .has_class_id = true, .class_id = 0x100001},
 	};
 	struct cgroup_entries es = map(2, &res);
 	assert_null(find_field(&es, "linux.resources.devices")); /* default rules only */
@@ -221,55 +221,55 @@ static void test_v1_map(void **state)
 					.has_leaf_weight = true,
 					.leaf_weight = 300};
 	struct spec_device_cgroup devs[] = {
-	    {.allow = false, .access = "rwm"},
-	    {.allow = true,
-	     .type = "c",
-	     .has_major = true,
-	     .major = 10,
-	     .has_minor = true,
-	     .minor = 229,
-	     .access = "rw"},
-	    {.allow = false, .type = "b", .has_major = true, .major = 8, .access = "m"},
+		{.allow = false, .access = "rwm"},
+		{.allow = true,
+		 .type = "c",
+		 .has_major = true,
+		 .major = 10,
+		 .has_minor = true,
+		 .minor = 229,
+		 .access = "rw"},
+		{.allow = false, .type = "b", .has_major = true, .major = 8, .access = "m"},
 	};
 	char *ukeys[] = {"memory.high"}, *uvals[] = {"1000"};
 	struct spec_net_priority prio = {.name = "eth0", .priority = 500};
 	struct spec_rdma rdma = {.device = "mlx5_1", .has_hca_handles = true, .hca_handles = 3};
 	struct spec_resources res = {
-	    .devices = devs,
-	    .n_devices = 3,
-	    .memory = {.present = true,
-		       .has_limit = true,
-		       .limit = 536870912,
-		       .has_swap = true,
-		       .swap = -1,
-		       .has_kernel = true,
-		       .kernel = -1,
-		       .has_disable_oom_killer = true,
-		       .disable_oom_killer = true},
-	    .cpu = {.present = true,
-		    .has_shares = true,
-		    .shares = 512,
-		    .has_quota = true,
-		    .quota = -1,
-		    .has_period = true,
-		    .period = 100000,
-		    .mems = "0"},
-	    .pids = {.present = true, .limit = 0},
-	    .block_io = {.present = true,
-			 .has_weight = true,
-			 .weight = 10,
-			 .weight_device = &wd,
-			 .n_weight_device = 1,
-			 .throttle_read_bps = &rbps,
-			 .n_throttle_read_bps = 1},
-	    .network = {.present = true,
-			.has_class_id = true,
-			.class_id = 1048577,
-			.priorities = &prio,
-			.n_priorities = 1},
-	    .rdma = &rdma,
-	    .n_rdma = 1,
-	    .unified = {.n = 1, .keys = ukeys, .values = uvals},
+		.devices = devs,
+		.n_devices = 3,
+		.memory = {.present = true,
+			   .has_limit = true,
+			   .limit = 536870912,
+			   .has_swap = true,
+			   .swap = -1,
+			   .has_kernel = true,
+			   .kernel = -1,
+			   .has_disable_oom_killer = true,
+			   .disable_oom_killer = true},
+		.cpu = {.present = true,
+			.has_shares = true,
+			.shares = 512,
+			.has_quota = true,
+			.quota = -1,
+			.has_period = true,
+			.period = 100000,
+			.mems = "0"},
+		.pids = {.present = true, .limit = 0},
+		.block_io = {.present = true,
+			     .has_weight = true,
+			     .weight = 10,
+			     .weight_device = &wd,
+			     .n_weight_device = 1,
+			     .throttle_read_bps = &rbps,
+			     .n_throttle_read_bps = 1},
+		.network = {.present = true,
+			    .has_class_id = true,
+			    .class_id = 1048577,
+			    .priorities = &prio,
+			    .n_priorities = 1},
+		.rdma = &rdma,
+		.n_rdma = 1,
+		.unified = {.n = 1, .keys = ukeys, .values = uvals},
 	};
 	struct cgroup_entries es = map(1, &res);
 	assert_non_null(find(&es, "memory.limit_in_bytes", "536870912"));
@@ -347,13 +347,13 @@ static void test_map_invalid(void **state)
 /* ---- mode detection ---- */
 
 static const char hybrid_mi[] =
-    "30 22 0:27 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
-    "31 30 0:28 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
-    "34 30 0:31 / /sys/fs/cgroup/memory rw,relatime shared:5 - cgroup cgroup rw,memory\n"
-    "36 30 0:33 / /sys/fs/cgroup/freezer rw,relatime - cgroup cgroup rw,freezer\n"
-    "39 30 0:36 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd\n"
-    "40 30 0:37 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n"
-    "41 22 0:38 / /proc rw - proc proc rw\n";
+	"30 22 0:27 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+	"31 30 0:28 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+	"34 30 0:31 / /sys/fs/cgroup/memory rw,relatime shared:5 - cgroup cgroup rw,memory\n"
+	"36 30 0:33 / /sys/fs/cgroup/freezer rw,relatime - cgroup cgroup rw,freezer\n"
+	"39 30 0:36 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd\n"
+	"40 30 0:37 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n"
+	"41 22 0:38 / /proc rw - proc proc rw\n";
 static const char hybrid_pc[] = "9:name=systemd:/\n6:freezer:/\n4:memory:/process_api/f3d\n"
 				"1:cpu:/\n0::/\n";
 
@@ -436,7 +436,7 @@ static void test_mode_v2_v1_none(void **state)
 	const char *v2mi = "25 30 0:22 / /sys/fs/cgroup rw,nosuid shared:9 - cgroup2 cgroup2 "
 			   "rw,nsdelegate,memory_recursiveprot\n";
 	assert_int_equal(
-	    cgroup_parse_hierarchies(v2mi, "0::/user.slice/s.scope\n", &h, &n, &mode, &err), 0);
+		cgroup_parse_hierarchies(v2mi, "0::/user.slice/s.scope\n", &h, &n, &mode, &err), 0);
 	assert_int_equal(mode, CGROUP_MODE_V2);
 	assert_int_equal(n, 1);
 	assert_string_equal(h[0].own, "/user.slice/s.scope");
@@ -445,9 +445,10 @@ static void test_mode_v2_v1_none(void **state)
 	/* v1 with co-mounted controllers, an escaped mount point, seen from a
 	 * container whose mount root is its own cgroup */
 	const char *v1mi =
-	    "31 30 0:28 /docker/abc /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
-	    "32 30 0:29 / /mnt/my\\040cg rw - cgroup cgroup rw,memory\n"
-	    "33 30 0:30 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,xattr,name=systemd\n";
+		"31 30 0:28 /docker/abc /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup "
+		"rw,cpu,cpuacct\n"
+		"32 30 0:29 / /mnt/my\\040cg rw - cgroup cgroup rw,memory\n"
+		"33 30 0:30 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,xattr,name=systemd\n";
 	const char *v1pc = "4:memory:/docker/abc\n3:cpu,cpuacct:/docker/abc\n"
 			   "1:name=systemd:/docker/abc\n";
 	assert_int_equal(cgroup_parse_hierarchies(v1mi, v1pc, &h, &n, &mode, &err), 0);
@@ -465,10 +466,11 @@ static void test_mode_v2_v1_none(void **state)
 
 	/* only a named hierarchy and cgroup2: v2 */
 	const char *v2named =
-	    "39 30 0:36 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,name=systemd\n"
-	    "40 30 0:37 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
+		"39 30 0:36 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,name=systemd\n"
+		"40 30 0:37 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
 	assert_int_equal(
-	    cgroup_parse_hierarchies(v2named, "1:name=systemd:/\n0::/\n", &h, &n, &mode, &err), 0);
+		cgroup_parse_hierarchies(v2named, "1:name=systemd:/\n0::/\n", &h, &n, &mode, &err),
+		0);
 	assert_int_equal(mode, CGROUP_MODE_V2);
 	cgroup_hiers_free(h, n);
 
@@ -662,9 +664,9 @@ static void test_host(void **state)
 		assert_int_equal(access(h->dirs[i], F_OK), 0);
 
 	struct spec_resources res = {
-	    .present = true,
-	    .memory = {.present = true, .has_limit = true, .limit = 64 << 20},
-	    .pids = {.present = true, .limit = 32},
+		.present = true,
+		.memory = {.present = true, .has_limit = true, .limit = 64 << 20},
+		.pids = {.present = true, .limit = 32},
 	};
 	if (cgroup_apply(h->cg, &res, &err) < 0)
 		fail_msg("%s", err.msg);
@@ -709,22 +711,22 @@ static void test_host(void **state)
 	/* v1 devices: deny all, the rules, then the default devices. */
 	if (cgroup_find(h->cg, 1, "devices")) {
 		struct spec_device_cgroup devs[] = {
-		    {.allow = false, .access = "rwm"},
-		    {.allow = true,
-		     .type = "c",
-		     .has_major = true,
-		     .major = 10,
-		     .has_minor = true,
-		     .minor = 229,
-		     .access = "rw"},
+			{.allow = false, .access = "rwm"},
+			{.allow = true,
+			 .type = "c",
+			 .has_major = true,
+			 .major = 10,
+			 .has_minor = true,
+			 .minor = 229,
+			 .access = "rw"},
 		};
 		struct spec_resources dr = {.devices = devs, .n_devices = 2};
 		if (cgroup_apply(h->cg, &dr, &err) < 0)
 			fail_msg("%s", err.msg);
 		char *list = NULL;
-		assert_int_equal(
-		    cgroup_read(cgroup_find(h->cg, 1, "devices")->dir, "devices.list", &list, &err),
-		    0);
+		assert_int_equal(cgroup_read(cgroup_find(h->cg, 1, "devices")->dir, "devices.list",
+					     &list, &err),
+				 0);
 		assert_non_null(strstr(list, "c 10:229 rw\n"));
 		assert_non_null(strstr(list, "c 1:3 rwm\n"));
 		assert_null(strstr(list, "a *:* rwm"));
@@ -834,18 +836,18 @@ static void test_host_nested(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_shares_to_weight),
-	    cmocka_unit_test(test_v2_map),
-	    cmocka_unit_test(test_v2_unsupported),
-	    cmocka_unit_test(test_v1_map),
-	    cmocka_unit_test(test_map_invalid),
-	    cmocka_unit_test(test_mode_hybrid),
-	    cmocka_unit_test(test_mode_v2_v1_none),
-	    cmocka_unit_test(test_mode_forced),
-	    cmocka_unit_test(test_serialize_roundtrip),
-	    cmocka_unit_test(test_bad_paths),
-	    cmocka_unit_test_setup_teardown(test_host, host_setup, host_teardown),
-	    cmocka_unit_test_setup_teardown(test_host_nested, host_setup, host_teardown),
+		cmocka_unit_test(test_shares_to_weight),
+		cmocka_unit_test(test_v2_map),
+		cmocka_unit_test(test_v2_unsupported),
+		cmocka_unit_test(test_v1_map),
+		cmocka_unit_test(test_map_invalid),
+		cmocka_unit_test(test_mode_hybrid),
+		cmocka_unit_test(test_mode_v2_v1_none),
+		cmocka_unit_test(test_mode_forced),
+		cmocka_unit_test(test_serialize_roundtrip),
+		cmocka_unit_test(test_bad_paths),
+		cmocka_unit_test_setup_teardown(test_host, host_setup, host_teardown),
+		cmocka_unit_test_setup_teardown(test_host_nested, host_setup, host_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -213,7 +213,7 @@ static int teardown_tmp(void **state)
 static struct cgroup_hier hier(int version, const char *controllers, char *dir)
 {
 	return (struct cgroup_hier){
-	    .version = version, .controllers = (char *)controllers, .dir = dir};
+		.version = version, .controllers = (char *)controllers, .dir = dir};
 }
 
 static void test_stats_v1(void **state)
@@ -250,9 +250,9 @@ static void test_stats_v1(void **state)
 	put(huge, "hugetlb.2MB.rsvd.usage_in_bytes", "0\n");
 
 	struct cgroup_hier h[] = {
-	    hier(1, "cpu", cpu),      hier(1, "cpuacct", acct), hier(1, "memory", mem),
-	    hier(1, "pids", pids),    hier(1, "blkio", blkio),	hier(1, "cpuset", cpuset),
-	    hier(1, "hugetlb", huge),
+		hier(1, "cpu", cpu),	  hier(1, "cpuacct", acct), hier(1, "memory", mem),
+		hier(1, "pids", pids),	  hier(1, "blkio", blkio),  hier(1, "cpuset", cpuset),
+		hier(1, "hugetlb", huge),
 	};
 	struct cgroup cg = {.mode = CGROUP_MODE_V1, .h = h, .n = sizeof(h) / sizeof(h[0])};
 	struct cgroup_stats s;
@@ -421,10 +421,10 @@ static void test_stats_hybrid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_u64),	 cmocka_unit_test(test_parse_keyed),
-	    cmocka_unit_test(test_parse_lists),	 cmocka_unit_test(test_parse_blkio),
-	    cmocka_unit_test(test_stats_v1),	 cmocka_unit_test(test_stats_v2),
-	    cmocka_unit_test(test_stats_hybrid),
+		cmocka_unit_test(test_parse_u64),    cmocka_unit_test(test_parse_keyed),
+		cmocka_unit_test(test_parse_lists),  cmocka_unit_test(test_parse_blkio),
+		cmocka_unit_test(test_stats_v1),     cmocka_unit_test(test_stats_v2),
+		cmocka_unit_test(test_stats_hybrid),
 	};
 	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
 }

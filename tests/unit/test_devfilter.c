@@ -75,10 +75,10 @@ static int run(const struct bpf_insn *p, size_t n, unsigned type, unsigned acces
 #define W BPF_DEVCG_ACC_WRITE
 #define M BPF_DEVCG_ACC_MKNOD
 
-#define RULE(al, t, ma, mi, acc)                                                                   \
-	{                                                                                          \
-		.allow = (al), .type = (char *)(t), .has_major = (ma) >= 0, .major = (ma),         \
-		.has_minor = (mi) >= 0, .minor = (mi), .access = (char *)(acc)                     \
+#define RULE(al, t, ma, mi, acc)                                                           \
+	{                                                                                  \
+		.allow = (al), .type = (char *)(t), .has_major = (ma) >= 0, .major = (ma), \
+		.has_minor = (mi) >= 0, .minor = (mi), .access = (char *)(acc)             \
 	}
 
 struct prog {
@@ -118,13 +118,13 @@ static void test_v1_semantics(void **state)
 {
 	(void)state;
 	struct spec_device_cgroup rules[] = {
-	    RULE(false, "a", -1, -1, "rwm"),
-	    RULE(true, "c", 10, 229, "r"), /* read fuse */
-	    RULE(true, "b", 8, -1, "rw"),  /* every sd disk */
-	    RULE(false, "b", 8, 16, "w"),  /* another key: changes nothing */
-	    RULE(true, "c", 10, 200, "rw"),
-	    RULE(false, "c", 10, 200, "w"), /* the same key: tun is read-only */
-	    RULE(true, "c", 10, 229, "w"),  /* merged: fuse rw */
+		RULE(false, "a", -1, -1, "rwm"),
+		RULE(true, "c", 10, 229, "r"), /* read fuse */
+		RULE(true, "b", 8, -1, "rw"),  /* every sd disk */
+		RULE(false, "b", 8, 16, "w"),  /* another key: changes nothing */
+		RULE(true, "c", 10, 200, "rw"),
+		RULE(false, "c", 10, 200, "w"), /* the same key: tun is read-only */
+		RULE(true, "c", 10, 229, "w"),	/* merged: fuse rw */
 	};
 	struct prog p = build(rules, 7);
 	assert_int_equal(run(p.v, p.n, C, R, 10, 229), 1);
@@ -338,13 +338,14 @@ static void test_attach_replaces(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_default_list),
-	    cmocka_unit_test(test_v1_semantics),
-	    cmocka_unit_test(test_allow_all),
-	    cmocka_unit_test(test_bad_rule),
-	    cmocka_unit_test(test_verifier),
-	    cmocka_unit_test(test_too_many_rules),
-	    cmocka_unit_test_setup_teardown(test_attach_replaces, cgroup_setup, cgroup_teardown),
+		cmocka_unit_test(test_default_list),
+		cmocka_unit_test(test_v1_semantics),
+		cmocka_unit_test(test_allow_all),
+		cmocka_unit_test(test_bad_rule),
+		cmocka_unit_test(test_verifier),
+		cmocka_unit_test(test_too_many_rules),
+		cmocka_unit_test_setup_teardown(test_attach_replaces, cgroup_setup,
+						cgroup_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,7 +36,8 @@ static struct mount_flags parse_opts(char **opts, size_t n)
 		fail_msg("rootfs_parse_options: %s", err.msg);
 	return f;
 }
-#define OPTS(...) parse_opts((char *[]){__VA_ARGS__}, sizeof((char *[]){__VA_ARGS__}) / sizeof(char *))
+#define OPTS(...) \
+	parse_opts((char *[]){__VA_ARGS__}, sizeof((char *[]){__VA_ARGS__}) / sizeof(char *))
 
 static void test_mount_flags(void **state)
 {
@@ -98,9 +99,9 @@ static void test_mount_bind_propagation(void **state)
 		const char *name;
 		unsigned long flag;
 	} props[] = {
-		{"private", MS_PRIVATE},     {"rprivate", MS_PRIVATE | MS_REC},
-		{"shared", MS_SHARED},	     {"rshared", MS_SHARED | MS_REC},
-		{"slave", MS_SLAVE},	     {"rslave", MS_SLAVE | MS_REC},
+		{"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+		{"shared", MS_SHARED},	       {"rshared", MS_SHARED | MS_REC},
+		{"slave", MS_SLAVE},	       {"rslave", MS_SLAVE | MS_REC},
 		{"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
 	};
 	for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {

@@ -116,18 +116,18 @@ static const char *rejected(const char *q)
 	return msgbuf;
 }
 
-#define assert_contains(hay, needle)                                                               \
-	do {                                                                                       \
-		const char *h_ = (hay), *n_ = (needle);                                            \
-		if (!strstr(h_, n_))                                                               \
-			fail_msg("expected \"%s\" in message \"%s\"", n_, h_);                      \
+#define assert_contains(hay, needle)                                           \
+	do {                                                                   \
+		const char *h_ = (hay), *n_ = (needle);                        \
+		if (!strstr(h_, n_))                                           \
+			fail_msg("expected \"%s\" in message \"%s\"", n_, h_); \
 	} while (0)
 
-#define assert_starts_with(hay, prefix)                                                            \
-	do {                                                                                       \
-		const char *h_ = (hay), *p_ = (prefix);                                            \
-		if (strncmp(h_, p_, strlen(p_)) != 0)                                              \
-			fail_msg("expected message starting with \"%s\", got \"%s\"", p_, h_);      \
+#define assert_starts_with(hay, prefix)                                                        \
+	do {                                                                                   \
+		const char *h_ = (hay), *p_ = (prefix);                                        \
+		if (strncmp(h_, p_, strlen(p_)) != 0)                                          \
+			fail_msg("expected message starting with \"%s\", got \"%s\"", p_, h_); \
 	} while (0)
 
 /* A document with ociVersion and root, plus more top-level members. */
@@ -216,7 +216,8 @@ static void check_fixtures(const char *kind, bool good)
 		size_t l = strlen(report);
 		if (good && r < 0) {
 			wrong++;
-			snprintf(report + l, sizeof(report) - l, "\n  good/%s: %s", names[i], err.msg);
+			snprintf(report + l, sizeof(report) - l, "\n  good/%s: %s", names[i],
+				 err.msg);
 		} else if (!good && r == 0) {
 			wrong++;
 			snprintf(report + l, sizeof(report) - l, " bad/%s", names[i]);
@@ -251,9 +252,8 @@ static void test_fixtures_bad(void **state)
 static void test_fixture_bad_reasons(void **state)
 {
 	(void)state;
-	assert_string_equal(
-		rejected(DOC("'linux':{'netDevices':{'eth0':{'name':23}}}")),
-		ORIGIN ": .linux.netDevices.eth0.name: expected string, got number");
+	assert_string_equal(rejected(DOC("'linux':{'netDevices':{'eth0':{'name':23}}}")),
+			    ORIGIN ": .linux.netDevices.eth0.name: expected string, got number");
 	assert_string_equal(
 		rejected(DOC("'linux':{'resources':{'rdma':{'mlx5_1':{'hcaHandles':'x'}}}}")),
 		ORIGIN ": .linux.resources.rdma.mlx5_1.hcaHandles: expected integer, got string");
@@ -522,10 +522,9 @@ static void test_id_mappings(void **state)
 	assert_int_equal(l->gid_mappings[1].container_id, 65536);
 	assert_int_equal(l->gid_mappings[1].host_id, 1);
 	assert_int_equal(l->gid_mappings[1].size, 1);
-	assert_string_equal(
-		parse_fails(DOC("'linux':{'namespaces':[{'type':'user'}],"
-				"'uidMappings':[{'containerID':0,'size':1}]}")),
-		ORIGIN ": .linux.uidMappings[0].hostID: required field missing");
+	assert_string_equal(parse_fails(DOC("'linux':{'namespaces':[{'type':'user'}],"
+					    "'uidMappings':[{'containerID':0,'size':1}]}")),
+			    ORIGIN ": .linux.uidMappings[0].hostID: required field missing");
 }
 
 static void test_mounts(void **state)
@@ -741,7 +740,8 @@ static void test_time_offsets(void **state)
 	assert_int_equal(l->time_monotonic.secs, 86400);
 	assert_int_equal(l->time_monotonic.nanosecs, 0);
 	assert_string_equal(parse_fails(DOC("'linux':{'timeOffsets':{'monotonic':{'secs':'1'}}}")),
-			    ORIGIN ": .linux.timeOffsets.monotonic.secs: expected integer, got string");
+			    ORIGIN
+			    ": .linux.timeOffsets.monotonic.secs: expected integer, got string");
 }
 
 static void test_devices(void **state)
@@ -912,8 +912,9 @@ static void test_error_namespace_path(void **state)
 		validate_fails("{'ociVersion':'1.3.0','linux':{'namespaces':[{'type':'pid'},"
 			       "{'type':'net'},{'type':'foo'}]}}"),
 		ORIGIN ": .linux.namespaces[1].type: unknown namespace \"net\"");
-	assert_string_equal(parse_fails(DOC("'linux':{'namespaces':[{'type':'pid'},{'path':'/x'}]}")),
-			    ORIGIN ": .linux.namespaces[1].type: required field missing");
+	assert_string_equal(
+		parse_fails(DOC("'linux':{'namespaces':[{'type':'pid'},{'path':'/x'}]}")),
+		ORIGIN ": .linux.namespaces[1].type: required field missing");
 	assert_contains(validate_fails(DOC("'linux':{'namespaces':[{'type':'pid','path':'x'}]}")),
 			".linux.namespaces[0].path: must be an absolute path");
 }
@@ -945,7 +946,8 @@ static void test_error_numbers(void **state)
 	const char *m = parse_fails(DOC(PROC("'user':{'uid':-1,'gid':0}")));
 	assert_string_equal(m, ORIGIN ": .process.user.uid: -1 must not be negative");
 	m = parse_fails(DOC(PROC("'user':{'uid':0,'gid':4294967296}")));
-	assert_string_equal(m, ORIGIN ": .process.user.gid: 4294967296 out of range [0, 4294967295]");
+	assert_string_equal(m,
+			    ORIGIN ": .process.user.gid: 4294967296 out of range [0, 4294967295]");
 	m = parse_fails(DOC(PROC("'user':{'uid':1.5,'gid':0}")));
 	assert_string_equal(m, ORIGIN ": .process.user.uid: expected integer, got 1.5");
 	m = parse_fails(DOC(PROC("'oomScoreAdj':2147483648")));
@@ -963,12 +965,13 @@ static void test_error_numbers(void **state)
 	m = parse_fails(DOC("'linux':{'resources':{'memory':{'limit':9223372036854775808}}}"));
 	assert_contains(m, ORIGIN ": .linux.resources.memory.limit: ");
 	m = parse_fails(DOC("'linux':{'resources':{'pids':{'limit':'max'}}}"));
-	assert_string_equal(m, ORIGIN ": .linux.resources.pids.limit: expected integer, got string");
+	assert_string_equal(m,
+			    ORIGIN ": .linux.resources.pids.limit: expected integer, got string");
 	/* the extremes of the ranges are accepted */
 	struct spec *s = parse_ok(DOC(PROC("'oomScoreAdj':-1000,'user':{'uid':4294967295,"
 					   "'gid':0}") ",'linux':{'resources':{'memory':"
-					   "{'limit':9223372036854775807,'swap':"
-					   "-9223372036854775808}}}"));
+						       "{'limit':9223372036854775807,'swap':"
+						       "-9223372036854775808}}}"));
 	assert_int_equal(s->process.oom_score_adj, -1000);
 	assert_true(s->process.user.uid == UINT32_MAX);
 	assert_true(s->linux_.resources.memory.limit == INT64_MAX);
@@ -993,8 +996,9 @@ static void test_error_document(void **state)
 	assert_contains(parse_fails("42"), "expected object, got number");
 	assert_contains(parse_fails("null"), "expected object, got null");
 	/* unsupported major version */
-	assert_string_equal(validate_fails("{'ociVersion':'2.0.0'}"),
-			    ORIGIN ": .ociVersion: unsupported version \"2.0.0\" (this runtime implements 1.x)");
+	assert_string_equal(
+		validate_fails("{'ociVersion':'2.0.0'}"), ORIGIN
+		": .ociVersion: unsupported version \"2.0.0\" (this runtime implements 1.x)");
 	/* the origin is the caller's */
 	char *json = dq("{}");
 	struct spec *s = NULL;
@@ -1038,10 +1042,10 @@ static void test_reject_semantics(void **state)
 			    ORIGIN ": .process.cwd: must be an absolute path, got \"work\"");
 	assert_string_equal(validate_fails(DOC(PROC("'env':['A=1','JUSTNAME']"))),
 			    ORIGIN ": .process.env[1]: \"JUSTNAME\" is not of the form KEY=value");
-	assert_string_equal(
-		validate_fails(DOC(PROC("'capabilities':{'bounding':['CAP_KILL'],"
-					"'ambient':['KILL']}"))),
-		ORIGIN ": .process.capabilities.ambient[0]: invalid capability \"KILL\"");
+	assert_string_equal(validate_fails(DOC(PROC("'capabilities':{'bounding':['CAP_KILL'],"
+						    "'ambient':['KILL']}"))),
+			    ORIGIN
+			    ": .process.capabilities.ambient[0]: invalid capability \"KILL\"");
 	assert_contains(validate_fails(DOC(PROC("'scheduler':{'policy':'SCHED_FAST'}"))),
 			".process.scheduler.policy: unknown policy \"SCHED_FAST\"");
 	assert_contains(validate_fails(DOC(PROC("'ioPriority':{'class':'IOPRIO_CLASS_BE',"
@@ -1098,7 +1102,8 @@ static void test_reject_seccomp(void **state)
 				   "'syscalls':[{'names':['read'],'action':'SCMP_ACT_ERRNO',"
 				   "'args':[{'index':0,'value':1,'op':'SCMP_CMP_EQ'},"
 				   "{'index':1,'value':1,'op':'SCMP_CMP_SORTA'}]}]}}")),
-		ORIGIN ": .linux.seccomp.syscalls[0].args[1].op: unknown operator \"SCMP_CMP_SORTA\"");
+		ORIGIN
+		": .linux.seccomp.syscalls[0].args[1].op: unknown operator \"SCMP_CMP_SORTA\"");
 	assert_string_equal(
 		validate_fails(DOC("'linux':{'seccomp':{'defaultAction':'SCMP_ACT_ALLOW',"
 				   "'architectures':['SCMP_ARCH_X86_64','SCMP_ARCH_VAX']}}")),
@@ -1106,13 +1111,15 @@ static void test_reject_seccomp(void **state)
 	assert_contains(validate_fails(DOC("'linux':{'seccomp':{'defaultAction':'SCMP_ACT_ALLOW',"
 					   "'flags':['SECCOMP_FILTER_FLAG_NOPE']}}")),
 			".linux.seccomp.flags[0]: unknown flag");
-	assert_contains(validate_fails(DOC("'linux':{'seccomp':{'defaultAction':'SCMP_ACT_ALLOW',"
-					   "'syscalls':[{'names':[],'action':'SCMP_ACT_ALLOW'}]}}")),
-			".linux.seccomp.syscalls[0].names: must not be empty");
-	assert_contains(validate_fails(DOC("'linux':{'seccomp':{'defaultAction':'SCMP_ACT_ALLOW',"
-					   "'syscalls':[{'names':['read'],'action':'SCMP_ACT_ALLOW',"
-					   "'args':[{'index':6,'value':1,'op':'SCMP_CMP_EQ'}]}]}}")),
-			".linux.seccomp.syscalls[0].args[0].index: 6 out of range [0, 5]");
+	assert_contains(
+		validate_fails(DOC("'linux':{'seccomp':{'defaultAction':'SCMP_ACT_ALLOW',"
+				   "'syscalls':[{'names':[],'action':'SCMP_ACT_ALLOW'}]}}")),
+		".linux.seccomp.syscalls[0].names: must not be empty");
+	assert_contains(
+		validate_fails(DOC("'linux':{'seccomp':{'defaultAction':'SCMP_ACT_ALLOW',"
+				   "'syscalls':[{'names':['read'],'action':'SCMP_ACT_ALLOW',"
+				   "'args':[{'index':6,'value':1,'op':'SCMP_CMP_EQ'}]}]}}")),
+		".linux.seccomp.syscalls[0].args[0].index: 6 out of range [0, 5]");
 }
 
 static void test_reject_hugepage(void **state)
@@ -1127,7 +1134,8 @@ static void test_reject_hugepage(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char doc[256];
 		snprintf(doc, sizeof(doc),
-			 DOC("'linux':{'resources':{'hugepageLimits':[{'pageSize':'%s','limit':1}]}}"),
+			 DOC("'linux':{'resources':{'hugepageLimits':[{'pageSize':'%s','limit':1}]}"
+			     "}"),
 			 bad[i]);
 		assert_contains(validate_fails(doc), ".linux.resources.hugepageLimits[0].pageSize");
 	}
@@ -1169,7 +1177,8 @@ static void test_error_paths_free(void **state)
 			    ORIGIN ": .process.args[2]: expected string, got number");
 	assert_string_equal(parse_fails(DOC(PROC("'user':{'uid':0,'gid':0,"
 						 "'additionalGids':[1,2,'x',4]}"))),
-			    ORIGIN ": .process.user.additionalGids[2]: expected integer, got string");
+			    ORIGIN
+			    ": .process.user.additionalGids[2]: expected integer, got string");
 	assert_string_equal(parse_fails(DOC("'mounts':[{'destination':'/a','options':['ro']},"
 					    "{'destination':'/b','options':['ro',false,'x']}]")),
 			    ORIGIN ": .mounts[1].options[1]: expected string, got boolean");

@@ -148,8 +148,8 @@ static void make_state(struct spec_state *st, const char *status, int pid)
 	assert_int_equal(spec_map_copy(&st->annotations, &m), 0);
 }
 
-static const char *const internal_keys[] = {"startTime",     "rootfs",   "created", "owner",
-					    "cgroup",	     "systemdCgroup", "terminal", NULL};
+static const char *const internal_keys[] = {"startTime", "rootfs",	  "created",  "owner",
+					    "cgroup",	 "systemdCgroup", "terminal", NULL};
 
 /* ---- OCI state ---- */
 
@@ -211,7 +211,7 @@ static void test_oci_state_minimal(void **state)
 	yajl_tree_free(t);
 	free(json);
 	spec_state_clear(&st);
-	assert_null(st.id); /* cleared */
+	assert_null(st.id);    /* cleared */
 	spec_state_clear(&st); /* twice is harmless */
 }
 
@@ -314,13 +314,12 @@ static void test_state_parse_errors(void **state)
 	assert_null(strchr(err.msg, '\n'));
 	assert_int_equal(spec_state_parse("[]", "s.json", &st, &err), -1);
 	assert_non_null(strstr(err.msg, "s.json: "));
-	assert_int_equal(spec_state_parse("{\"id\":\"a\",\"status\":\"created\"}", "s.json", &st,
-					  &err),
-			 -1);
+	assert_int_equal(
+		spec_state_parse("{\"id\":\"a\",\"status\":\"created\"}", "s.json", &st, &err), -1);
 	assert_string_equal(err.msg, "s.json: state record lacks id, status or bundle");
 	assert_null(st.id); /* cleared on error */
-	assert_int_equal(spec_state_parse("{\"id\":\"a\",\"status\":1,\"bundle\":\"/b\"}",
-					  "s.json", &st, &err),
+	assert_int_equal(spec_state_parse("{\"id\":\"a\",\"status\":1,\"bundle\":\"/b\"}", "s.json",
+					  &st, &err),
 			 -1);
 	/* wrong types are ignored; a non-string annotation becomes "" */
 	assert_int_equal(spec_state_parse("{\"id\":\"a\",\"status\":\"created\",\"bundle\":\"/b\","
@@ -349,8 +348,8 @@ static void test_list_json(void **state)
 	yajl_val t = tree_parse(json);
 	assert_true(YAJL_IS_ARRAY(t));
 	assert_int_equal(t->u.array.len, 2);
-	const char *keys[] = {"ociVersion", "id", "pid", "status", "bundle", "rootfs", "created",
-			      "owner"};
+	const char *keys[] = {"ociVersion", "id",     "pid",	 "status",
+			      "bundle",	    "rootfs", "created", "owner"};
 	for (size_t i = 0; i < 2; i++)
 		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
 			if (!get(t->u.array.values[i], keys[k]))
@@ -381,9 +380,8 @@ static void test_list_json(void **state)
 static void test_map_copy(void **state)
 {
 	(void)state;
-	struct spec_map src = {.n = 3,
-			       .keys = (char *[]){"a", "b", "c"},
-			       .values = (char *[]){"1", "", "3"}};
+	struct spec_map src = {
+		.n = 3, .keys = (char *[]){"a", "b", "c"}, .values = (char *[]){"1", "", "3"}};
 	struct spec_map dst;
 	assert_int_equal(spec_map_copy(&dst, &src), 0);
 	assert_int_equal(dst.n, 3);
