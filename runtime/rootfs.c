@@ -329,8 +329,11 @@ static int copy_tree(int from, int to, const char *shown, int depth, struct erro
 			r = error_errno(err, "tmpcopyup %s/%s: chown", shown, n);
 			break;
 		}
-		if (!S_ISLNK(st.st_mode))
-			fchmodat(to, n, st.st_mode & 07777, 0); /* chown cleared suid bits */
+		/* chown cleared suid bits */
+		if (!S_ISLNK(st.st_mode) && fchmodat(to, n, st.st_mode & 07777, 0) < 0) {
+			r = error_errno(err, "tmpcopyup %s/%s: chmod", shown, n);
+			break;
+		}
 		struct timespec ts[2] = {st.st_atim, st.st_mtim};
 		utimensat(to, n, ts, AT_SYMLINK_NOFOLLOW);
 	}
