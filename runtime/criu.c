@@ -3,12 +3,12 @@
  * container's mounts and stdio look like to CRIU (external mounts, external
  * files, inherited fds), and the record of them kept in the image directory
  * for restore. The dump and restore flows are in criu_dump.c and
- * criu_restore.c. */
+ * criu_restore.c. Built only with libcriu (runtime/meson.build); without
+ * it criu_none.c stands in. */
 #include "runtime/criu.h"
 #include "runtime/criu_internal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
-#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,66 +20,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-int criu_parse_cgroups_mode(const char *s, enum criu_cgroups_mode *out, struct error *err)
-{
-	static const struct {
-		const char *name;
-		enum criu_cgroups_mode mode;
-	} modes[] = {{"soft", CRIU_MODE_SOFT},
-		     {"full", CRIU_MODE_FULL},
-		     {"strict", CRIU_MODE_STRICT},
-		     {"ignore", CRIU_MODE_IGNORE}};
-	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
-		if (!strcmp(s, modes[i].name)) {
-			*out = modes[i].mode;
-			return 0;
-		}
-	return error_set(err, 0,
-			 "invalid --manage-cgroups-mode value \"%s\" (soft, full, strict "
-			 "or ignore)",
-			 s);
-}
-
-int criu_parse_empty_ns(const char *s, int *mask, struct error *err)
-{
-	/* CRIU supports an empty network namespace only */
-	if (!strcmp(s, "network") || !strcmp(s, "net")) {
-		*mask |= CLONE_NEWNET;
-		return 0;
-	}
-	return error_set(err, 0, "invalid --empty-ns value \"%s\" (only \"network\" is supported)",
-			 s);
-}
-
-#ifndef AGENTRUN_HAVE_CRIU
-
-bool criu_built_in(void)
-{
-	return false;
-}
-
-static int no_criu(struct error *err)
-{
-	return error_set(err, 0,
-			 "checkpoint/restore is not available: this agentrun was built "
-			 "without libcriu (install CRIU >= 4.2 with its library, e.g. "
-			 "scripts/criu.sh, and rebuild)");
-}
-
-int container_checkpoint(const struct checkpoint_opts *o, struct error *err)
-{
-	(void)o;
-	return no_criu(err);
-}
-
-int container_restore(const struct restore_opts *o, int *exit_code, struct error *err)
-{
-	(void)o, (void)exit_code;
-	return no_criu(err);
-}
-
-#else /* AGENTRUN_HAVE_CRIU */
 
 bool criu_built_in(void)
 {
@@ -494,5 +434,3 @@ int criu_record_load(int images_fd, const char *image_path, struct criu_record *
 	}
 	return 0;
 }
-
-#endif /* AGENTRUN_HAVE_CRIU */

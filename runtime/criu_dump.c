@@ -5,8 +5,6 @@
  * network namespace), record that for restore, and dump. */
 #include "runtime/criu_internal.h"
 
-#ifdef AGENTRUN_HAVE_CRIU
-
 #include "cgroups/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/state.h"
@@ -579,5 +577,3 @@ out : {
 }
 	return r;
 }
-
-#endif /* AGENTRUN_HAVE_CRIU */

@@ -1,12 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Inside the CRIU module (criu.c, criu_dump.c, criu_restore.c); only built
- * with libcriu. Not part of the API. */
+ * with libcriu (runtime/meson.build). Not part of the API. */
 #ifndef AGENTRUN_CRIU_INTERNAL_H
 #define AGENTRUN_CRIU_INTERNAL_H
-
-#include "config.h"
-
-#ifdef AGENTRUN_HAVE_CRIU
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -89,5 +85,4 @@ int criu_record_load(int images_fd, const char *image_path, struct criu_record *
 		     struct error *err);
 void criu_record_free(struct criu_record *r);
 
-#endif /* AGENTRUN_HAVE_CRIU */
 #endif

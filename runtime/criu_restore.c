@@ -7,8 +7,6 @@
  * brought up before CRIU restores the sockets. */
 #include "runtime/criu_internal.h"
 
-#ifdef AGENTRUN_HAVE_CRIU
-
 #include "runtime/container.h"
 #include "runtime/netlink.h"
 #include "runtime/state.h"
@@ -602,5 +600,3 @@ int container_restore(const struct restore_opts *o, int *exit_code, struct error
 		close(pty_master);
 	return r;
 }
-
-#endif /* AGENTRUN_HAVE_CRIU */

@@ -38,7 +38,21 @@ run_suite() {
 	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + ${s:-0}))
 }
 
+# the configuration without libcriu builds strictly too, and says so
+nocriu_check() {
+	local out
+	if BUILD_DIR=build-nocriu bash scripts/build.sh -Dcriu=disabled -Dtests=false &&
+		out=$(build-nocriu/agentrun checkpoint nocriu-check 2>&1; echo "rc=$?") &&
+		grep -q 'checkpoint/restore is not available' <<<"$out" && grep -q 'rc=1$' <<<"$out"; then
+		echo "1 passed, 0 failed"
+	else
+		echo "without libcriu: ${out:-no build}"
+		echo "0 passed, 1 failed"
+	fi
+}
+
 run_suite unit tests/run-unit
+run_suite build-nocriu nocriu_check
 run_suite integration tests/run-integration
 run_suite conformance conformance/run
 if [ -x tests/run-e2e ]; then

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Checkpoint and restore in a build without libcriu (CRIU >= 4.2 not found,
+ * or -Dcriu=disabled): built instead of criu.c, criu_dump.c and
+ * criu_restore.c. Every call fails and says why. */
+#include "runtime/criu.h"
+
+bool criu_built_in(void)
+{
+	return false;
+}
+
+static int no_criu(struct error *err)
+{
+	return error_set(err, 0,
+			 "checkpoint/restore is not available: this agentrun was built "
+			 "without libcriu (install CRIU >= 4.2 with its library, e.g. "
+			 "scripts/criu.sh, and rebuild)");
+}
+
+int container_checkpoint(const struct checkpoint_opts *o, struct error *err)
+{
+	(void)o;
+	return no_criu(err);
+}
+
+int container_restore(const struct restore_opts *o, int *exit_code, struct error *err)
+{
+	(void)o, (void)exit_code;
+	return no_criu(err);
+}
