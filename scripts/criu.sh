@@ -10,10 +10,14 @@
 # header and its pkg-config file under /usr/local. The machine's apt state
 # (sources, lists, caches) is not touched. The build is cached in
 # $AGENTRUN_CRIU_CACHE (default /var/cache/agentrun-criu) so that a second
-# run only reinstalls.
+# run only reinstalls. Every file of the source package is checked against
+# the SHA-256 its .dsc lists; a missing or altered one stops the script
+# before anything is built. $AGENTRUN_CRIU_MIRROR replaces the mirror.
 #
 #   scripts/criu.sh            install if needed
 #   scripts/criu.sh --check    exit 0 if criu >= 4.2 is installed, 1 if not
+#   scripts/criu.sh --verify DSC   check the files of a downloaded source
+#                              package against DSC, as before a build
 set -euo pipefail
 
 MIN_VERSION=4.2
@@ -52,8 +56,31 @@ installed_ok() {
 		pkg-config --atleast-version="$MIN_VERSION" criu 2>/dev/null
 }
 
+# verify_dsc DSC ORIGIN: every file DSC lists under Checksums-Sha256 is
+# next to it and matches; otherwise one line naming the first file missing
+# or altered and ORIGIN (where it came from), and exit 1. Never a build from
+# a partial download.
+verify_dsc() {
+	local dsc=$1 origin=$2 dir listed sum name
+	dir=$(dirname "$dsc")
+	listed=$(awk '/^Checksums-Sha256:/ { on = 1; next } on && /^ / { print $1, $3; next } { on = 0 }' "$dsc")
+	[ -n "$listed" ] || die "${dsc##*/} lists no Checksums-Sha256 files"
+	while read -r sum name; do
+		[ -f "$dir/$name" ] ||
+			die "$name (listed in ${dsc##*/}) is missing: not fetched from $origin; not building criu from a partial download"
+		[ "$(sha256sum <"$dir/$name" | cut -d' ' -f1)" = "$sum" ] ||
+			die "$name from $origin does not match its SHA-256 in ${dsc##*/}; not building criu from it"
+	done <<<"$listed"
+	log "${dsc##*/}: $(wc -l <<<"$listed") files, SHA-256 verified"
+}
+
 if [ "${1:-}" = "--check" ]; then
 	installed_ok
+	exit
+fi
+if [ "${1:-}" = "--verify" ]; then
+	[ -f "${2:-}" ] || die "--verify: no such .dsc: ${2:-}"
+	verify_dsc "$2" "$(cd "$(dirname "$2")" && pwd)"
 	exit
 fi
 
@@ -83,12 +110,14 @@ flock 9
 srcdir=$(find "$CACHE" -maxdepth 1 -type d -name 'criu-[0-9]*' | sort -V | tail -n1)
 if [ -z "$srcdir" ] || [ ! -f "$srcdir/.agentrun-built" ]; then
 	# This machine's Debian mirror: the URIs of the first deb822 stanza that
-	# is not the security archive.
+	# is not the security archive ($AGENTRUN_CRIU_MIRROR instead, if set:
+	# another mirror, or a local copy as file:///DIR).
 	uri=$(awk '
 		/^[[:space:]]*$/ { if (u != "" && s !~ /-security/) { print u; exit } u = ""; s = ""; next }
 		/^URIs:/ { u = $2 }
 		/^Suites:/ { s = $0 }
 		END { if (u != "" && s !~ /-security/) print u }' "$SOURCES" | head -n1)
+	uri=${AGENTRUN_CRIU_MIRROR:-$uri}
 	keyring=$(sed -n 's/^Signed-By: *//p' "$SOURCES" | head -n1)
 	[ -n "$uri" ] || die "no Debian URI found in $SOURCES"
 
@@ -103,24 +132,24 @@ if [ -z "$srcdir" ] || [ ! -f "$srcdir/.agentrun-built" ]; then
 	apt_opts=(-o "Dir::Etc::SourceList=$tmp/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
 		-o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache=$tmp/cache"
 		-o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache=" -o "APT::Sandbox::User=root")
-	log "fetching the criu source package of unstable from $uri"
-	apt-get "${apt_opts[@]}" update -qq
-	# Only upstream's tarball is needed: a missing Debian packaging tarball
-	# (some mirrors lack it) is not an error.
-	(cd "$tmp/src" && apt-get "${apt_opts[@]}" source --download-only criu) ||
-		log "apt-get source did not fetch every file; using what it got"
+	log "fetching the criu source package of unstable (whatever version >= $MIN_VERSION it has) from $uri"
+	apt-get "${apt_opts[@]}" update -qq || die "apt-get update of $uri unstable (deb-src) failed"
+	# apt checks the .dsc against the signed index; the .dsc lists the
+	# other files with their SHA-256, checked below. Its exit status is not
+	# trusted either way: the files on disk are.
+	(cd "$tmp/src" && apt-get "${apt_opts[@]}" source --download-only criu >"$tmp/source.log" 2>&1) ||
+		log "apt-get source criu failed: checking what it fetched"
 	dsc=$(find "$tmp/src" -maxdepth 1 -name 'criu_*.dsc' | head -n1)
-	orig=$(find "$tmp/src" -maxdepth 1 -name 'criu_*.orig.tar.*' | head -n1)
-	[ -n "$dsc" ] && [ -n "$orig" ] || die "apt-get source did not fetch criu"
-	ver=$(sed -n 's/^Version: *\([0-9.]*\).*/\1/p' "$dsc" | head -n1)
-	version_ok "$ver" || die "unstable has criu $ver, older than $MIN_VERSION"
+	[ -n "$dsc" ] || die "no criu .dsc fetched from $uri (unstable main): $(grep -m1 '^E:' "$tmp/source.log" || echo 'apt-get source criu failed')"
+	ver=$(sed -n 's/^Version: *\([0-9]*:\)\{0,1\}\([0-9.]*\).*/\2/p' "$dsc" | head -n1)
+	version_ok "$ver" || die "unstable has criu ${ver:-of no version}, older than $MIN_VERSION"
+	verify_dsc "$dsc" "$uri"
 	srcdir=$CACHE/criu-$ver
 	rm -rf "$srcdir"
-	if ! dpkg-source --no-check -x "$dsc" "$srcdir" >/dev/null 2>&1; then
+	if ! dpkg-source -x "$dsc" "$srcdir" >"$tmp/dpkg-source.log" 2>&1; then
+		tail -n 5 "$tmp/dpkg-source.log" >&2
 		rm -rf "$srcdir"
-		mkdir -p "$srcdir"
-		tar -xf "$orig" -C "$srcdir" --strip-components=1
-		rm -f "$CACHE"/criu_*.orig.tar.*
+		die "dpkg-source -x ${dsc##*/} failed"
 	fi
 	rm -rf "$tmp"
 	trap - EXIT
