@@ -3,8 +3,10 @@
 # missing. Runs as root (or through sudo).
 set -euo pipefail
 
-build_pkgs=(gcc pkg-config meson ninja-build libyajl-dev libseccomp-dev libcap-dev libmnl-dev libcmocka-dev)
-test_pkgs=(bats busybox-static jq python3 python3-jsonschema iproute2 util-linux procps crun runc)
+build_pkgs=(gcc binutils pkg-config meson ninja-build libyajl-dev libseccomp-dev libcap-dev libmnl-dev libcmocka-dev)
+test_pkgs=(bats busybox-static jq python3 python3-jsonschema iproute2 util-linux procps crun runc
+	# scripts/format.sh: the pinned formatter, on the files git tracks
+	clang-format-14 git)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--build-only" ] || want+=("${test_pkgs[@]}")

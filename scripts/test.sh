@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Install what is missing, build, and run every test suite: unit (cmocka),
-# integration (bats on real bundles) and the OCI conformance suite. Must run
-# as root. Ends with one line: N passed, N failed[, N skipped].
+# Install what is missing, build strictly (-Dwerror=true, hardened), and run
+# every test suite: the format check (1 test), the build without libcriu
+# (1 test), unit (cmocka), integration (bats on real bundles), the OCI
+# conformance suite, and the rest below. Must run as root. Ends with one
+# line: N passed, N failed[, N skipped].
 set -uo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then
@@ -51,6 +53,12 @@ nocriu_check() {
 	fi
 }
 
+# the C sources as .clang-format (clang-format-14) has them
+format_check() {
+	if bash scripts/format.sh; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; fi
+}
+
+run_suite format format_check
 run_suite unit tests/run-unit
 run_suite build-nocriu nocriu_check
 run_suite integration tests/run-integration
