@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The container init, inside its new namespaces. The whole setup order
  * reads top to bottom in init_setup(); seccomp, when it comes, is last. */
-#include "runtime/launch.h"
+#include "runtime/init.h"
 #include "runtime/netlink.h"
 #include "runtime/process.h"
 #include "runtime/rootfs.h"
@@ -40,6 +40,15 @@ static int wait_for_parent(int sync_fd, struct error *err)
 	return 0;
 }
 
+/* The container's OCI state, for its createContainer and startContainer hooks. */
+static int state_json(const struct init_args *a, const char *status, char **out, struct error *err)
+{
+	struct spec_state st = *a->hook_state;
+	st.status = (char *)status;
+	st.pid = getpid();
+	return spec_state_to_json(&st, false, false, out, err);
+}
+
 static int set_names(const struct spec *spec, struct error *err)
 {
 	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
@@ -70,8 +79,7 @@ static int load_seccomp(struct init_args *a, struct seccomp_filter **filter, str
 static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo_wr,
 		      struct seccomp_filter **filter, struct error *err)
 {
-	const struct launch_opts *o = a->opts;
-	const struct spec *spec = o->spec;
+	const struct spec *spec = a->spec;
 	const struct spec_process *proc = &spec->process;
 	int flags = a->plan->new_flags;
 	bool in_userns = (flags & CLONE_NEWUSER) || a->plan->user_joined || fs_in_child_userns();
@@ -111,17 +119,17 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 
 	/* 4. the filesystem: mounts, /dev, pivot_root, masked and read-only paths */
 	struct rootfs_opts ro = {
-		.rootfs = o->rootfs,
-		.no_pivot = o->no_pivot,
+		.rootfs = a->rootfs,
+		.no_pivot = a->no_pivot,
 		.in_userns = in_userns,
 		.new_cgroupns = flags & CLONE_NEWCGROUP,
 		.host_cgroups = host_cgroups,
 		.mount_label = spec->linux_.mount_label,
 		.idmap_fds = a->idmap_fds,
 	};
-	if (chdir(o->bundle) < 0)
+	if (chdir(a->bundle) < 0)
 		return error_errno(
-			err, "chdir to bundle %s%s", o->bundle,
+			err, "chdir to bundle %s%s", a->bundle,
 			errno == EACCES && in_userns
 				? " (the container's root, a mapped host id, must be able to "
 				  "reach the bundle and rootfs)"
@@ -142,7 +150,7 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 	}
 	if (h->n_create_container) {
 		_cleanup_free_ char *state = NULL;
-		if (launch_state_json(o, "creating", getpid(), &state, err) < 0 ||
+		if (state_json(a, "creating", &state, err) < 0 ||
 		    hooks_run(h->create_container, h->n_create_container, "createContainer", state,
 			      err) < 0)
 			return -1;
@@ -155,7 +163,7 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 		return -1;
 
 	/* 7. a session keyring of our own */
-	if (!o->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
+	if (!a->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
 	    errno != ENOSYS && errno != EPERM)
 		return error_errno(err, "create session keyring");
 
@@ -164,8 +172,8 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 	if (spec_namespace_find(spec, "mount")) {
 		if (rootfs_finish(spec, &ro, err) < 0)
 			return -1;
-	} else if (chroot(o->rootfs) < 0 || chdir("/") < 0) {
-		return error_errno(err, "chroot %s", o->rootfs);
+	} else if (chroot(a->rootfs) < 0 || chdir("/") < 0) {
+		return error_errno(err, "chroot %s", a->rootfs);
 	}
 
 	/* 8. the process: session, limits, executable, user and capabilities */
@@ -212,7 +220,7 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 		return -1;
 
 	/* 9. nothing of the host stays open across exec */
-	if (process_cloexec_from(3 + o->preserve_fds, err) < 0)
+	if (process_cloexec_from(3 + a->preserve_fds, err) < 0)
 		return -1;
 
 	/* 10. tell the parent we are ready, then wait for `start` */
@@ -246,7 +254,7 @@ void init_main(struct init_args *a)
 	/* no fd of agentrun's or of its caller's reaches the container (the
 	 * state dir fd would also keep its flock held); stdio and
 	 * --preserve-fds stay */
-	size_t n_mounts = a->opts->spec->n_mounts, n_keep = 0;
+	size_t n_mounts = a->spec->n_mounts, n_keep = 0;
 	size_t n_join = sizeof(a->plan->join_fds) / sizeof(a->plan->join_fds[0]);
 	int keep[n_mounts + 2 + n_join];
 	keep[n_keep++] = a->sync_fd;
@@ -258,7 +266,7 @@ void init_main(struct init_args *a)
 	for (size_t i = 0; a->idmap_fds && i < n_mounts; i++)
 		if (a->idmap_fds[i] >= 0)
 			keep[n_keep++] = a->idmap_fds[i];
-	process_close_fds(3 + a->opts->preserve_fds, keep, n_keep);
+	process_close_fds(3 + a->preserve_fds, keep, n_keep);
 	if (init_setup(a, exe, sizeof(exe), &fifo_wr, &filter, &err) < 0) {
 		sync_send(a->sync_fd, SYNC_ERROR, err.errnum, err.msg);
 		_exit(1);
@@ -267,10 +275,10 @@ void init_main(struct init_args *a)
 	close(a->fifo_fd);
 	/* `start` has opened the fifo: run startContainer hooks, then say go
 	 * ("0") or why not ("E" and the message) */
-	const struct spec_hooks *h = &a->opts->spec->hooks;
+	const struct spec_hooks *h = &a->spec->hooks;
 	if (h->n_start_container) {
 		char *state = NULL;
-		if (launch_state_json(a->opts, "created", getpid(), &state, &err) < 0 ||
+		if (state_json(a, "created", &state, &err) < 0 ||
 		    hooks_run(h->start_container, h->n_start_container, "startContainer", state,
 			      &err) < 0) {
 			dprintf(fifo_wr, "E%s", err.msg);
@@ -286,7 +294,7 @@ void init_main(struct init_args *a)
 		fprintf(stderr, "%s\n", err.msg);
 		_exit(1);
 	}
-	const struct spec_process *p = &a->opts->spec->process;
+	const struct spec_process *p = &a->spec->process;
 	char *empty_env[] = {NULL};
 	execve(exe, p->args, p->n_env ? p->env : empty_env);
 	fprintf(stderr, "exec %s: %s\n", exe, strerror(errno));

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "runtime/launch.h"
+#include "runtime/init.h"
 #include "runtime/process.h"
 #include "runtime/mountattr.h"
 #include "runtime/rootfs.h"
@@ -57,6 +58,49 @@ static int write_time_offsets(const struct spec *spec, struct error *err)
 	return 0;
 }
 
+/* The container's OCI state without status and pid (the fields hooks and a
+ * seccomp listener share); its strings are borrowed from o. */
+static struct spec_state base_state(const struct launch_opts *o)
+{
+	return (struct spec_state){
+		.oci_version = o->spec->oci_version,
+		.id = (char *)o->id,
+		.bundle = (char *)o->bundle,
+		.annotations = o->spec->annotations,
+	};
+}
+
+static int launch_state_json(const struct launch_opts *o, const char *status, pid_t pid, char **out,
+			     struct error *err)
+{
+	struct spec_state st = base_state(o);
+	st.status = (char *)status;
+	st.pid = pid;
+	return spec_state_to_json(&st, false, false, out, err);
+}
+
+/* What the container init gets of the launch. */
+static struct init_args make_init_args(const struct launch_opts *o,
+				       const struct spec_state *hook_state, struct ns_plan *plan,
+				       int sync_fd, int fifo_fd, bool two_stage,
+				       const int *idmap_fds)
+{
+	return (struct init_args){
+		.spec = o->spec,
+		.hook_state = hook_state,
+		.bundle = o->bundle,
+		.rootfs = o->rootfs,
+		.no_pivot = o->no_pivot,
+		.no_new_keyring = o->no_new_keyring,
+		.preserve_fds = o->preserve_fds,
+		.plan = plan,
+		.sync_fd = sync_fd,
+		.fifo_fd = fifo_fd,
+		.two_stage = two_stage,
+		.idmap_fds = idmap_fds,
+	};
+}
+
 /* Hand the seccomp notify fd to linux.seccomp.listenerPath with the
  * container's state, as the spec says. */
 static int send_to_listener(const struct launch_opts *o, pid_t pid, int notify_fd,
@@ -65,14 +109,9 @@ static int send_to_listener(const struct launch_opts *o, pid_t pid, int notify_f
 	const struct spec_seccomp *s = &o->spec->linux_.seccomp;
 	if (notify_fd < 0)
 		return error_set(err, 0, "container init sent no seccomp notify fd");
-	struct spec_state st = {
-		.oci_version = o->spec->oci_version,
-		.id = (char *)o->id,
-		.status = "creating",
-		.pid = pid,
-		.bundle = (char *)o->bundle,
-		.annotations = o->spec->annotations,
-	};
+	struct spec_state st = base_state(o);
+	st.status = "creating";
+	st.pid = pid;
 	_cleanup_free_ char *json = NULL;
 	if (spec_seccomp_listener_json(&st, s->listener_metadata, &json, err) < 0)
 		return -1;
@@ -94,20 +133,6 @@ static int run_runtime_hooks(const struct launch_opts *o, pid_t pid, struct erro
 	if (hooks_run(h->prestart, h->n_prestart, "prestart", state, err) < 0)
 		return -1;
 	return hooks_run(h->create_runtime, h->n_create_runtime, "createRuntime", state, err);
-}
-
-int launch_state_json(const struct launch_opts *o, const char *status, pid_t pid, char **out,
-		      struct error *err)
-{
-	struct spec_state st = {
-		.oci_version = o->spec->oci_version,
-		.id = (char *)o->id,
-		.status = (char *)status,
-		.pid = pid,
-		.bundle = (char *)o->bundle,
-		.annotations = o->spec->annotations,
-	};
-	return spec_state_to_json(&st, false, false, out, err);
 }
 
 /* First stage, in the child: join the user namespace (or the others and
@@ -155,12 +180,9 @@ __attribute__((noreturn)) static void first_stage(const struct launch_opts *o, s
 		goto fail;
 	}
 	if (pid == 0) {
-		struct init_args a = {.opts = o,
-				      .plan = plan,
-				      .sync_fd = sync_fd,
-				      .fifo_fd = fifo_fd,
-				      .two_stage = true,
-				      .idmap_fds = idmap_fds};
+		struct spec_state hook_state = base_state(o);
+		struct init_args a = make_init_args(o, &hook_state, plan, sync_fd, fifo_fd, true,
+						    idmap_fds);
 		init_main(&a);
 	}
 	sync_send(sync_fd, SYNC_CHILD_PID, pid, NULL);
@@ -308,11 +330,9 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 		}
 		if (pid == 0) {
 			close(sv[0]);
-			struct init_args a = {.opts = o,
-					      .plan = &plan,
-					      .sync_fd = sv[1],
-					      .fifo_fd = fifo_fd,
-					      .idmap_fds = idmap_fds};
+			struct spec_state hook_state = base_state(o);
+			struct init_args a = make_init_args(o, &hook_state, &plan, sv[1], fifo_fd,
+							    false, idmap_fds);
 			init_main(&a);
 		}
 		close(sv[1]);
