@@ -123,14 +123,6 @@ struct spec *container_saved_config(int dirfd)
 	return spec;
 }
 
-static int state_json_with(const struct spec_state *st, const char *status, char **out,
-			   struct error *err)
-{
-	struct spec_state copy = *st;
-	copy.status = (char *)status;
-	return spec_state_to_json(&copy, false, false, out, err);
-}
-
 static void now_rfc3339(char *buf, size_t size)
 {
 	struct timespec ts;
@@ -462,7 +454,7 @@ int container_start(const char *root, const char *id, struct error *err)
 	struct spec *saved = container_saved_config(dirfd);
 	if (saved && saved->hooks.n_poststart) {
 		_cleanup_free_ char *json = NULL;
-		if (state_json_with(&st, "running", &json, err) < 0 ||
+		if (spec_state_hook_json(&st, "running", st.pid, &json, err) < 0 ||
 		    hooks_run(saved->hooks.poststart, saved->hooks.n_poststart, "poststart", json,
 			      err) < 0) {
 			/* the spec says: stop the container */
@@ -584,7 +576,7 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 	if (saved && saved->hooks.n_poststop) {
 		_cleanup_free_ char *json = NULL;
 		struct error herr;
-		if (state_json_with(&st, "stopped", &json, &herr) < 0 ||
+		if (spec_state_hook_json(&st, "stopped", st.pid, &json, &herr) < 0 ||
 		    hooks_run(saved->hooks.poststop, saved->hooks.n_poststop, "poststop", json,
 			      &herr) < 0)
 			log_warn("%s", herr.msg);

@@ -40,15 +40,6 @@ static int wait_for_parent(int sync_fd, struct error *err)
 	return 0;
 }
 
-/* The container's OCI state, for its createContainer and startContainer hooks. */
-static int state_json(const struct init_args *a, const char *status, char **out, struct error *err)
-{
-	struct spec_state st = *a->hook_state;
-	st.status = (char *)status;
-	st.pid = getpid();
-	return spec_state_to_json(&st, false, false, out, err);
-}
-
 static int set_names(const struct spec *spec, struct error *err)
 {
 	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
@@ -150,7 +141,7 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 	}
 	if (h->n_create_container) {
 		_cleanup_free_ char *state = NULL;
-		if (state_json(a, "creating", &state, err) < 0 ||
+		if (spec_state_hook_json(a->hook_state, "creating", getpid(), &state, err) < 0 ||
 		    hooks_run(h->create_container, h->n_create_container, "createContainer", state,
 			      err) < 0)
 			return -1;
@@ -278,7 +269,7 @@ void init_main(struct init_args *a)
 	const struct spec_hooks *h = &a->spec->hooks;
 	if (h->n_start_container) {
 		char *state = NULL;
-		if (state_json(a, "created", &state, &err) < 0 ||
+		if (spec_state_hook_json(a->hook_state, "created", getpid(), &state, &err) < 0 ||
 		    hooks_run(h->start_container, h->n_start_container, "startContainer", state,
 			      &err) < 0) {
 			dprintf(fifo_wr, "E%s", err.msg);

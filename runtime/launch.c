@@ -70,15 +70,6 @@ static struct spec_state base_state(const struct launch_opts *o)
 	};
 }
 
-static int launch_state_json(const struct launch_opts *o, const char *status, pid_t pid, char **out,
-			     struct error *err)
-{
-	struct spec_state st = base_state(o);
-	st.status = (char *)status;
-	st.pid = pid;
-	return spec_state_to_json(&st, false, false, out, err);
-}
-
 /* What the container init gets of the launch. */
 static struct init_args make_init_args(const struct launch_opts *o,
 				       const struct spec_state *hook_state, struct ns_plan *plan,
@@ -127,8 +118,9 @@ static int send_to_listener(const struct launch_opts *o, pid_t pid, int notify_f
 static int run_runtime_hooks(const struct launch_opts *o, pid_t pid, struct error *err)
 {
 	const struct spec_hooks *h = &o->spec->hooks;
+	struct spec_state base = base_state(o);
 	_cleanup_free_ char *state = NULL;
-	if (launch_state_json(o, "creating", pid, &state, err) < 0)
+	if (spec_state_hook_json(&base, "creating", pid, &state, err) < 0)
 		return -1;
 	if (hooks_run(h->prestart, h->n_prestart, "prestart", state, err) < 0)
 		return -1;

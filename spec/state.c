@@ -96,6 +96,20 @@ int spec_state_to_json(const struct spec_state *st, bool internal, bool pretty, 
 	return json_finish(g, out, err);
 }
 
+int spec_state_hook_json(const struct spec_state *base, const char *status, pid_t pid, char **out,
+			 struct error *err)
+{
+	struct spec_state st = {
+		.oci_version = base->oci_version,
+		.id = base->id,
+		.status = (char *)status,
+		.pid = pid,
+		.bundle = base->bundle,
+		.annotations = base->annotations,
+	};
+	return spec_state_to_json(&st, false, false, out, err);
+}
+
 int spec_state_list_json(const struct spec_state *states, size_t n, char **out, struct error *err)
 {
 	yajl_gen g = json_new(false);

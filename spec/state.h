@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "spec/spec.h"
 
@@ -29,6 +30,12 @@ struct spec_state {
 /* internal=false: the OCI state JSON; true: the full record. */
 int spec_state_to_json(const struct spec_state *st, bool internal, bool pretty, char **out,
 		       struct error *err);
+/* The OCI state handed to a hook on stdin (and the one `state` prints,
+ * compact): base's ociVersion, id, bundle and annotations with this status
+ * and pid (left out when pid <= 0 or the status is "stopped"); base's own
+ * status, pid and agentrun's internal fields are ignored. */
+int spec_state_hook_json(const struct spec_state *base, const char *status, pid_t pid, char **out,
+			 struct error *err);
 int spec_state_parse(const char *json, const char *origin, struct spec_state *st,
 		     struct error *err);
 /* runc's `list --format json`: an array of container summaries. */

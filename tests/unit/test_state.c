@@ -474,6 +474,56 @@ static void test_template_rootless(void **state)
 	}
 }
 
+/* ---- hook state ---- */
+
+/* spec_state_hook_json: the base's identity with the given status and pid,
+ * nothing of agentrun's record, the base itself untouched. */
+static void test_hook_state(void **state)
+{
+	(void)state;
+	struct spec_state base;
+	make_state(&base, "running", 99);
+	const struct {
+		const char *status;
+		pid_t pid;
+		bool has_pid;
+	} cases[] = {
+		{"creating", 4242, true}, {"created", 7, true},	  {"running", 1, true},
+		{"stopped", 4242, false}, {"creating", 0, false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *json = NULL;
+		struct error err = {0};
+		if (spec_state_hook_json(&base, cases[i].status, cases[i].pid, &json, &err) < 0)
+			fail_msg("%s", err.msg);
+		yajl_val t = tree_parse(json);
+		check_against_state_schema(t);
+		assert_string_equal(get_str(t, "ociVersion"), "1.3.0");
+		assert_string_equal(get_str(t, "id"), "agent-1");
+		assert_string_equal(get_str(t, "status"), cases[i].status);
+		assert_string_equal(get_str(t, "bundle"), "/run/bundles/agent-1");
+		yajl_val pid = get(t, "pid");
+		if (cases[i].has_pid) {
+			assert_non_null(pid);
+			assert_int_equal(YAJL_GET_INTEGER(pid), cases[i].pid);
+		} else {
+			assert_null(pid);
+		}
+		for (const char *const *k = internal_keys; *k; k++)
+			if (get(t, *k))
+				fail_msg("hook state has internal field \"%s\"", *k);
+		yajl_val a = get(t, "annotations");
+		assert_non_null(a);
+		assert_string_equal(get_str(a, "quote\"d"), "line\nbreak");
+		assert_null(strchr(json, '\n')); /* compact */
+		yajl_tree_free(t);
+		free(json);
+	}
+	assert_string_equal(base.status, "running");
+	assert_int_equal(base.pid, 99);
+	spec_state_clear(&base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -486,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_map_copy),
 		cmocka_unit_test(test_template_plain),
 		cmocka_unit_test(test_template_rootless),
+		cmocka_unit_test(test_hook_state),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
