@@ -383,7 +383,7 @@ int main(int argc, char **argv)
 		int r = c->run(c, &g, argc - optind, argv + optind, &err);
 		if (r < 0) {
 			log_error("%s", err.msg[0] ? err.msg : "unknown error");
-			return err.exit_code ? err.exit_code : 1;
+			return 1;
 		}
 		return r;
 	}

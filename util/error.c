@@ -63,7 +63,6 @@ void error_clear(struct error *err)
 {
 	if (err) {
 		err->errnum = 0;
-		err->exit_code = 0;
 		err->msg[0] = '\0';
 	}
 }

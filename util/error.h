@@ -9,8 +9,7 @@
 #define ERROR_MSG_MAX 1024
 
 struct error {
-	int errnum;    /* errno of the root cause, 0 if none */
-	int exit_code; /* exit status main() should use, 0 = default (1) */
+	int errnum; /* errno of the root cause, 0 if none */
 	char msg[ERROR_MSG_MAX];
 };
 
