@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cgroup_apply: map linux.resources for both versions, then route every
+/* cgroupfs_apply: map linux.resources for both versions, then route every
  * field to the hierarchy that serves its controller. On a hybrid host a
  * controller mounted on v1 is written there, any other goes to unified. */
 #include <errno.h>
@@ -40,17 +40,17 @@ static int write_v1(struct cgroup_hier *h, struct cgroup_entries *es, size_t i, 
 {
 	const struct cgroup_entry *e = &es->v[i];
 	struct error local = {0};
-	if (h->drv->write(h, e, &local) == 0)
+	if (h->vops->write(h, e, &local) == 0)
 		return 0;
 	if (local.errnum == EINVAL && !strcmp(e->file, "memory.limit_in_bytes")) {
 		for (size_t j = i + 1; j < es->n; j++) {
 			if (done[j] || !es->v[j].file ||
 			    strcmp(es->v[j].file, "memory.memsw.limit_in_bytes") != 0)
 				continue;
-			if (h->drv->write(h, &es->v[j], err) < 0)
+			if (h->vops->write(h, &es->v[j], err) < 0)
 				return -1;
 			done[j] = true;
-			return h->drv->write(h, e, err);
+			return h->vops->write(h, e, err);
 		}
 	}
 	if (err)
@@ -111,13 +111,13 @@ static int apply_v2(struct cgroup *cg, struct cgroup_hier *h, struct cgroup_entr
 			return -1;
 		if (!e->file)
 			return unsupported(err, e->field, e->note);
-		if (h->drv->write(h, e, err) < 0)
+		if (h->vops->write(h, e, err) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-int cgroup_apply(struct cgroup *cg, const struct spec_resources *res, struct error *err)
+int cgroupfs_apply(struct cgroup *cg, const struct spec_resources *res, struct error *err)
 {
 	if (!res)
 		return 0;

@@ -1,650 +1,118 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The container cgroup: its directories in every hierarchy, state string,
- * joining, listing, signalling, freezing and removal. */
-#include <dirent.h>
+/* The cgroup API (cgroups/cgroup.h) over the driver table (cgroups/driver.h):
+ * which driver makes a new cgroup, which one a saved cgroup belongs to,
+ * and every other call through cg->ops. */
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "util/cleanup.h"
 #include "cgroups/internal.h"
 
-#define SERIAL_VERSION "agentrun-cgroup-1"
-#define DESTROY_MS 2000
+static const struct cgroup_driver_ops *const drivers[] = {&cgroup_fs_driver};
+#define N_DRIVERS (sizeof(drivers) / sizeof(drivers[0]))
 
-void cgroup_free(struct cgroup *cg)
-{
-	if (!cg)
-		return;
-	cgroup_hiers_free(cg->h, cg->n);
-	free(cg);
-}
+/* The driver of new cgroups. */
+static const struct cgroup_driver_ops *selected = &cgroup_fs_driver;
 
-static void cgroup_freep(struct cgroup **cg)
+int cgroup_use_driver(const char *name, struct error *err)
 {
-	cgroup_free(*cg);
-}
-
-/* cgroupsPath: no "." or ".." components, not empty once slashes go. */
-static int check_path(const char *p, struct error *err)
-{
-	bool any = false;
-	for (const char *c = p; *c;) {
-		while (*c == '/')
-			c++;
-		size_t l = strcspn(c, "/");
-		if ((l == 1 && c[0] == '.') || (l == 2 && c[0] == '.' && c[1] == '.'))
-			return error_set(err, EINVAL, "invalid cgroupsPath \"%s\": \".\" or \"..\"",
-					 p);
-		any |= l > 0;
-		c += l;
-	}
-	if (!any)
-		return error_set(err, EINVAL, "invalid cgroupsPath \"%s\"", p);
-	return 0;
-}
-
-/* Remove the made directories above dir, deepest first (dir itself failed). */
-static void unmake(const char *dir, int made)
-{
-	for (int i = 1; i <= made; i++) {
-		_cleanup_free_ char *d = cgroup_strip(dir, i);
-		if (d)
-			rmdir(d);
-	}
-}
-
-/* mkdir base/sub component by component; count what we made. */
-static int make_dirs(struct cgroup_hier *h, const char *base, const char *sub, int *made,
-		     bool *existed)
-{
-	_cleanup_free_ char *cur = strdup(base);
-	if (!cur)
-		return -ENOMEM;
-	*made = 0;
-	*existed = false;
-	for (const char *c = sub; *c;) {
-		while (*c == '/')
-			c++;
-		size_t l = strcspn(c, "/");
-		if (!l)
-			break;
-		char comp[l + 1];
-		memcpy(comp, c, l);
-		comp[l] = '\0';
-		c += l;
-		char *next = cgroup_join(cur, comp);
-		if (!next)
-			return -ENOMEM;
-		free(cur);
-		cur = next;
-		if (mkdir(cur, 0755) == 0) {
-			(*made)++;
-			*existed = false;
-		} else if (errno == EEXIST) {
-			*existed = true;
-		} else {
-			int e = errno;
-			unmake(cur, *made);
-			*made = 0;
-			h->dir = TAKE_PTR(cur);
-			return -e;
+	for (size_t i = 0; i < N_DRIVERS; i++)
+		if (name && !strcmp(drivers[i]->name, name)) {
+			selected = drivers[i];
+			return 0;
 		}
-	}
-	h->dir = TAKE_PTR(cur);
-	return 0;
+	return error_set(err, 0, "cgroup driver \"%s\": not supported (have: cgroupfs)",
+			 name ? name : "");
 }
 
-static bool has_procs(const char *dir)
+const char *cgroup_driver_name(void)
 {
-	_cleanup_free_ char *procs = NULL;
-	if (cgroup_read(dir, "cgroup.procs", &procs, NULL) < 0)
-		return false;
-	return strspn(procs, " \n") != strlen(procs);
-}
-
-static int destroy_dirs(struct cgroup *cg, struct error *err);
-
-int cgroup_create(const char *cgroups_path, const char *id, struct cgroup **out, struct error *err)
-{
-	if (cgroups_path && !*cgroups_path)
-		cgroups_path = NULL;
-	if (!cgroups_path &&
-	    (!id || !*id || strchr(id, '/') || !strcmp(id, ".") || !strcmp(id, "..")))
-		return error_set(err, EINVAL, "create cgroup: invalid container id \"%s\"",
-				 id ? id : "");
-	if (cgroups_path && check_path(cgroups_path, err) < 0)
-		return error_prefix(err, "create cgroup");
-	__attribute__((cleanup(cgroup_freep))) struct cgroup *cg = calloc(1, sizeof(*cg));
-	if (!cg)
-		return error_set(err, ENOMEM, "create cgroup");
-	if (cgroup_load_hierarchies(&cg->h, &cg->n, &cg->mode, err) < 0)
-		return error_prefix(err, "create cgroup");
-	int first_err = 0;
-	const char *first_dir = NULL;
-	size_t ok = 0;
-	for (size_t i = 0; i < cg->n; i++) {
-		struct cgroup_hier *h = &cg->h[i];
-		_cleanup_free_ char *base = NULL;
-		const char *sub = cgroups_path ? cgroups_path : id;
-		if (cgroups_path && cgroups_path[0] == '/') {
-			base = strdup(h->mountpoint);
-		} else {
-			/* Under our own cgroup, as seen through this mount. */
-			const char *rel = "";
-			if (cgroup_path_under(h->own, h->mount_root))
-				rel = h->own + strlen(h->mount_root);
-			base = cgroup_join(h->mountpoint, rel);
-		}
-		if (!base) {
-			destroy_dirs(cg, NULL);
-			return error_set(err, ENOMEM, "create cgroup");
-		}
-		int made = 0;
-		bool existed = false;
-		int r = make_dirs(h, base, sub, &made, &existed);
-		if (r == -ENOMEM) {
-			destroy_dirs(cg, NULL);
-			return error_set(err, ENOMEM, "create cgroup");
-		}
-		if (r < 0) {
-			h->errnum = -r;
-			h->created = 0;
-			if (!first_err) {
-				first_err = -r;
-				first_dir = h->dir;
-			}
-			continue;
-		}
-		h->created = made;
-		ok++;
-		if (existed && has_procs(h->dir)) {
-			error_set(err, 0, "create cgroup %s: it exists and has processes", h->dir);
-			if (err)
-				err->errnum = EBUSY;
-			destroy_dirs(cg, NULL);
-			return -1;
-		}
-	}
-	if (!ok) {
-		error_set(err, first_err, "create cgroup: mkdir %s", first_dir ? first_dir : "");
-		return -1;
-	}
-	for (size_t i = 0; i < cg->n; i++) {
-		struct cgroup_hier *h = &cg->h[i];
-		if (!h->errnum && h->drv->prepare(cg, h, err) < 0) {
-			destroy_dirs(cg, NULL);
-			return error_prefix(err, "create cgroup");
-		}
-	}
-	/* From now on the leaf is the container's even if it existed (empty). */
-	for (size_t i = 0; i < cg->n; i++)
-		if (!cg->h[i].errnum && cg->h[i].created < 1)
-			cg->h[i].created = 1;
-	*out = TAKE_PTR(cg);
-	return 0;
-}
-
-/* ---- state string ---- */
-
-static bool needs_escape(unsigned char c)
-{
-	return c < 0x20 || c == 0x7f || c == '%' || c == ';' || c == '|';
-}
-
-static int put(char **buf, size_t *len, size_t *cap, const char *s, bool esc)
-{
-	for (; *s; s++) {
-		if (*cap - *len < 5) {
-			char *nb = realloc(*buf, *cap * 2);
-			if (!nb)
-				return -1;
-			*buf = nb;
-			*cap *= 2;
-		}
-		if (esc && needs_escape((unsigned char)*s))
-			*len += (size_t)snprintf(*buf + *len, 4, "%%%02X", (unsigned char)*s);
-		else
-			(*buf)[(*len)++] = *s;
-	}
-	(*buf)[*len] = '\0';
-	return 0;
-}
-
-char *cgroup_serialize(const struct cgroup *cg)
-{
-	size_t len = 0, cap = 256;
-	_cleanup_free_ char *buf = malloc(cap);
-	if (!buf)
-		return NULL;
-	buf[0] = '\0';
-	char num[64];
-	snprintf(num, sizeof(num), ";%d", (int)cg->mode);
-	if (put(&buf, &len, &cap, SERIAL_VERSION, false) < 0 ||
-	    put(&buf, &len, &cap, num, false) < 0)
-		return NULL;
-	for (size_t i = 0; i < cg->n; i++) {
-		const struct cgroup_hier *h = &cg->h[i];
-		snprintf(num, sizeof(num), ";%d|", h->version);
-		if (put(&buf, &len, &cap, num, false) < 0 ||
-		    put(&buf, &len, &cap, h->controllers, true) < 0 ||
-		    put(&buf, &len, &cap, "|", false) < 0 ||
-		    put(&buf, &len, &cap, h->mountpoint, true) < 0 ||
-		    put(&buf, &len, &cap, "|", false) < 0 ||
-		    put(&buf, &len, &cap, h->dir ? h->dir : "", true) < 0)
-			return NULL;
-		snprintf(num, sizeof(num), "|%d|%d", h->created, h->errnum);
-		if (put(&buf, &len, &cap, num, false) < 0)
-			return NULL;
-	}
-	return TAKE_PTR(buf);
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-static char *unescape_field(const char *s, size_t n)
-{
-	char *out = malloc(n + 1), *w = out;
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-			*w++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-			i += 2;
-		} else {
-			*w++ = s[i];
-		}
-	}
-	*w = '\0';
-	return out;
-}
-
-static int parse_hier(struct cgroup_hier *h, const char *s, size_t n)
-{
-	const char *f[6];
-	size_t fl[6], nf = 0;
-	for (const char *p = s, *end = s + n; nf < 6;) {
-		const char *bar = memchr(p, '|', (size_t)(end - p));
-		f[nf] = p;
-		fl[nf++] = bar ? (size_t)(bar - p) : (size_t)(end - p);
-		if (!bar)
-			break;
-		p = bar + 1;
-	}
-	if (nf != 6)
-		return -1;
-	h->version = atoi(f[0]);
-	h->controllers = unescape_field(f[1], fl[1]);
-	h->mountpoint = unescape_field(f[2], fl[2]);
-	h->dir = unescape_field(f[3], fl[3]);
-	h->mount_root = strdup("/");
-	h->own = strdup("/");
-	h->created = atoi(f[4]);
-	h->errnum = atoi(f[5]);
-	if ((h->version != 1 && h->version != 2) || !h->controllers || !h->mountpoint || !h->dir ||
-	    !h->mount_root || !h->own || h->dir[0] != '/')
-		return -1;
-	h->drv = h->version == 2 ? &cgroup_v2_driver : &cgroup_v1_driver;
-	return 0;
-}
-
-int cgroup_open(const char *serialized, struct cgroup **out, struct error *err)
-{
-	size_t vl = strlen(SERIAL_VERSION);
-	if (!serialized || strncmp(serialized, SERIAL_VERSION ";", vl + 1) != 0)
-		return error_set(err, EINVAL, "open cgroup: unknown cgroup state \"%.64s\"",
-				 serialized ? serialized : "");
-	__attribute__((cleanup(cgroup_freep))) struct cgroup *cg = calloc(1, sizeof(*cg));
-	if (!cg)
-		return error_set(err, ENOMEM, "open cgroup");
-	const char *p = serialized + vl + 1;
-	int mode = atoi(p);
-	if (mode < CGROUP_MODE_V1 || mode > CGROUP_MODE_HYBRID)
-		return error_set(err, EINVAL, "open cgroup: bad mode in \"%.64s\"", serialized);
-	cg->mode = (enum cgroup_mode)mode;
-	for (p = strchr(p, ';'); p; p = strchr(p, ';')) {
-		p++;
-		size_t n = strcspn(p, ";");
-		struct cgroup_hier *nv = realloc(cg->h, (cg->n + 1) * sizeof(*nv));
-		if (!nv)
-			return error_set(err, ENOMEM, "open cgroup");
-		cg->h = nv;
-		memset(&cg->h[cg->n], 0, sizeof(cg->h[0]));
-		if (parse_hier(&cg->h[cg->n++], p, n) < 0)
-			return error_set(err, EINVAL, "open cgroup: bad entry \"%.*s\"", (int)n, p);
-		p += n;
-	}
-	*out = TAKE_PTR(cg);
-	return 0;
-}
-
-/* ---- processes ---- */
-
-int cgroup_enter(struct cgroup *cg, pid_t pid, struct error *err)
-{
-	char v[24];
-	snprintf(v, sizeof(v), "%d", (int)pid);
-	for (size_t i = 0; i < cg->n; i++) {
-		struct cgroup_hier *h = &cg->h[i];
-		if (h->errnum)
-			continue;
-		if (cgroup_write(h->dir, "cgroup.procs", v, err) < 0)
-			return error_prefix(err, "add pid %d to cgroup", (int)pid);
-	}
-	return 0;
-}
-
-/* The hierarchy that sees every container process: unified, else any. */
-static struct cgroup_hier *primary(struct cgroup *cg)
-{
-	struct cgroup_hier *v2 = cgroup_find(cg, 2, NULL);
-	if (v2 && !v2->errnum)
-		return v2;
-	for (size_t i = 0; i < cg->n; i++)
-		if (!cg->h[i].errnum)
-			return &cg->h[i];
-	return NULL;
-}
-
-static int add_pid(pid_t **v, size_t *n, size_t *cap, pid_t pid)
-{
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 32;
-		pid_t *nv = realloc(*v, nc * sizeof(*nv));
-		if (!nv)
-			return -1;
-		*v = nv;
-		*cap = nc;
-	}
-	(*v)[(*n)++] = pid;
-	return 0;
-}
-
-static int collect(const char *dir, pid_t **v, size_t *n, size_t *cap, int depth, struct error *err)
-{
-	_cleanup_free_ char *procs = NULL;
-	struct error local = {0};
-	if (cgroup_read(dir, "cgroup.procs", &procs, &local) < 0) {
-		if (local.errnum == ENOENT && depth > 0)
-			return 0; /* a sub-cgroup went away meanwhile */
-		if (err)
-			*err = local;
-		return -1;
-	}
-	for (char *p = procs; *p;) {
-		char *end;
-		long pid = strtol(p, &end, 10);
-		if (end == p)
-			break;
-		if (pid > 0 && add_pid(v, n, cap, (pid_t)pid) < 0)
-			return error_set(err, ENOMEM, "list cgroup processes");
-		p = end;
-	}
-	if (depth > 64)
-		return 0;
-	_cleanup_closedir_ DIR *d = opendir(dir);
-	if (!d)
-		return errno == ENOENT ? 0 : error_errno(err, "open %s", dir);
-	for (struct dirent *de; (de = readdir(d));) {
-		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		_cleanup_free_ char *sub = cgroup_join(dir, de->d_name);
-		if (!sub)
-			return error_set(err, ENOMEM, "list cgroup processes");
-		if (collect(sub, v, n, cap, depth + 1, err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct error *err)
-{
-	struct cgroup_hier *h = primary(cg);
-	*pids = NULL;
-	*n = 0;
-	if (!h)
-		return error_set(err, ENOENT, "list cgroup processes: no usable cgroup");
-	size_t cap = 0;
-	if (collect(h->dir, pids, n, &cap, 0, err) < 0) {
-		free(*pids);
-		*pids = NULL;
-		*n = 0;
-		return -1;
-	}
-	return 0;
-}
-
-/* ---- freezer ---- */
-
-static struct cgroup_hier *freezer(struct cgroup *cg)
-{
-	struct cgroup_hier *h = cgroup_find(cg, 1, "freezer");
-	if (h && !h->errnum)
-		return h;
-	h = cgroup_find(cg, 2, NULL);
-	if (h && !h->errnum)
-		return h;
-	return NULL;
-}
-
-const char *cgroup_freezer_dir(struct cgroup *cg)
-{
-	struct cgroup_hier *h = freezer(cg);
-	return h ? h->dir : NULL;
-}
-
-int cgroup_freeze(struct cgroup *cg, bool frozen, struct error *err)
-{
-	struct cgroup_hier *h = freezer(cg);
-	if (!h)
-		return error_set(err, EOPNOTSUPP, "%s cgroup: no freezer is available",
-				 frozen ? "freeze" : "thaw");
-	return h->drv->freeze(h, frozen, err);
-}
-
-int cgroup_is_frozen(struct cgroup *cg, bool *frozen, struct error *err)
-{
-	struct cgroup_hier *h = freezer(cg);
-	*frozen = false;
-	if (!h)
-		return 0; /* nothing can freeze it */
-	return h->drv->is_frozen(h, frozen, err);
-}
-
-int cgroup_kill_all(struct cgroup *cg, int sig, struct error *err)
-{
-	struct cgroup_hier *v2 = cgroup_find(cg, 2, NULL), *fz = freezer(cg);
-	bool was_frozen = false, froze = false, done = false;
-	if (fz && fz->drv->is_frozen(fz, &was_frozen, NULL) < 0)
-		was_frozen = false;
-	if (sig == SIGKILL && v2 && !v2->errnum && v2->drv->kill) {
-		int r = v2->drv->kill(v2, err);
-		if (r < 0)
-			return error_prefix(err, "kill cgroup");
-		done = r == 0;
-	}
-	int rc = 0;
-	if (!done) {
-		/* Frozen, nobody can fork a process we would miss. */
-		if (fz && !was_frozen)
-			froze = fz->drv->freeze(fz, true, NULL) == 0;
-		_cleanup_free_ pid_t *pids = NULL;
-		size_t n = 0;
-		struct error local = {0};
-		rc = cgroup_pids(cg, &pids, &n, &local);
-		if (rc < 0 && local.errnum == ENOENT)
-			rc = 0; /* the cgroup is gone: nothing left to signal */
-		else if (rc < 0 && err)
-			*err = local;
-		for (size_t i = 0; rc == 0 && i < n; i++)
-			if (kill(pids[i], sig) < 0 && errno != ESRCH)
-				rc = error_errno(err, "kill pid %d", (int)pids[i]);
-	}
-	/* Thaw what we froze; a SIGKILLed cgroup is thawed so its tasks can die. */
-	if (fz && (froze || (sig == SIGKILL && was_frozen)))
-		fz->drv->freeze(fz, false, NULL);
-	return rc;
-}
-
-/* ---- removal ---- */
-
-/* rmdir dir after its sub-cgroups, deepest first. */
-static int remove_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return errno == ENOENT ? 0 : -1;
-	int r = 0;
-	for (struct dirent *de; (de = readdir(d));) {
-		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		char *sub = cgroup_join(dir, de->d_name);
-		if (!sub || remove_tree(sub) < 0)
-			r = -1;
-		free(sub);
-	}
-	closedir(d);
-	if (r == 0 && rmdir(dir) < 0 && errno != ENOENT)
-		r = -1;
-	return r;
-}
-
-static int destroy_dirs(struct cgroup *cg, struct error *err)
-{
-	uint64_t deadline = cgroup_now_ms() + DESTROY_MS;
-	int rc = 0;
-	for (size_t i = 0; i < cg->n; i++) {
-		struct cgroup_hier *h = &cg->h[i];
-		if (h->errnum || h->created <= 0 || !h->dir)
-			continue;
-		unsigned step = 0;
-		while (remove_tree(h->dir) < 0) {
-			/* Processes still draining out of the cgroup. */
-			if ((errno == EBUSY || errno == ENOTEMPTY) && cgroup_now_ms() < deadline) {
-				cgroup_backoff(&step);
-				continue;
-			}
-			if (rc == 0)
-				rc = error_errno(err, "remove cgroup %s", h->dir);
-			break;
-		}
-		/* The ancestors cgroup_create made, while nobody else uses them. */
-		for (int k = 1; k < h->created; k++) {
-			_cleanup_free_ char *anc = cgroup_strip(h->dir, k);
-			if (!anc || (rmdir(anc) < 0 && errno != ENOENT))
-				break;
-		}
-	}
-	return rc;
-}
-
-int cgroup_destroy(struct cgroup *cg, struct error *err)
-{
-	bool frozen = false;
-	/* Frozen (v1) tasks cannot exit, and the directories stay busy. */
-	if (cgroup_is_frozen(cg, &frozen, NULL) == 0 && frozen)
-		cgroup_freeze(cg, false, NULL);
-	if (destroy_dirs(cg, err) < 0)
-		return -1;
-	for (size_t i = 0; i < cg->n; i++)
-		cg->h[i].created = 0;
-	return 0;
-}
-
-/* ---- availability ---- */
-
-static bool check_available(void)
-{
-	struct cgroup_hier *hs = NULL;
-	size_t n = 0;
-	enum cgroup_mode mode;
-	if (cgroup_load_hierarchies(&hs, &n, &mode, NULL) < 0)
-		return false;
-	bool ok = false;
-	for (size_t i = 0; i < n && !ok; i++) {
-		struct cgroup_hier *h = &hs[i];
-		if (h->version == 1 && (!strncmp(h->controllers, "name=", 5) || geteuid() != 0))
-			continue; /* v1 is not delegated safely to non-root */
-		const char *rel = "";
-		if (cgroup_path_under(h->own, h->mount_root))
-			rel = h->own + strlen(h->mount_root);
-		_cleanup_free_ char *own = cgroup_join(h->mountpoint, rel);
-		ok = own && faccessat(AT_FDCWD, own, W_OK, AT_EACCESS) == 0;
-	}
-	cgroup_hiers_free(hs, n);
-	return ok;
+	return selected->name;
 }
 
 bool cgroup_available(void)
 {
-	static int cached = -1;
-	if (cgroup_disabled())
-		return false;
-	if (cached < 0)
-		cached = check_available();
-	return cached;
+	return !cgroup_disabled() && selected->available();
 }
 
-/* Does the v1 controller list ("cpu,cpuacct", "name=systemd") hold ctrl? */
-static bool lists_controller(const char *list, const char *ctrl, size_t len)
+int cgroup_create(const char *cgroups_path, const char *id, struct cgroup **out, struct error *err)
 {
-	for (const char *p = list; p && *p;) {
-		const char *e = strchrnul(p, ',');
-		if ((size_t)(e - p) == len && !strncmp(p, ctrl, len))
-			return true;
-		p = *e ? e + 1 : e;
+	return selected->create(cgroups_path, id, out, err);
+}
+
+int cgroup_open(const char *serialized, struct cgroup **out, struct error *err)
+{
+	for (size_t i = 0; serialized && i < N_DRIVERS; i++) {
+		size_t n = strlen(drivers[i]->serial_tag);
+		if (!strncmp(serialized, drivers[i]->serial_tag, n) && serialized[n] == ';')
+			return drivers[i]->open(serialized, out, err);
 	}
-	return false;
+	return error_set(err, EINVAL, "open cgroup: unknown cgroup state \"%.64s\"",
+			 serialized ? serialized : "");
+}
+
+char *cgroup_serialize(const struct cgroup *cg)
+{
+	return cg->ops->serialize(cg);
+}
+
+int cgroup_enter(struct cgroup *cg, pid_t pid, struct error *err)
+{
+	return cg->ops->enter(cg, pid, err);
 }
 
 int cgroup_enter_sub(struct cgroup *cg, const char *const *subs, size_t n, pid_t pid,
 		     struct error *err)
 {
-	char v[24];
-	snprintf(v, sizeof(v), "%d", (int)pid);
-	for (size_t k = 0; k < n; k++)
-		if (strstr(subs[k], "..") || !*subs[k])
-			return error_set(err, 0, "--cgroup \"%s\": invalid sub-cgroup", subs[k]);
-	for (size_t i = 0; i < cg->n; i++) {
-		struct cgroup_hier *h = &cg->h[i];
-		if (h->errnum)
-			continue;
-		const char *sub = NULL;
-		for (size_t k = 0; k < n; k++) {
-			const char *colon = strchr(subs[k], ':');
-			if (!colon)
-				sub = subs[k]; /* every hierarchy, unless one is named */
-			else if (h->version == 1 && lists_controller(h->controllers, subs[k],
-								     (size_t)(colon - subs[k])))
-				sub = colon + 1;
-		}
-		for (size_t k = 0; k < n && h->version == 1; k++) {
-			const char *colon = strchr(subs[k], ':');
-			if (colon &&
-			    lists_controller(h->controllers, subs[k], (size_t)(colon - subs[k])))
-				sub = colon + 1; /* a named controller wins */
-		}
-		char dir[PATH_MAX];
-		snprintf(dir, sizeof(dir), "%s/%s", h->dir, sub ? sub : "");
-		struct stat st;
-		if (sub && (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)))
-			return error_errno(err, "--cgroup: sub-cgroup %s", dir);
-		if (cgroup_write(sub ? dir : h->dir, "cgroup.procs", v, err) < 0)
-			return error_prefix(err, "add pid %d to cgroup", (int)pid);
-	}
-	return 0;
+	return cg->ops->enter_sub(cg, subs, n, pid, err);
+}
+
+int cgroup_apply(struct cgroup *cg, const struct spec_resources *res, struct error *err)
+{
+	return cg->ops->apply(cg, res, err);
+}
+
+int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct error *err)
+{
+	return cg->ops->pids(cg, pids, n, err);
+}
+
+int cgroup_kill_all(struct cgroup *cg, int sig, struct error *err)
+{
+	return cg->ops->kill_all(cg, sig, err);
+}
+
+int cgroup_freeze(struct cgroup *cg, bool frozen, struct error *err)
+{
+	return cg->ops->freeze(cg, frozen, err);
+}
+
+int cgroup_is_frozen(struct cgroup *cg, bool *frozen, struct error *err)
+{
+	return cg->ops->is_frozen(cg, frozen, err);
+}
+
+const char *cgroup_freezer_dir(struct cgroup *cg)
+{
+	return cg->ops->freezer_dir(cg);
+}
+
+int cgroup_stats(struct cgroup *cg, struct cgroup_stats *out, struct error *err)
+{
+	return cg->ops->stats(cg, out, err);
+}
+
+int cgroup_oom_count(struct cgroup *cg, uint64_t *count, struct error *err)
+{
+	return cg->ops->oom_count(cg, count, err);
+}
+
+int cgroup_destroy(struct cgroup *cg, struct error *err)
+{
+	return cg->ops->destroy(cg, err);
+}
+
+void cgroup_free(struct cgroup *cg)
+{
+	if (cg)
+		cg->ops->free(cg);
 }

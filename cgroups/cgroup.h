@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Container cgroups: detection of the host layout (v1, v2, hybrid), the
  * container's directories in every hierarchy, resource limits, freezer,
- * signalling and removal. Nothing here prints or exits. */
+ * signalling and removal. Nothing here prints or exits. Each call on a
+ * struct cgroup goes to the driver that made it (cgroups/driver.h);
+ * cgroupfs is the default and, for now, the only one. */
 #ifndef AGENTRUN_CGROUP_H
 #define AGENTRUN_CGROUP_H
 
@@ -27,6 +29,11 @@ int cgroup_detect_mode(enum cgroup_mode *mode, struct error *err);
  * false); "auto" or NULL: all (the default). Process-wide. */
 int cgroup_force_mode(const char *value, struct error *err);
 bool cgroup_disabled(void);
+
+/* The driver cgroup_create uses from now on ("cgroupfs"); process-wide.
+ * Cgroups opened from a saved string keep the driver that made them. */
+int cgroup_use_driver(const char *name, struct error *err);
+const char *cgroup_driver_name(void);
 
 /* Resolve and mkdir the container's cgroup(s). cgroups_path may be NULL
  * (default: "<the calling process's own cgroup in each hierarchy>/<id>"),

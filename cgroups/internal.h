@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Inside the cgroups module: hierarchies, the driver interface, the
- * resource-to-file mappings and file helpers. Not part of the API. */
+/* Inside the cgroups module: the cgroupfs driver's hierarchies and
+ * per-version file semantics, the resource-to-file mappings and file
+ * helpers. Not part of the API. */
 #ifndef AGENTRUN_CGROUP_INTERNAL_H
 #define AGENTRUN_CGROUP_INTERNAL_H
 
@@ -9,8 +10,9 @@
 #include <stdint.h>
 
 #include "cgroups/cgroup.h"
+#include "cgroups/driver.h"
 
-struct cgroup_driver;
+struct cgroup_version_ops;
 
 /* One mounted hierarchy and, once a container is placed, its directory. */
 struct cgroup_hier {
@@ -22,14 +24,21 @@ struct cgroup_hier {
 	char *dir;	   /* the container's directory (absolute) */
 	int created;	   /* trailing components of dir owned by the container (>= 1) */
 	int errnum;	   /* != 0: the directory could not be made (unusable) */
-	const struct cgroup_driver *drv;
+	const struct cgroup_version_ops *vops; /* v1 or v2 file semantics */
 };
 
 struct cgroup {
+	const struct cgroup_driver_ops *ops; /* the driver that made or opened it */
+	/* cgroupfs: the hierarchies and the container's directory in each */
 	enum cgroup_mode mode;
 	struct cgroup_hier *h;
 	size_t n;
 };
+
+/* cgroupfs operations that live outside cgroupfs.c (apply.c, stats.c). */
+int cgroupfs_apply(struct cgroup *cg, const struct spec_resources *res, struct error *err);
+int cgroupfs_stats(struct cgroup *cg, struct cgroup_stats *out, struct error *err);
+int cgroupfs_oom_count(struct cgroup *cg, uint64_t *count, struct error *err);
 
 /* One (file, value) write produced by a mapping. */
 struct cgroup_entry {
@@ -96,8 +105,8 @@ bool cgroup_list_has(const char *list, const char *item, char sep);
 /* path is root or below it. */
 bool cgroup_path_under(const char *path, const char *root);
 
-/* The per-version driver. */
-struct cgroup_driver {
+/* How cgroupfs handles one hierarchy of a version (v1.c, v2.c). */
+struct cgroup_version_ops {
 	const char *name;
 	/* After the directories were made: cpuset copy (v1), controllers (v2). */
 	int (*prepare)(struct cgroup *cg, struct cgroup_hier *h, struct error *err);
@@ -108,8 +117,8 @@ struct cgroup_driver {
 	/* SIGKILL everything at once; NULL or returns 1 when not supported. */
 	int (*kill)(struct cgroup_hier *h, struct error *err);
 };
-extern const struct cgroup_driver cgroup_v1_driver;
-extern const struct cgroup_driver cgroup_v2_driver;
+extern const struct cgroup_version_ops cgroup_v1_ops;
+extern const struct cgroup_version_ops cgroup_v2_ops;
 /* v2: make sure controller is enabled for h->dir (NULL: all available). */
 int cgroup_v2_enable(struct cgroup_hier *h, const char *controller, struct error *err);
 

@@ -129,7 +129,7 @@ static int add_hier(struct cgroup_hier **hs, size_t *n, int version, const char 
 				  .mount_root = strdup(root),
 				  .own = strdup(own),
 				  .created = 0,
-				  .drv = version == 2 ? &cgroup_v2_driver : &cgroup_v1_driver};
+				  .vops = version == 2 ? &cgroup_v2_ops : &cgroup_v1_ops};
 	if (!h->controllers || !h->mountpoint || !h->mount_root || !h->own)
 		return -1;
 	return 0;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cgroup_stats: the usage counters of a container cgroup, read from the v1
+/* cgroupfs_stats: the usage counters of a container cgroup, read from the v1
  * controller files or from the unified hierarchy, in the shape of runc's
  * `events` statistics. The parsers of the files come first. */
 #include <ctype.h>
@@ -710,7 +710,7 @@ static int hugetlb_stats(struct cgroup *cg, struct cgroup_stats *s, struct error
 	return 0;
 }
 
-int cgroup_stats(struct cgroup *cg, struct cgroup_stats *out, struct error *err)
+int cgroupfs_stats(struct cgroup *cg, struct cgroup_stats *out, struct error *err)
 {
 	memset(out, 0, sizeof(*out));
 	struct source mem;
@@ -729,7 +729,7 @@ int cgroup_stats(struct cgroup *cg, struct cgroup_stats *out, struct error *err)
 	return r;
 }
 
-int cgroup_oom_count(struct cgroup *cg, uint64_t *count, struct error *err)
+int cgroupfs_oom_count(struct cgroup *cg, uint64_t *count, struct error *err)
 {
 	*count = 0;
 	struct source mem;

@@ -353,7 +353,7 @@ static int v1_is_frozen(struct cgroup_hier *h, bool *frozen, struct error *err)
 	return 0;
 }
 
-const struct cgroup_driver cgroup_v1_driver = {
+const struct cgroup_version_ops cgroup_v1_ops = {
 	.name = "v1",
 	.prepare = v1_prepare,
 	.write = v1_write,

@@ -410,7 +410,7 @@ static int v2_kill(struct cgroup_hier *h, struct error *err)
 	return cgroup_write(h->dir, "cgroup.kill", "1", err);
 }
 
-const struct cgroup_driver cgroup_v2_driver = {
+const struct cgroup_version_ops cgroup_v2_ops = {
 	.name = "v2",
 	.prepare = v2_prepare,
 	.write = v2_write,

@@ -372,14 +372,14 @@ static void test_mode_hybrid(void **state)
 	assert_non_null(mem);
 	assert_string_equal(mem->mountpoint, "/sys/fs/cgroup/memory");
 	assert_string_equal(mem->own, "/process_api/f3d");
-	assert_ptr_equal(mem->drv, &cgroup_v1_driver);
+	assert_ptr_equal(mem->vops, &cgroup_v1_ops);
 	struct cgroup_hier *sd = cgroup_find(&cg, 1, "name=systemd");
 	assert_non_null(sd);
 	assert_string_equal(sd->mountpoint, "/sys/fs/cgroup/systemd");
 	struct cgroup_hier *u = cgroup_find(&cg, 2, NULL);
 	assert_non_null(u);
 	assert_string_equal(u->mountpoint, "/sys/fs/cgroup/unified");
-	assert_ptr_equal(u->drv, &cgroup_v2_driver);
+	assert_ptr_equal(u->vops, &cgroup_v2_ops);
 	assert_null(cgroup_find(&cg, 1, "pids"));
 	cgroup_hiers_free(h, n);
 }
@@ -500,6 +500,46 @@ static void test_serialize_roundtrip(void **state)
 	cgroup_free(cg);
 	assert_int_equal(cgroup_open("garbage", &cg, &err), -1);
 	assert_int_equal(cgroup_open("agentrun-cgroup-1;2;9|x", &cg, &err), -1);
+}
+
+/* The driver table: cgroupfs is the default and fills every operation; a
+ * saved cgroup goes back to the driver its tag names; an unknown driver
+ * is refused and leaves the selection alone. */
+static void test_driver_table(void **state)
+{
+	(void)state;
+	const struct cgroup_driver_ops *d = &cgroup_fs_driver;
+	assert_string_equal(d->name, "cgroupfs");
+	assert_string_equal(cgroup_driver_name(), "cgroupfs");
+	void (*const ops[])(void) = {
+		(void (*)(void))d->available, (void (*)(void))d->create,
+		(void (*)(void))d->open,      (void (*)(void))d->serialize,
+		(void (*)(void))d->enter,     (void (*)(void))d->enter_sub,
+		(void (*)(void))d->apply,     (void (*)(void))d->pids,
+		(void (*)(void))d->kill_all,  (void (*)(void))d->freeze,
+		(void (*)(void))d->is_frozen, (void (*)(void))d->freezer_dir,
+		(void (*)(void))d->stats,     (void (*)(void))d->oom_count,
+		(void (*)(void))d->destroy,   (void (*)(void))d->free,
+	};
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		assert_non_null(ops[i]);
+
+	struct error err = {0};
+	assert_int_equal(cgroup_use_driver("systemd", &err), -1);
+	assert_string_equal(err.msg, "cgroup driver \"systemd\": not supported (have: cgroupfs)");
+	assert_string_equal(cgroup_driver_name(), "cgroupfs");
+	assert_int_equal(cgroup_use_driver("cgroupfs", &err), 0);
+
+	struct cgroup *cg = NULL;
+	assert_int_equal(cgroup_open("agentrun-cgroup-1;2;2||/sys/fs/cgroup|/sys/fs/cgroup/x|1|0",
+				     &cg, &err),
+			 0);
+	assert_ptr_equal(cg->ops, &cgroup_fs_driver);
+	cgroup_free(cg);
+	cgroup_free(NULL);
+	/* the tag is a whole field */
+	assert_int_equal(cgroup_open("agentrun-cgroup-12;2;2||/a|/a/x|1|0", &cg, &err), -1);
+	assert_non_null(strstr(err.msg, "unknown cgroup state"));
 }
 
 static void test_bad_paths(void **state)
@@ -846,6 +886,7 @@ int main(void)
 		cmocka_unit_test(test_mode_forced),
 		cmocka_unit_test(test_serialize_roundtrip),
 		cmocka_unit_test(test_bad_paths),
+		cmocka_unit_test(test_driver_table),
 		cmocka_unit_test_setup_teardown(test_host, host_setup, host_teardown),
 		cmocka_unit_test_setup_teardown(test_host_nested, host_setup, host_teardown),
 	};

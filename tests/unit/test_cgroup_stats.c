@@ -254,7 +254,10 @@ static void test_stats_v1(void **state)
 		hier(1, "pids", pids),	  hier(1, "blkio", blkio),  hier(1, "cpuset", cpuset),
 		hier(1, "hugetlb", huge),
 	};
-	struct cgroup cg = {.mode = CGROUP_MODE_V1, .h = h, .n = sizeof(h) / sizeof(h[0])};
+	struct cgroup cg = {.ops = &cgroup_fs_driver,
+			    .mode = CGROUP_MODE_V1,
+			    .h = h,
+			    .n = sizeof(h) / sizeof(h[0])};
 	struct cgroup_stats s;
 	struct error err = {0};
 	assert_int_equal(cgroup_stats(&cg, &s, &err), 0);
@@ -333,7 +336,7 @@ static void test_stats_v2(void **state)
 	put(dir, "hugetlb.1GB.events", "max 4\n");
 
 	struct cgroup_hier h[] = {hier(2, "", dir)};
-	struct cgroup cg = {.mode = CGROUP_MODE_V2, .h = h, .n = 1};
+	struct cgroup cg = {.ops = &cgroup_fs_driver, .mode = CGROUP_MODE_V2, .h = h, .n = 1};
 	struct cgroup_stats s;
 	struct error err = {0};
 	assert_int_equal(cgroup_stats(&cg, &s, &err), 0);
@@ -378,7 +381,7 @@ static void test_stats_v2(void **state)
 
 	char *empty = mkdir_in("empty");
 	struct cgroup_hier he[] = {hier(2, "", empty)};
-	struct cgroup ce = {.mode = CGROUP_MODE_V2, .h = he, .n = 1};
+	struct cgroup ce = {.ops = &cgroup_fs_driver, .mode = CGROUP_MODE_V2, .h = he, .n = 1};
 	assert_int_equal(cgroup_stats(&ce, &s, &err), 0);
 	assert_int_equal(s.memory.usage.usage, 0);
 	assert_int_equal(s.n_hugetlb, 0);
@@ -400,7 +403,7 @@ static void test_stats_hybrid(void **state)
 	put(uni, "cpu.stat", "usage_usec 1\n");
 	struct cgroup_hier h[] = {hier(1, "memory", mem), hier(2, "", uni)};
 	h[0].errnum = 0;
-	struct cgroup cg = {.mode = CGROUP_MODE_HYBRID, .h = h, .n = 2};
+	struct cgroup cg = {.ops = &cgroup_fs_driver, .mode = CGROUP_MODE_HYBRID, .h = h, .n = 2};
 	struct cgroup_stats s;
 	struct error err = {0};
 	assert_int_equal(cgroup_stats(&cg, &s, &err), 0);
