@@ -56,8 +56,8 @@ static const struct spec_field caps_fields[] = {
 };
 
 static const struct spec_field user_fields[] = {
-	FIELD_U32("uid", struct spec_user, uid, false),
-	FIELD_U32("gid", struct spec_user, gid, false),
+	FIELD_U32("uid", struct spec_user, uid, true),
+	FIELD_U32("gid", struct spec_user, gid, true),
 	FIELD_OPT_U32("umask", struct spec_user, umask, has_umask),
 	FIELD_U32ARR("additionalGids", struct spec_user, additional_gids, n_additional_gids),
 	FIELD_STR("username", struct spec_user, username, false),
@@ -77,7 +77,7 @@ static const struct spec_field scheduler_fields[] = {
 
 static const struct spec_field iopriority_fields[] = {
 	FIELD_STR("class", struct spec_io_priority, class_, true),
-	FIELD_I32("priority", struct spec_io_priority, priority, false),
+	FIELD_I32("priority", struct spec_io_priority, priority, true),
 	FIELD_END,
 };
 

@@ -79,6 +79,20 @@ static bool is_absolute(const char *p)
 	return p && p[0] == '/';
 }
 
+/* SemVer 2.0.0: MAJOR.MINOR.PATCH, no leading zeros, optional -pre and +build. */
+static bool is_semver(const char *v)
+{
+	regex_t re;
+	if (regcomp(&re,
+		    "^(0|[1-9][0-9]*)[.](0|[1-9][0-9]*)[.](0|[1-9][0-9]*)"
+		    "(-[0-9A-Za-z.-]+)?([+][0-9A-Za-z.-]+)?$",
+		    REG_EXTENDED | REG_NOSUB) != 0)
+		return false;
+	bool ok = regexec(&re, v, 0, NULL, 0) == 0;
+	regfree(&re);
+	return ok;
+}
+
 static int check_idmaps(const struct spec_id_mapping *m, size_t n, const char *what,
 			const char *origin, struct error *err)
 {
@@ -111,6 +125,11 @@ int spec_validate_process(const struct spec_process *p, const char *o, struct er
 {
 	if (!is_absolute(p->cwd))
 		FAIL("%s: .process.cwd: must be an absolute path, got \"%s\"", o, p->cwd);
+	/* config.md: at least one entry is REQUIRED (non-Windows) */
+	if (p->n_args == 0)
+		FAIL("%s: .process.args: required, with at least one entry", o);
+	if (!p->args[0][0])
+		FAIL("%s: .process.args[0]: must not be empty", o);
 	for (size_t i = 0; i < p->n_env; i++)
 		if (!strchr(p->env[i], '='))
 			FAIL("%s: .process.env[%zu]: \"%s\" is not of the form KEY=value", o, i,
@@ -181,11 +200,22 @@ static int check_hooks(const struct spec_hook *h, size_t n, const char *kind, co
 	return 0;
 }
 
+/* config-linux.md: an errno return only goes with actions that take one. */
+static bool action_takes_errno(const char *action)
+{
+	return !strcmp(action, "SCMP_ACT_ERRNO") || !strcmp(action, "SCMP_ACT_TRACE");
+}
+
 static int check_seccomp(const struct spec_seccomp *s, const char *o, struct error *err)
 {
 	if (!spec_name_in(s->default_action, seccomp_actions))
 		FAIL("%s: .linux.seccomp.defaultAction: unknown action \"%s\"", o,
 		     s->default_action);
+	if (s->has_default_errno_ret && !action_takes_errno(s->default_action))
+		FAIL("%s: .linux.seccomp.defaultErrnoRet: not allowed with action \"%s\"", o,
+		     s->default_action);
+	if (s->listener_metadata && !s->listener_path)
+		FAIL("%s: .linux.seccomp.listenerMetadata: set without listenerPath", o);
 	if (check_enum_list(s->architectures, s->n_architectures, seccomp_arches,
 			    ".linux.seccomp.architectures", "architecture", o, err) < 0 ||
 	    check_enum_list(s->flags, s->n_flags, seccomp_flags, ".linux.seccomp.flags", "flag", o,
@@ -198,6 +228,10 @@ static int check_seccomp(const struct spec_seccomp *s, const char *o, struct err
 			     sc->action);
 		if (sc->n_names == 0)
 			FAIL("%s: .linux.seccomp.syscalls[%zu].names: must not be empty", o, i);
+		if (sc->has_errno_ret && !action_takes_errno(sc->action))
+			FAIL("%s: .linux.seccomp.syscalls[%zu].errnoRet: not allowed with action "
+			     "\"%s\"",
+			     o, i, sc->action);
 		for (size_t j = 0; j < sc->n_args; j++) {
 			if (!spec_name_in(sc->args[j].op, seccomp_ops))
 				FAIL("%s: .linux.seccomp.syscalls[%zu].args[%zu].op: unknown "
@@ -242,25 +276,48 @@ static int check_resources(const struct spec_resources *r, const char *o, struct
 		    (r->block_io.weight < 10 || r->block_io.weight > 1000))
 			FAIL("%s: .linux.resources.blockIO.weight: %u out of range [10, 1000]", o,
 			     r->block_io.weight);
+		for (size_t i = 0; i < r->block_io.n_weight_device; i++) {
+			const struct spec_weight_device *w = &r->block_io.weight_device[i];
+			if (!w->has_weight && !w->has_leaf_weight)
+				FAIL("%s: .linux.resources.blockIO.weightDevice[%zu]: needs weight "
+				     "or leafWeight",
+				     o, i);
+		}
 	}
+	for (size_t i = 0; i < r->n_rdma; i++)
+		if (!r->rdma[i].has_hca_handles && !r->rdma[i].has_hca_objects)
+			FAIL("%s: .linux.resources.rdma.%s: needs hcaHandles or hcaObjects", o,
+			     r->rdma[i].device);
 	return 0;
 }
 
 int spec_validate(const struct spec *s, const char *o, struct error *err)
 {
 	unsigned major, minor, patch;
-	if (!s->oci_version || sscanf(s->oci_version, "%u.%u.%u", &major, &minor, &patch) != 3)
+	if (!s->oci_version || !is_semver(s->oci_version) ||
+	    sscanf(s->oci_version, "%u.%u.%u", &major, &minor, &patch) != 3)
 		FAIL("%s: .ociVersion: \"%s\" is not a SemVer version", o,
 		     s->oci_version ? s->oci_version : "");
 	if (major > 1)
 		FAIL("%s: .ociVersion: unsupported version \"%s\" (this runtime implements 1.x)", o,
 		     s->oci_version);
-	if (s->root.present && (!s->root.path || !s->root.path[0]))
+	/* config.md: root is REQUIRED on every platform but Windows */
+	if (!s->root.present)
+		FAIL("%s: .root: required field missing", o);
+	if (!s->root.path || !s->root.path[0])
 		FAIL("%s: .root.path: must not be empty", o);
+	for (size_t i = 0; i < s->annotations.n; i++)
+		if (!s->annotations.keys[i][0])
+			FAIL("%s: .annotations: a key must not be empty", o);
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		const struct spec_mount *m = &s->mounts[i];
 		if (!m->destination[0])
 			FAIL("%s: .mounts[%zu].destination: must not be empty", o, i);
+		/* config.md: each of uidMappings, gidMappings needs the other */
+		if (!m->n_uid_mappings != !m->n_gid_mappings)
+			FAIL("%s: .mounts[%zu].%s: required along with %s", o, i,
+			     m->n_uid_mappings ? "gidMappings" : "uidMappings",
+			     m->n_uid_mappings ? "uidMappings" : "gidMappings");
 		char what[64];
 		snprintf(what, sizeof(what), ".mounts[%zu].uidMappings", i);
 		if (check_idmaps(m->uid_mappings, m->n_uid_mappings, what, o, err) < 0)
@@ -324,6 +381,19 @@ int spec_validate(const struct spec *s, const char *o, struct error *err)
 	if (l->intel_rdt.present && l->intel_rdt.mem_bw_schema &&
 	    strncmp(l->intel_rdt.mem_bw_schema, "MB:", 3) != 0)
 		FAIL("%s: .linux.intelRdt.memBwSchema: must start with \"MB:\"", o);
+	/* each value is written as lines of the resctrl schemata file */
+	if (l->intel_rdt.present) {
+		const struct spec_intel_rdt *rdt = &l->intel_rdt;
+		if (rdt->mem_bw_schema && strchr(rdt->mem_bw_schema, '\n'))
+			FAIL("%s: .linux.intelRdt.memBwSchema: must not contain a newline", o);
+		if (rdt->l3_cache_schema && strchr(rdt->l3_cache_schema, '\n'))
+			FAIL("%s: .linux.intelRdt.l3CacheSchema: must not contain a newline", o);
+		for (size_t i = 0; i < rdt->n_schemata; i++)
+			if (strchr(rdt->schemata[i], '\n'))
+				FAIL("%s: .linux.intelRdt.schemata[%zu]: must not contain a "
+				     "newline",
+				     o, i);
+	}
 	if (l->memory_policy.present) {
 		if (!spec_name_in(l->memory_policy.mode, mempolicy_modes))
 			FAIL("%s: .linux.memoryPolicy.mode: unknown mode \"%s\"", o,

@@ -27,7 +27,8 @@ teardown() {
 
 @test "mounts: idmap on a non-bind mount is refused at create" {
 	cfg '.mounts += [{"destination": "/x", "type": "tmpfs", "source": "tmpfs",
-		"uidMappings": [{"containerID": 0, "hostID": 1234, "size": 1}]}]'
+		"uidMappings": [{"containerID": 0, "hostID": 1234, "size": 1}],
+		"gidMappings": [{"containerID": 0, "hostID": 1234, "size": 1}]}]'
 	run_ctr 'true'
 	[ "$status" -ne 0 ]
 	[[ "$output" == *".mounts["*"idmapped mounts are supported on bind mounts only"* ]]

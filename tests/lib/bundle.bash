@@ -19,6 +19,8 @@
 #   create_ctr ID [ARGS] create (stdio to $T/ID.out, $T/ID.err, stdin /dev/null)
 #   wait_status ID STATUS   poll (bounded) until state reports STATUS
 #   assert_no_leftovers [ID...]  no state entry, process, mount, cgroup left
+#   validate_json SCHEMA FILE    FILE against tests/schema/SCHEMA (runtime-spec
+#                 1.3 schemas kept in this repository; see tests/README.md)
 #
 # Teardown kills (by pid, after `kill`/`delete -f` on the ids the test
 # created) every container of the test, unmounts what the test registered,
@@ -28,7 +30,7 @@
 LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=${REPO:-$(cd "$LIB_DIR/../.." && pwd)}
 AGENTRUN=${AGENTRUN:-$REPO/build/agentrun}
-OCI_SPEC_DIR=${OCI_SPEC_DIR:-$REPO/../shared/oci-runtime-spec}
+SCHEMA_DIR=${SCHEMA_DIR:-$REPO/tests/schema}
 CONFIG_TEMPLATE=${CONFIG_TEMPLATE:-$LIB_DIR/config.json}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 PYTHON=${PYTHON:-/usr/bin/python3}
@@ -267,23 +269,12 @@ add_shared() {
 
 # ---------------------------------------------------------------- checks
 
-# validate_json SCHEMA FILE: validate FILE against a schema of the OCI
-# runtime-spec (SCHEMA relative to $OCI_SPEC_DIR/schema); $refs resolve there.
+# validate_json SCHEMA FILE: validate FILE against SCHEMA, a runtime-spec 1.3
+# schema of this repository (tests/schema/SCHEMA, e.g. config-schema.json;
+# tests/schema/validate.py does it, $refs resolve inside tests/schema).
+# Violations, one a line with the JSON path, go to stderr.
 validate_json() {
-	"$PYTHON" - "$OCI_SPEC_DIR/schema" "$1" "$2" <<-'EOF'
-		import json, sys, jsonschema
-		d, schema_name, doc = sys.argv[1], sys.argv[2], sys.argv[3]
-		with open(d + "/" + schema_name) as f:
-		    schema = json.load(f)
-		with open(doc) as f:
-		    data = json.load(f)
-		resolver = jsonschema.RefResolver(base_uri="file://" + d + "/" + schema_name, referrer=schema)
-		cls = jsonschema.validators.validator_for(schema)
-		errors = sorted(cls(schema, resolver=resolver).iter_errors(data), key=str)
-		for e in errors:
-		    print("%s: %s: %s" % (doc, "/".join(map(str, e.absolute_path)), e.message), file=sys.stderr)
-		sys.exit(1 if errors else 0)
-	EOF
+	"$PYTHON" "$SCHEMA_DIR/validate.py" "$1" "$2"
 }
 
 # test_pids: pids of live processes belonging to this test: their root is

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* spec/state.h and spec/template.h: the OCI state JSON (checked loosely
- * against the runtime-spec's state-schema.json, read from OCI_SPEC_DIR),
+/* spec/state.h and spec/template.h: the OCI state JSON (checked against
+ * tests/schema/state-schema.json, read from AGENTRUN_SCHEMAS, by a small
+ * checker of the keywords that schema uses; tests/fixtures/state documents
+ * exercise the checker),
  * agentrun's internal state record, `list --format json`, and the
  * config.json templates of `agentrun spec`. */
 #include <errno.h>
+#include <dirent.h>
+#include <regex.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,17 +28,18 @@
 
 /* ---- helpers ---- */
 
-/* A file under OCI_SPEC_DIR; missing ones fail the test (never skip). */
-static char *spec_file(const char *rel)
+/* A file of directory $var (AGENTRUN_FIXTURES or AGENTRUN_SCHEMAS, set by
+ * meson and tests/run-unit); missing ones fail the test (never skip). */
+static char *data_file(const char *var, const char *rel)
 {
-	const char *root = getenv("OCI_SPEC_DIR");
+	const char *root = getenv(var);
 	if (!root || !*root)
-		fail_msg("OCI_SPEC_DIR is not set: run through `meson test`");
+		fail_msg("%s is not set: run through `meson test` or tests/run-unit", var);
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
 	struct stat st;
 	if (stat(path, &st) < 0)
-		fail_msg("runtime-spec file missing: %s: %s", path, strerror(errno));
+		fail_msg("test data missing: %s: %s (%s=%s)", path, strerror(errno), var, root);
 	return read_file(path, NULL);
 }
 
@@ -64,58 +69,164 @@ static const char *get_str(yajl_val obj, const char *key)
 	return v->u.string;
 }
 
-/* Loose state-schema.json check: the schema's required keys are present,
- * every key is one of its properties, types match, status is in its enum. */
-static void check_against_state_schema(yajl_val doc)
+/* ---- tests/schema/state-schema.json, applied in C ----
+ * The schema is kept free of $ref so that this checker can apply it: the
+ * keywords below are all it uses; an unknown one fails the test, so the
+ * schema cannot grow a rule this check silently skips. A violation is
+ * returned as a message, NULL when the document conforms. */
+
+static char schema_msg[512];
+
+static bool in_list(const char *k, const char *const *list)
 {
-	char *text = spec_file("schema/state-schema.json");
+	for (; *list; list++)
+		if (!strcmp(k, *list))
+			return true;
+	return false;
+}
+
+static const char *violation(const char *fmt, const char *a, const char *b)
+{
+	snprintf(schema_msg, sizeof(schema_msg), fmt, a, b);
+	return schema_msg;
+}
+
+static bool type_is(yajl_val v, const char *t)
+{
+	if (!strcmp(t, "string"))
+		return YAJL_IS_STRING(v);
+	if (!strcmp(t, "integer"))
+		return YAJL_IS_INTEGER(v);
+	if (!strcmp(t, "object"))
+		return YAJL_IS_OBJECT(v);
+	fail_msg("state-schema.json: type \"%s\" not known to the check", t);
+	return false;
+}
+
+static bool matches(const char *pattern, const char *s)
+{
+	regex_t re;
+	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+		fail_msg("state-schema.json: pattern %s is not a POSIX ERE", pattern);
+	bool ok = regexec(&re, s, 0, NULL, 0) == 0;
+	regfree(&re);
+	return ok;
+}
+
+/* One member value against its property schema. */
+static const char *check_value(yajl_val sch, yajl_val v, const char *name)
+{
+	static const char *const known[] = {
+		"type",	       "pattern", "minLength",	   "minimum",
+		"maximum",     "enum",	  "propertyNames", "additionalProperties",
+		"description", NULL};
+	for (size_t i = 0; i < sch->u.object.len; i++)
+		if (!in_list(sch->u.object.keys[i], known))
+			fail_msg("state-schema.json: keyword \"%s\" (at %s) not known to the check",
+				 sch->u.object.keys[i], name);
+	yajl_val t = get(sch, "type");
+	if (t && !type_is(v, t->u.string))
+		return violation("%s: not of type %s", name, t->u.string);
+	yajl_val x;
+	if ((x = get(sch, "pattern")) && YAJL_IS_STRING(v) && !matches(x->u.string, v->u.string))
+		return violation("%s: does not match %s", name, x->u.string);
+	if ((x = get(sch, "minLength")) && YAJL_IS_STRING(v) &&
+	    (long long)strlen(v->u.string) < YAJL_GET_INTEGER(x))
+		return violation("%s: too short%s", name, "");
+	if ((x = get(sch, "minimum")) && YAJL_IS_INTEGER(v) &&
+	    YAJL_GET_INTEGER(v) < YAJL_GET_INTEGER(x))
+		return violation("%s: below the minimum%s", name, "");
+	if ((x = get(sch, "maximum")) && YAJL_IS_INTEGER(v) &&
+	    YAJL_GET_INTEGER(v) > YAJL_GET_INTEGER(x))
+		return violation("%s: above the maximum%s", name, "");
+	if ((x = get(sch, "enum"))) {
+		bool found = false;
+		for (size_t j = 0; j < x->u.array.len; j++)
+			found |= YAJL_IS_STRING(v) &&
+				 !strcmp(x->u.array.values[j]->u.string, v->u.string);
+		if (!found)
+			return violation("%s: not one of the schema's enum%s", name, "");
+	}
+	if (YAJL_IS_OBJECT(v)) {
+		yajl_val pn = get(sch, "propertyNames"), ap = get(sch, "additionalProperties");
+		for (size_t j = 0; j < v->u.object.len; j++) {
+			const char *r;
+			yajl_val key = NULL;
+			if (pn) {
+				struct yajl_val_s k = {.type = yajl_t_string};
+				k.u.string = (char *)v->u.object.keys[j];
+				key = &k;
+				if ((r = check_value(pn, key, name)))
+					return r;
+			}
+			if (ap && (r = check_value(ap, v->u.object.values[j], name)))
+				return r;
+		}
+	}
+	return NULL;
+}
+
+/* "type": "object", "required" and "properties" of (part of) the schema. */
+static const char *check_object(yajl_val sch, yajl_val doc)
+{
+	yajl_val t = get(sch, "type");
+	if (t && !type_is(doc, t->u.string))
+		return violation("state: not of type %s%s", t->u.string, "");
+	yajl_val req = get(sch, "required"), props = get(sch, "properties");
+	for (size_t i = 0; req && i < req->u.array.len; i++)
+		if (!get(doc, req->u.array.values[i]->u.string))
+			return violation("state: lacks required \"%s\"%s",
+					 req->u.array.values[i]->u.string, "");
+	for (size_t i = 0; props && i < props->u.object.len; i++) {
+		yajl_val v = get(doc, props->u.object.keys[i]);
+		const char *r;
+		if (v && (r = check_value(props->u.object.values[i], v, props->u.object.keys[i])))
+			return r;
+	}
+	return NULL;
+}
+
+static yajl_val state_schema(void)
+{
+	char *text = data_file("AGENTRUN_SCHEMAS", "state-schema.json");
 	yajl_val schema = tree_parse(text);
 	free(text);
-	yajl_val req = get(schema, "required");
-	yajl_val props = get(schema, "properties");
-	assert_non_null(req);
-	assert_non_null(props);
-	assert_true(YAJL_IS_OBJECT(doc));
-	for (size_t i = 0; i < req->u.array.len; i++) {
-		const char *k = req->u.array.values[i]->u.string;
-		if (!get(doc, k))
-			fail_msg("state lacks required \"%s\"", k);
-	}
-	for (size_t i = 0; i < doc->u.object.len; i++) {
-		const char *k = doc->u.object.keys[i];
-		yajl_val v = doc->u.object.values[i];
-		yajl_val p = get(props, k);
-		if (!p)
-			fail_msg("state has \"%s\", not a property of state-schema.json", k);
-		yajl_val type = get(p, "type");
-		const char *t = type && YAJL_IS_STRING(type) ? type->u.string : NULL;
-		if (!strcmp(k, "ociVersion") || (t && !strcmp(t, "string")))
-			assert_true(YAJL_IS_STRING(v));
-		if (t && !strcmp(t, "integer")) {
-			assert_true(YAJL_IS_INTEGER(v));
-			yajl_val min = get(p, "minimum");
-			if (min)
-				assert_true(YAJL_GET_INTEGER(v) >= YAJL_GET_INTEGER(min));
-		}
-		if (!strcmp(k, "annotations")) {
-			assert_true(YAJL_IS_OBJECT(v));
-			for (size_t j = 0; j < v->u.object.len; j++)
-				assert_true(YAJL_IS_STRING(v->u.object.values[j]));
-		}
-		yajl_val en = get(p, "enum");
-		if (en) {
-			bool found = false;
-			for (size_t j = 0; j < en->u.array.len; j++)
-				found |= !strcmp(en->u.array.values[j]->u.string, v->u.string);
-			if (!found)
-				fail_msg("state \"%s\": \"%s\" not in the schema's enum", k,
-					 v->u.string);
-		}
-	}
-	/* the enum itself is what the spec says */
-	yajl_val en = get(get(props, "status"), "enum");
+	static const char *const known[] = {"$schema", "$id",	   "title",	 "description",
+					    "type",    "required", "properties", "if",
+					    "then",    NULL};
+	for (size_t i = 0; i < schema->u.object.len; i++)
+		if (!in_list(schema->u.object.keys[i], known))
+			fail_msg("state-schema.json: keyword \"%s\" not known to the check",
+				 schema->u.object.keys[i]);
+	return schema;
+}
+
+static const char *state_schema_violation(yajl_val schema, yajl_val doc)
+{
+	const char *r = check_object(schema, doc);
+	if (r)
+		return r;
+	yajl_val cond = get(schema, "if"), then = get(schema, "then");
+	if (cond && !check_object(cond, doc) && then)
+		return check_object(then, doc);
+	return NULL;
+}
+
+static void check_against_state_schema(yajl_val doc)
+{
+	yajl_val schema = state_schema();
+	const char *r = state_schema_violation(schema, doc);
+	if (r)
+		fail_msg("state does not conform to state-schema.json: %s", r);
+	/* the standard states of runtime.md are all there */
+	yajl_val en = get(get(get(schema, "properties"), "status"), "enum");
 	assert_non_null(en);
-	assert_int_equal(en->u.array.len, 4);
+	const char *std[] = {"creating", "created", "running", "stopped"};
+	for (size_t i = 0; i < 4; i++) {
+		struct yajl_val_s v = {.type = yajl_t_string};
+		v.u.string = (char *)std[i];
+		assert_null(check_value(get(get(schema, "properties"), "status"), &v, "status"));
+	}
 	yajl_tree_free(schema);
 }
 
@@ -215,26 +326,118 @@ static void test_oci_state_minimal(void **state)
 	spec_state_clear(&st); /* twice is harmless */
 }
 
-/* The runtime-spec's own example state parses. */
-static void test_state_fixtures(void **state)
+/* The names of the *.json files of AGENTRUN_FIXTURES/state/KIND, sorted;
+ * a missing or empty directory fails the test. */
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static size_t state_fixtures(const char *kind, char ***out)
+{
+	const char *root = getenv("AGENTRUN_FIXTURES");
+	if (!root || !*root)
+		fail_msg(
+			"AGENTRUN_FIXTURES is not set: run through `meson test` or tests/run-unit");
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s/state/%s", root, kind);
+	DIR *d = opendir(dir);
+	if (!d)
+		fail_msg("fixtures missing: %s: %s", dir, strerror(errno));
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (l < 6 || strcmp(e->d_name + l - 5, ".json") != 0)
+			continue;
+		names = realloc(names, (n + 1) * sizeof(*names));
+		assert_non_null(names);
+		char rel[512];
+		snprintf(rel, sizeof(rel), "state/%s/%s", kind, e->d_name);
+		names[n] = strdup(rel);
+		assert_non_null(names[n++]);
+	}
+	closedir(d);
+	if (n < 3)
+		fail_msg("only %zu documents in %s", n, dir);
+	qsort(names, n, sizeof(*names), cmp_str);
+	*out = names;
+	return n;
+}
+
+/* tests/fixtures/state/good: each conforms to state-schema.json and parses
+ * into the fields it holds. */
+static void test_state_fixtures_good(void **state)
 {
 	(void)state;
-	char *json = spec_file("schema/test/state/good/spec-example.json");
+	yajl_val schema = state_schema();
+	char **names;
+	size_t n = state_fixtures("good", &names);
+	for (size_t i = 0; i < n; i++) {
+		char *json = data_file("AGENTRUN_FIXTURES", names[i]);
+		yajl_val t = tree_parse(json);
+		const char *r = state_schema_violation(schema, t);
+		if (r)
+			fail_msg("%s: %s", names[i], r);
+		struct spec_state st;
+		struct error err = {0};
+		if (spec_state_parse(json, "state.json", &st, &err) < 0)
+			fail_msg("%s: %s", names[i], err.msg);
+		assert_string_equal(st.id, get_str(t, "id"));
+		assert_string_equal(st.status, get_str(t, "status"));
+		assert_string_equal(st.bundle, get_str(t, "bundle"));
+		yajl_val pid = get(t, "pid");
+		assert_int_equal(st.pid, pid ? YAJL_GET_INTEGER(pid) : 0);
+		yajl_tree_free(t);
+		spec_state_clear(&st);
+		free(json);
+		free(names[i]);
+	}
+	free(names);
+	yajl_tree_free(schema);
+
+	char *json = data_file("AGENTRUN_FIXTURES", "state/good/running.json");
 	struct spec_state st;
 	struct error err = {0};
-	if (spec_state_parse(json, "state.json", &st, &err) < 0)
-		fail_msg("%s", err.msg);
-	assert_string_equal(st.id, "oci-container1");
-	assert_string_equal(st.status, "running");
-	assert_int_equal(st.pid, 4422);
-	assert_string_equal(st.bundle, "/containers/redis");
-	assert_string_equal(spec_map_get(&st.annotations, "myKey"), "myValue");
-	free(json);
+	assert_int_equal(spec_state_parse(json, "state.json", &st, &err), 0);
+	assert_string_equal(st.id, "agent-task-17");
+	assert_int_equal(st.pid, 31337);
+	assert_string_equal(spec_map_get(&st.annotations, "com.example.agent.task"), "refactor");
+	assert_string_equal(spec_map_get(&st.annotations, "com.example.empty"), "");
 	spec_state_clear(&st);
+	free(json);
+}
 
-	json = spec_file("schema/test/state/bad/invalid-json.json");
+/* tests/fixtures/state/bad: each is not JSON or breaks state-schema.json;
+ * the parser refuses the ones it must be able to refuse. */
+static void test_state_fixtures_bad(void **state)
+{
+	(void)state;
+	yajl_val schema = state_schema();
+	char **names;
+	size_t n = state_fixtures("bad", &names);
+	for (size_t i = 0; i < n; i++) {
+		char *json = data_file("AGENTRUN_FIXTURES", names[i]);
+		yajl_val t = yajl_tree_parse(json, NULL, 0);
+		if (t && !state_schema_violation(schema, t))
+			fail_msg("%s conforms to state-schema.json", names[i]);
+		yajl_tree_free(t);
+		free(json);
+		free(names[i]);
+	}
+	free(names);
+	yajl_tree_free(schema);
+
+	struct spec_state st;
+	struct error err = {0};
+	char *json = data_file("AGENTRUN_FIXTURES", "state/bad/invalid-json.json");
 	assert_int_equal(spec_state_parse(json, "state.json", &st, &err), -1);
 	assert_non_null(strstr(err.msg, "state.json: invalid state JSON"));
+	free(json);
+	json = data_file("AGENTRUN_FIXTURES", "state/bad/missing-bundle.json");
+	assert_int_equal(spec_state_parse(json, "state.json", &st, &err), -1);
+	assert_string_equal(err.msg, "state.json: state record lacks id, status or bundle");
 	free(json);
 }
 
@@ -529,7 +732,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_oci_state),
 		cmocka_unit_test(test_oci_state_minimal),
-		cmocka_unit_test(test_state_fixtures),
+		cmocka_unit_test(test_state_fixtures_good),
+		cmocka_unit_test(test_state_fixtures_bad),
 		cmocka_unit_test(test_internal_roundtrip),
 		cmocka_unit_test(test_state_parse_errors),
 		cmocka_unit_test(test_list_json),
