@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "util/cleanup.h"
 #include "util/error.h"
 #include "spec/spec.h"
 
@@ -72,6 +73,8 @@ const char *cgroup_freezer_dir(struct cgroup *cg);
  * then the ancestors cgroup_create made), retrying ~2s while EBUSY. */
 int cgroup_destroy(struct cgroup *cg, struct error *err);
 void cgroup_free(struct cgroup *cg);
+DEFINE_CLEANUP_FUNC(cgroup_freep, struct cgroup, cgroup_free)
+#define _cleanup_cgroup_ __attribute__((cleanup(cgroup_freep)))
 
 /* Usage counters, as runc's `events` reports them (its types.Stats). Every
  * value is 0 when the host does not provide it. Times are nanoseconds. */

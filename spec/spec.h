@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/cleanup.h"
 #include "util/error.h"
 
 struct spec_map {
@@ -358,6 +359,8 @@ int spec_load(const char *bundle, struct spec **out, struct error *err);
  * fields, semantic checks). Errors name the JSON path. */
 int spec_validate(const struct spec *spec, const char *origin, struct error *err);
 void spec_free(struct spec *spec);
+DEFINE_CLEANUP_FUNC(spec_freep, struct spec, spec_free)
+#define _cleanup_spec_ __attribute__((cleanup(spec_freep)))
 /* A standalone process.json (`exec --process`); paths in errors are
  * relative to it (".args"). */
 int spec_parse_process(const char *json, size_t len, const char *origin, struct spec_process *out,
