@@ -4,11 +4,10 @@
  * which forks the process itself so it lands in the pid namespace; the
  * parent puts it in the cgroup and lets it go. */
 #include "runtime/container.h"
+#include "runtime/finish.h"
 #include "runtime/process.h"
-#include "runtime/seccomp.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
-#include "runtime/lsm.h"
 #include "runtime/terminal.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -85,8 +84,7 @@ __attribute__((noreturn)) static void exec_child(const struct exec_opts *o, stru
 {
 	struct error err = {0};
 	const struct spec_process *p = &spec->process;
-	char exe[PATH_MAX];
-	struct seccomp_filter *filter = NULL;
+	struct process_finish f = {0};
 	struct sync_msg msg;
 
 	if (sync_recv(sync_fd, &msg, NULL, &err) < 0)
@@ -95,6 +93,7 @@ __attribute__((noreturn)) static void exec_child(const struct exec_opts *o, stru
 		error_errno(&err, "become root in the user namespace");
 		goto fail;
 	}
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* reset by the credential change */
 	if (setsid() < 0) {
 		error_errno(&err, "setsid");
 		goto fail;
@@ -110,38 +109,21 @@ __attribute__((noreturn)) static void exec_child(const struct exec_opts *o, stru
 			goto fail;
 		}
 	}
-	if (process_set_rlimits(p, &err) < 0 || process_set_io_priority(p, &err) < 0 ||
-	    process_set_scheduler(p, &err) < 0)
-		goto fail;
-	umask(p->user.has_umask ? p->user.umask : 022);
-	if (process_chdir(p->cwd, &err) < 0)
-		goto fail;
-	if (process_find_executable(p, exe, sizeof(exe), &err) < 0 ||
-	    seccomp_build(spec, &filter, &err) < 0)
-		goto fail;
-	if (filter && !p->no_new_privileges && seccomp_apply(filter, NULL, &err) < 0)
-		goto fail;
 	if (process_set_affinity(0, p->exec_cpu_affinity.final, ".process.execCPUAffinity.final",
-				 &err) < 0 ||
-	    lsm_set_exec_labels(p->apparmor_profile, p->selinux_label, &err) < 0)
+				 &err) < 0)
 		goto fail;
-	if (process_set_user_and_caps(p, &err) < 0)
+	/* the same steps as the container init (finish.c) */
+	f = (struct process_finish){.spec = spec,
+				    .proc = p,
+				    .sync_fd = sync_fd,
+				    .first_fd = 3 + o->preserve_fds,
+				    .keep = &sync_fd,
+				    .n_keep = 1};
+	if (process_finish(&f, &err) < 0)
 		goto fail;
-	if (process_chdir(p->cwd, &err) < 0)
-		goto fail;
-	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		error_errno(&err, "prctl(PR_SET_NO_NEW_PRIVS)");
-		goto fail;
-	}
-	/* nothing of agentrun stays open: the sync socket closes at exec */
-	if (process_cloexec_from(3 + o->preserve_fds, &err) < 0)
-		goto fail;
-	fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
-	if (filter && p->no_new_privileges && seccomp_apply(filter, NULL, &err) < 0)
-		goto fail;
-	char *empty_env[] = {NULL};
-	execve(exe, p->args, p->n_env ? p->env : empty_env);
-	error_errno(&err, "exec %s", exe);
+	/* the sync socket (close-on-exec, not a directory) stays until execve:
+	 * its EOF tells agentrun the exec happened */
+	process_exec(&f, sync_fd, &err);
 fail:
 	sync_send(sync_fd, SYNC_ERROR, err.errnum, err.msg);
 	_exit(127);
@@ -297,6 +279,21 @@ int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
 			} else {
 				master = passed;
 			}
+			if (r2 < 0)
+				goto out;
+			continue;
+		}
+		if (msg.type == SYNC_SECCOMP_FD) {
+			/* as runc: the exec'd process's pid, the container running */
+			struct spec_state ls = {.oci_version = spec->oci_version,
+						.id = (char *)o->id,
+						.status = "running",
+						.pid = pid,
+						.bundle = st.bundle,
+						.annotations = spec->annotations};
+			int r2 = process_seccomp_to_listener(spec, &ls, passed, err);
+			if (passed >= 0)
+				close(passed);
 			if (r2 < 0)
 				goto out;
 			continue;

@@ -2,6 +2,7 @@
 /* The container init, inside its new namespaces. The whole setup order
  * reads top to bottom in init_setup(); seccomp, when it comes, is last. */
 #include "runtime/init.h"
+#include "runtime/finish.h"
 #include "runtime/netlink.h"
 #include "runtime/process.h"
 #include "runtime/rootfs.h"
@@ -49,26 +50,8 @@ static int set_names(const struct spec *spec, struct error *err)
 	return 0;
 }
 
-/* Load the filter (and pass a notify fd to agentrun); *filter is consumed. */
-static int load_seccomp(struct init_args *a, struct seccomp_filter **filter, struct error *err)
-{
-	int notify_fd = -1;
-	int r = seccomp_apply(*filter, &notify_fd, err);
-	seccomp_filter_free(*filter);
-	*filter = NULL;
-	if (r < 0)
-		return -1;
-	if (notify_fd >= 0) {
-		r = sync_send_fd(a->sync_fd, SYNC_SECCOMP_FD, notify_fd);
-		close(notify_fd);
-		if (r < 0)
-			return error_errno(err, "pass the seccomp notify fd to agentrun");
-	}
-	return 0;
-}
-
-static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo_wr,
-		      struct seccomp_filter **filter, struct error *err)
+static int init_setup(struct init_args *a, struct process_finish *f, int *fifo_wr,
+		      struct error *err)
 {
 	const struct spec *spec = a->spec;
 	const struct spec_process *proc = &spec->process;
@@ -179,39 +162,16 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 		if (r < 0)
 			return error_errno(err, "pass the pty to agentrun");
 	}
-	if (process_set_rlimits(proc, err) < 0 || process_set_scheduler(proc, err) < 0 ||
-	    process_set_memory_policy(&spec->linux_.memory_policy, err) < 0 ||
-	    process_set_io_priority(proc, err) < 0 ||
-	    process_set_personality(&spec->linux_.personality, err) < 0)
-		return -1;
-	if (proc->user.has_umask)
-		umask(proc->user.umask);
-	else
-		umask(022);
-	if (process_chdir(proc->cwd, err) < 0)
-		return -1;
-	if (process_find_executable(proc, exe, exe_size, err) < 0)
-		return -1;
-	if (seccomp_build(spec, filter, err) < 0)
-		return -1;
-	/* without no_new_privs loading a filter needs CAP_SYS_ADMIN: do it now */
-	if (*filter && !proc->no_new_privileges && load_seccomp(a, filter, err) < 0)
-		return -1;
-	if (process_set_user_and_caps(proc, err) < 0)
-		return -1;
-	if (process_chdir(proc->cwd, err) < 0)
-		return -1;
-	if (proc->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return error_errno(err, "prctl(PR_SET_NO_NEW_PRIVS)");
-	/* a listener must have its fd before `create` returns */
-	if (seccomp_has_notify(*filter) && load_seccomp(a, filter, err) < 0)
-		return -1;
-
-	if (lsm_set_exec_labels(proc->apparmor_profile, proc->selinux_label, err) < 0)
-		return -1;
-
-	/* 9. nothing of the host stays open across exec */
-	if (process_cloexec_from(3 + a->preserve_fds, err) < 0)
+	/* 9. the process itself, as exec does it (finish.c); until `start` we
+	 * keep only the sync socket, the fifo and our handle on it */
+	int keep[] = {a->sync_fd, a->fifo_fd, self_fds};
+	*f = (struct process_finish){.spec = spec,
+				     .proc = proc,
+				     .sync_fd = a->sync_fd,
+				     .first_fd = 3 + a->preserve_fds,
+				     .keep = keep,
+				     .n_keep = self_fds >= 0 ? 3 : 2};
+	if (process_finish(f, err) < 0)
 		return -1;
 
 	/* 10. tell the parent we are ready, then wait for `start` */
@@ -232,36 +192,41 @@ static int init_setup(struct init_args *a, char *exe, size_t exe_size, int *fifo
 void init_main(struct init_args *a)
 {
 	struct error err = {0};
-	char exe[PATH_MAX];
+	struct process_finish f = {0};
 	int fifo_wr = -1;
-	struct seccomp_filter *filter = NULL;
 	/* agentrun's own image must not be reachable from the container through
 	 * /proc/PID/exe or /proc/PID/mem while we run in its namespaces
-	 * (CVE-2019-5736): not dumpable until execve resets it */
+	 * (CVE-2019-5736): not dumpable (again after each credential change,
+	 * finish.c) until execve resets it */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* die with agentrun while it still owns us (a first stage exits) */
 	if (!a->two_stage)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* no fd of agentrun's or of its caller's reaches the container (the
-	 * state dir fd would also keep its flock held); stdio and
-	 * --preserve-fds stay */
+	 * state dir fd would also keep its flock held); stdio, --preserve-fds,
+	 * the sync socket, the fifo, the namespaces given by path (joined in
+	 * init_setup) and the idmapped mounts' user namespaces stay */
 	size_t n_mounts = a->spec->n_mounts, n_keep = 0;
 	size_t n_join = sizeof(a->plan->join_fds) / sizeof(a->plan->join_fds[0]);
-	int keep[n_mounts + 2 + n_join];
+	int *keep = calloc(n_mounts + 2 + n_join, sizeof(int));
+	if (!keep) {
+		error_set(&err, ENOMEM, "container init");
+		goto fail;
+	}
 	keep[n_keep++] = a->sync_fd;
 	keep[n_keep++] = a->fifo_fd;
-	/* the namespaces given by path, joined in init_setup */
 	for (size_t i = 0; i < a->plan->n_join && i < n_join; i++)
 		if (a->plan->join_fds[i] >= 0)
 			keep[n_keep++] = a->plan->join_fds[i];
 	for (size_t i = 0; a->idmap_fds && i < n_mounts; i++)
 		if (a->idmap_fds[i] >= 0)
 			keep[n_keep++] = a->idmap_fds[i];
-	process_close_fds(3 + a->preserve_fds, keep, n_keep);
-	if (init_setup(a, exe, sizeof(exe), &fifo_wr, &filter, &err) < 0) {
-		sync_send(a->sync_fd, SYNC_ERROR, err.errnum, err.msg);
-		_exit(1);
-	}
+	int r = n_keep > PROCESS_KEEP_MAX
+			? error_set(&err, 0, "container init: too many fds to keep (%zu)", n_keep)
+			: process_close_fds(3 + a->preserve_fds, keep, n_keep, &err);
+	free(keep);
+	if (r < 0 || init_setup(a, &f, &fifo_wr, &err) < 0)
+		goto fail;
 	close(a->sync_fd);
 	close(a->fifo_fd);
 	/* `start` has opened the fifo: run startContainer hooks, then say go
@@ -280,14 +245,12 @@ void init_main(struct init_args *a)
 	if (write(fifo_wr, "0", 1) != 1)
 		_exit(1);
 	close(fifo_wr);
-	/* seccomp last: only execve runs under a filter it has not seen yet */
-	if (filter && seccomp_apply(filter, NULL, &err) < 0) {
-		fprintf(stderr, "%s\n", err.msg);
-		_exit(1);
-	}
-	const struct spec_process *p = &a->spec->process;
-	char *empty_env[] = {NULL};
-	execve(exe, p->args, p->n_env ? p->env : empty_env);
-	fprintf(stderr, "exec %s: %s\n", exe, strerror(errno));
+	/* nothing but stdio and the preserved fds is open at execve; seccomp,
+	 * unless it is loaded already, last */
+	process_exec(&f, -1, &err);
+	fprintf(stderr, "%s\n", err.msg);
 	_exit(127);
+fail:
+	sync_send(a->sync_fd, SYNC_ERROR, err.errnum, err.msg);
+	_exit(1);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "runtime/launch.h"
+#include "runtime/finish.h"
 #include "runtime/init.h"
 #include "runtime/process.h"
 #include "runtime/mountattr.h"
@@ -92,26 +93,13 @@ static struct init_args make_init_args(const struct launch_opts *o,
 	};
 }
 
-/* Hand the seccomp notify fd to linux.seccomp.listenerPath with the
- * container's state, as the spec says. */
 static int send_to_listener(const struct launch_opts *o, pid_t pid, int notify_fd,
 			    struct error *err)
 {
-	const struct spec_seccomp *s = &o->spec->linux_.seccomp;
-	if (notify_fd < 0)
-		return error_set(err, 0, "container init sent no seccomp notify fd");
 	struct spec_state st = base_state(o);
 	st.status = "creating";
 	st.pid = pid;
-	_cleanup_free_ char *json = NULL;
-	if (spec_seccomp_listener_json(&st, s->listener_metadata, &json, err) < 0)
-		return -1;
-	_cleanup_close_ int sock = sock_connect_unix(s->listener_path, "seccomp listener", err);
-	if (sock < 0)
-		return -1;
-	if (sock_send_fd(sock, json, strlen(json), notify_fd) < 0)
-		return error_errno(err, "send seccomp notify fd to %s", s->listener_path);
-	return 0;
+	return process_seccomp_to_listener(o->spec, &st, notify_fd, err);
 }
 
 /* prestart and createRuntime hooks, in the runtime namespace. */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,99 +169,97 @@ static int cap_values(const struct capset *set, cap_value_t *out, size_t *n_out,
 
 int process_check_capabilities(const struct spec_process *p, struct error *err)
 {
+	struct process_caps c;
+	return process_caps_load(p, &c, err);
+}
+
+int process_caps_load(const struct spec_process *p, struct process_caps *c, struct error *err)
+{
+	/* an absent process.capabilities is five empty sets, as in runc: no
+	 * capability and an empty bounding set (fail closed) */
 	struct capset sets[] = CAPSETS(p);
-	cap_value_t vals[128];
 	for (size_t s = 0; s < 5; s++) {
-		size_t n;
-		if (sets[s].n > 128)
+		if (sets[s].n > PROCESS_CAPS_MAX)
 			return error_set(err, 0, "config.json: .process.capabilities.%s: too many",
 					 sets[s].what);
-		if (cap_values(&sets[s], vals, &n, err) < 0)
+		if (cap_values(&sets[s], c->vals[s], &c->n[s], err) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-int process_set_user_and_caps(const struct spec_process *p, struct error *err)
+int process_drop_bounding(const struct process_caps *c, struct error *err)
 {
-	struct capset sets[] = CAPSETS(p);
-	cap_value_t vals[5][128];
-	size_t nvals[5];
-	for (size_t s = 0; s < 5; s++)
-		if (cap_values(&sets[s], vals[s], &nvals[s], err) < 0)
-			return -1;
-	bool has_caps = p->capabilities.present;
-
-	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-		return error_errno(err, "prctl(PR_SET_KEEPCAPS)");
-	if (has_caps) {
-		int last = cap_max_bits();
-		for (int c = 0; c < last; c++) {
-			bool keep = false;
-			for (size_t i = 0; i < nvals[0]; i++)
-				keep |= vals[0][i] == c;
-			if (!keep && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
-				return error_errno(err, "drop capability %s from the bounding set",
-						   cap_to_name(c));
-		}
+	int last = cap_max_bits();
+	for (int v = 0; v < last; v++) {
+		bool keep = false;
+		for (size_t i = 0; i < c->n[PROCESS_CAP_BOUNDING]; i++)
+			keep |= c->vals[PROCESS_CAP_BOUNDING][i] == v;
+		if (!keep && prctl(PR_CAPBSET_DROP, v, 0, 0, 0) < 0 && errno != EINVAL)
+			return error_errno(err, "drop capability %s from the bounding set",
+					   cap_to_name(v));
 	}
+	return 0;
+}
 
-	const struct spec_user *u = &p->user;
-	gid_t groups[u->n_additional_gids + 1];
+int process_set_user(const struct spec_user *u, struct error *err)
+{
+	if (u->n_additional_gids > NGROUPS_MAX)
+		return error_set(err, 0,
+				 "config.json: .process.user.additionalGids: more than %d groups",
+				 NGROUPS_MAX);
+	_cleanup_free_ gid_t *groups = calloc(u->n_additional_gids + 1, sizeof(gid_t));
+	if (!groups)
+		return error_set(err, ENOMEM, "setgroups");
 	for (size_t i = 0; i < u->n_additional_gids; i++)
 		groups[i] = u->additional_gids[i];
+	/* EPERM: a user namespace with setgroups denied (rootless) */
 	if (setgroups(u->n_additional_gids, groups) < 0 && errno != EPERM)
 		return error_errno(err, "setgroups");
 	if (setresgid(u->gid, u->gid, u->gid) < 0)
 		return error_errno(err, "setgid %u", u->gid);
 	if (setresuid(u->uid, u->uid, u->uid) < 0)
 		return error_errno(err, "setuid %u", u->uid);
-
-	if (has_caps) {
-		cap_t caps = cap_init();
-		if (!caps)
-			return error_errno(err, "cap_init");
-		int r = 0;
-		if ((nvals[1] &&
-		     cap_set_flag(caps, CAP_EFFECTIVE, nvals[1], vals[1], CAP_SET) < 0) ||
-		    (nvals[2] &&
-		     cap_set_flag(caps, CAP_PERMITTED, nvals[2], vals[2], CAP_SET) < 0) ||
-		    (nvals[3] &&
-		     cap_set_flag(caps, CAP_INHERITABLE, nvals[3], vals[3], CAP_SET) < 0) ||
-		    cap_set_proc(caps) < 0)
-			r = error_errno(err,
-					"set capabilities (effective, permitted, inheritable)");
-		cap_free(caps);
-		if (r < 0)
-			return -1;
-		/* an ambient capability needs to be permitted and inheritable; like
-		 * runc and crun, one the kernel refuses is left out (runc's own
-		 * `spec` lists ambient capabilities that are not inheritable) */
-		for (size_t i = 0; i < nvals[4]; i++)
-			if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, vals[4][i], 0, 0) < 0 &&
-			    errno != EPERM)
-				return error_errno(err, "raise ambient capability %s",
-						   cap_to_name(vals[4][i]));
-	}
-	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
-		return error_errno(err, "prctl(PR_SET_KEEPCAPS)");
 	return 0;
 }
 
-int process_cloexec_from(int from, struct error *err)
+int process_set_caps(const struct process_caps *c, bool plus_sys_admin, struct error *err)
 {
-	if (syscall(SYS_close_range, from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
-		return 0;
-	/* older kernels: walk /proc/self/fd */
-	_cleanup_closedir_ DIR *d = opendir("/proc/self/fd");
-	if (!d)
-		return error_errno(err, "open /proc/self/fd");
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		int fd = atoi(de->d_name);
-		if (fd >= from && fd != dirfd(d))
-			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	cap_t caps = cap_init();
+	if (!caps)
+		return error_errno(err, "cap_init");
+	static const cap_flag_t flag[] = {[PROCESS_CAP_EFFECTIVE] = CAP_EFFECTIVE,
+					  [PROCESS_CAP_PERMITTED] = CAP_PERMITTED,
+					  [PROCESS_CAP_INHERITABLE] = CAP_INHERITABLE};
+	static const int which[] = {PROCESS_CAP_EFFECTIVE, PROCESS_CAP_PERMITTED,
+				    PROCESS_CAP_INHERITABLE};
+	int r = 0;
+	for (size_t i = 0; i < 3 && r == 0; i++) {
+		int s = which[i];
+		if (c->n[s] && cap_set_flag(caps, flag[s], (int)c->n[s], c->vals[s], CAP_SET) < 0)
+			r = -1;
 	}
+	cap_value_t admin = CAP_SYS_ADMIN;
+	if (r == 0 && plus_sys_admin &&
+	    (cap_set_flag(caps, CAP_EFFECTIVE, 1, &admin, CAP_SET) < 0 ||
+	     cap_set_flag(caps, CAP_PERMITTED, 1, &admin, CAP_SET) < 0))
+		r = -1;
+	if (r == 0 && cap_set_proc(caps) < 0)
+		r = -1;
+	cap_free(caps);
+	if (r < 0)
+		return error_errno(err, "set capabilities (effective, permitted, inheritable)");
+	if (plus_sys_admin)
+		return 0;
+	/* an ambient capability needs to be permitted and inheritable; like
+	 * runc and crun, one the kernel refuses is left out (runc's own
+	 * `spec` lists ambient capabilities that are not inheritable) */
+	for (size_t i = 0; i < c->n[PROCESS_CAP_AMBIENT]; i++)
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c->vals[PROCESS_CAP_AMBIENT][i], 0,
+			  0) < 0 &&
+		    errno != EPERM)
+			return error_errno(err, "raise ambient capability %s",
+					   cap_to_name(c->vals[PROCESS_CAP_AMBIENT][i]));
 	return 0;
 }
 
@@ -443,10 +442,8 @@ int process_set_affinity(pid_t pid, const char *cpus, const char *what, struct e
 	return 0;
 }
 
-int process_chdir(const char *cwd, struct error *err)
+int process_check_cwd(const char *cwd, struct error *err)
 {
-	if (chdir(cwd) < 0)
-		return error_errno(err, "chdir to cwd (\"%s\") set in config.json", cwd);
 	/* a leaked directory fd (cwd "/proc/self/fd/N") would put us outside
 	 * the container's root: the kernel then reports the cwd unreachable
 	 * (CVE-2024-21626) */
@@ -458,24 +455,65 @@ int process_chdir(const char *cwd, struct error *err)
 	return 0;
 }
 
-void process_close_fds(int from, const int *keep, size_t n_keep)
+int process_chdir(const char *cwd, struct error *err)
 {
-	DIR *d = opendir("/proc/self/fd");
-	if (!d)
-		return;
-	int dfd = dirfd(d);
-	struct dirent *de;
-	int fds[1024];
-	size_t n = 0;
-	while ((de = readdir(d)) && n < 1024) {
-		int fd = atoi(de->d_name);
-		bool kept = fd < from || fd == dfd || de->d_name[0] == '.';
-		for (size_t i = 0; i < n_keep && !kept; i++)
-			kept = keep[i] == fd;
-		if (!kept)
-			fds[n++] = fd;
+	if (chdir(cwd) < 0)
+		return error_errno(err, "chdir to cwd (\"%s\") set in config.json", cwd);
+	return process_check_cwd(cwd, err);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/* Without close_range (before 5.9, or a seccomp filter refusing it): close
+ * what /proc/self/fd lists, until nothing but the kept fds is left. */
+static int close_listed(int from, const int *keep, size_t n_keep, struct error *err)
+{
+	for (bool again = true; again;) {
+		again = false;
+		DIR *d = opendir("/proc/self/fd");
+		if (!d)
+			return error_errno(err, "close inherited fds: open /proc/self/fd");
+		int dfd = dirfd(d);
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.')
+				continue;
+			int fd = atoi(de->d_name);
+			if (fd < from || fd == dfd ||
+			    bsearch(&fd, keep, n_keep, sizeof(int), cmp_int))
+				continue;
+			close(fd);
+			again = true; /* the listing may have moved on: read it again */
+		}
+		closedir(d);
 	}
-	closedir(d);
-	for (size_t i = 0; i < n; i++)
-		close(fds[i]);
+	return 0;
+}
+
+int process_close_fds(int from, const int *keep_in, size_t n_keep, struct error *err)
+{
+	int keep[PROCESS_KEEP_MAX];
+	size_t n = 0;
+	for (size_t i = 0; i < n_keep; i++)
+		if (keep_in[i] >= from) {
+			if (n == PROCESS_KEEP_MAX)
+				return error_set(err, 0, "close inherited fds: too many to keep");
+			keep[n++] = keep_in[i];
+		}
+	qsort(keep, n, sizeof(int), cmp_int);
+	/* close the gaps between the kept fds, the last one up to ~0U */
+	unsigned int lo = (unsigned int)from;
+	for (size_t i = 0; i <= n; i++) {
+		unsigned int hi = i < n ? (unsigned int)keep[i] : ~0U;
+		if (hi > lo && syscall(SYS_close_range, lo, hi - 1 + (i == n), 0) < 0)
+			return close_listed(from, keep, n, err);
+		lo = hi + 1;
+		if (i == n)
+			break;
+	}
+	return 0;
 }
