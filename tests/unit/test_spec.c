@@ -299,7 +299,9 @@ static void test_fixtures_bad(void **state)
 		fail_msg("%zu bad documents wrong:%s", wrong, report);
 }
 
-/* The bad documents fail for the reason they were written for. */
+/* The faults of the runtime-spec's own bad examples (its schema/test), inline
+ * and with the whole message: the same rules as some tests/fixtures/config/bad
+ * documents, pinned to the exact wording. */
 static void test_fixture_bad_reasons(void **state)
 {
 	(void)state;
