@@ -211,7 +211,7 @@ int cgroup_v1_map(const struct spec_resources *res, cgroup_entry_fn fn, void *ud
 	if (map_devices(res, fn, ud, err) < 0 || map_memory(&res->memory, fn, ud, err) < 0 ||
 	    map_cpu(&res->cpu, fn, ud, err) < 0)
 		return -1;
-	if (res->pids.present) {
+	if (res->pids.has_limit) {
 		if (res->pids.limit < 0)
 			snprintf(v, sizeof(v), "max");
 		else

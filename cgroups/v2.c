@@ -225,7 +225,7 @@ int cgroup_v2_map(const struct spec_resources *res, cgroup_entry_fn fn, void *ud
 	/* the rules become an eBPF program (devfilter.c), not a file */
 	if (map_memory(&res->memory, fn, ud, err) < 0 || map_cpu(&res->cpu, fn, ud, err) < 0)
 		return -1;
-	if (res->pids.present)
+	if (res->pids.has_limit)
 		EMIT(.controller = "pids", .field = "linux.resources.pids.limit",
 		     .file = "pids.max", .value = max_value(v, sizeof(v), res->pids.limit));
 	if (map_io(&res->block_io, fn, ud, err) < 0)

@@ -212,7 +212,7 @@ static char *patch_from_flags(const struct spec_resources *r)
 		}
 		yajl_gen_map_close(g);
 	}
-	if (r->pids.present) {
+	if (r->pids.has_limit) {
 		gen_str(g, "pids");
 		yajl_gen_map_open(g);
 		NUM("limit", PRId64, r->pids.limit);

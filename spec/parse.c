@@ -212,7 +212,7 @@ static const struct spec_field cpu_fields[] = {
 };
 
 static const struct spec_field pids_fields[] = {
-	FIELD_I64("limit", struct spec_pids, limit, true),
+	FIELD_OPT_I64("limit", struct spec_pids, limit, has_limit),
 	FIELD_END,
 };
 

@@ -223,6 +223,7 @@ struct spec_rdma {
 
 struct spec_pids {
 	bool present;
+	bool has_limit; /* optional since runtime-spec 1.1; 0 is a real limit */
 	int64_t limit;
 };
 

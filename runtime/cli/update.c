@@ -141,7 +141,7 @@ static int on_update_opt(int c, const char *arg, void *vctx, struct error *err)
 		if (parse_i64("pids-limit", arg, &i, err) < 0)
 			return -1;
 		/* as runc: 0 leaves the limit as it is, -1 is unlimited */
-		ctx->res.pids.present = i != 0;
+		ctx->res.pids.present = ctx->res.pids.has_limit = i != 0;
 		ctx->res.pids.limit = i;
 		return 0;
 	case U_L3_CACHE:

@@ -248,3 +248,11 @@ wait_grep() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"interval"* ]]
 }
+
+@test "cgroups: \"pids\": {} without a limit is accepted and leaves pids.max as it was" {
+	cfg '.linux.resources.pids = {}'
+	set_cmd 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max 2>/dev/null || echo none'
+	run_ctr
+	[ "$status" -eq 0 ]
+	[ "$output" = max ]
+}

@@ -102,7 +102,7 @@ static void test_v2_map(void **state)
 			.cpus = "0-1",
 			.has_idle = true,
 			.idle = 1},
-		.pids = {.present = true, .limit = -1},
+		.pids = {.present = true, .has_limit = true, .limit = -1},
 		.block_io = {.present = true,
 			     .has_weight = true,
 			     .weight = 500,
@@ -254,7 +254,7 @@ static void test_v1_map(void **state)
 			.has_period = true,
 			.period = 100000,
 			.mems = "0"},
-		.pids = {.present = true, .limit = 0},
+		.pids = {.present = true, .has_limit = true, .limit = 0},
 		.block_io = {.present = true,
 			     .has_weight = true,
 			     .weight = 10,
@@ -318,6 +318,26 @@ static void test_v1_map(void **state)
 	assert_true(index_of(&es, d3) < index_of(&es, d4));
 	assert_string_equal(d2->field, "linux.resources.devices[1]");
 	cgroup_entries_free(&es);
+}
+
+/* "pids": {} (limit is optional since runtime-spec 1.1): nothing written,
+ * on either version; a limit of 0 is a real limit (the spec says so) */
+static void test_pids_without_limit(void **state)
+{
+	(void)state;
+	struct spec_resources res = {.present = true, .pids = {.present = true}};
+	for (int v = 1; v <= 2; v++) {
+		struct cgroup_entries es = map(v, &res);
+		assert_null(find(&es, "pids.max", NULL));
+		cgroup_entries_free(&es);
+	}
+	res.pids.has_limit = true;
+	res.pids.limit = 0;
+	for (int v = 1; v <= 2; v++) {
+		struct cgroup_entries es = map(v, &res);
+		assert_non_null(find(&es, "pids.max", "0"));
+		cgroup_entries_free(&es);
+	}
 }
 
 static void test_map_invalid(void **state)
@@ -706,7 +726,7 @@ static void test_host(void **state)
 	struct spec_resources res = {
 		.present = true,
 		.memory = {.present = true, .has_limit = true, .limit = 64 << 20},
-		.pids = {.present = true, .limit = 32},
+		.pids = {.present = true, .has_limit = true, .limit = 32},
 	};
 	if (cgroup_apply(h->cg, &res, &err) < 0)
 		fail_msg("%s", err.msg);
@@ -880,6 +900,7 @@ int main(void)
 		cmocka_unit_test(test_v2_map),
 		cmocka_unit_test(test_v2_unsupported),
 		cmocka_unit_test(test_v1_map),
+		cmocka_unit_test(test_pids_without_limit),
 		cmocka_unit_test(test_map_invalid),
 		cmocka_unit_test(test_mode_hybrid),
 		cmocka_unit_test(test_mode_v2_v1_none),

@@ -664,6 +664,7 @@ static void test_resources(void **state)
 	assert_int_equal(cpu->idle, 1);
 
 	assert_true(r->pids.present);
+	assert_true(r->pids.has_limit);
 	assert_int_equal(r->pids.limit, 32);
 
 	const struct spec_blkio *b = &r->block_io;
