@@ -218,13 +218,19 @@ int container_apply_resources(struct cgroup *cg, const struct spec *spec, struct
 }
 
 /* Socket activation, as runc does: with LISTEN_FDS=N in our environment the
- * N fds after stdio go to the container too, and it is told so. */
+ * N fds after stdio go to the container too, and it is told so. Only when
+ * LISTEN_PID names us (as sd_listen_fds and runc's go-systemd do): a
+ * LISTEN_FDS inherited through another process is not ours, and its fds
+ * would reach the container. */
 static int listen_fds(struct spec *spec, int *preserve, struct error *err)
 {
-	const char *v = getenv("LISTEN_FDS");
-	char *end = NULL;
+	const char *v = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+	char *end = NULL, *pend = NULL;
 	long n = v ? strtol(v, &end, 10) : 0;
+	long lp = pid ? strtol(pid, &pend, 10) : 0;
 	if (!v || !end || *end || n <= 0 || n > 1024)
+		return 0;
+	if (!pid || !pend || *pend || lp != (long)getpid())
 		return 0;
 	struct spec_process *p = &spec->process;
 	char **env = realloc(p->env, (p->n_env + 3) * sizeof(char *));

@@ -142,6 +142,8 @@ __attribute__((noreturn)) static void exec_joiner(const struct exec_opts *o, str
 		_exit(1);
 	}
 	close(pidfd);
+	/* joining a user namespace reset it */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	pid_t pid = fork();
 	if (pid == 0)
 		exec_child(o, spec, sync_fd, ns_flags & CLONE_NEWUSER);
@@ -218,6 +220,11 @@ int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
 	close(dirfd);
 	close(rootfd);
 	dirfd = rootfd = -1;
+	/* not dumpable from before the fork on (CVE-2016-9962, CVE-2019-5736) */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		error_errno(err, "prctl(PR_SET_DUMPABLE)");
+		goto out;
+	}
 	joiner = fork();
 	if (joiner < 0) {
 		error_errno(err, "fork");

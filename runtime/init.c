@@ -63,6 +63,9 @@ static int init_setup(struct init_args *a, struct process_finish *f, int *fifo_w
 		return -1;
 	if (in_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
 		return error_errno(err, "become root in the user namespace");
+	/* a credential change resets it (CVE-2016-9962) */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return error_errno(err, "prctl(PR_SET_DUMPABLE)");
 	/* now in the container's cgroup: the final cpu affinity */
 	if (process_set_affinity(0, proc->exec_cpu_affinity.final, ".process.execCPUAffinity.final",
 				 err) < 0)

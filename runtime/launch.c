@@ -149,6 +149,8 @@ __attribute__((noreturn)) static void first_stage(const struct launch_opts *o, s
 		error_errno(&err, "become root in the user namespace");
 		goto fail;
 	}
+	/* a new user namespace and the credential change reset it */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	int flags = plan->new_flags & ~(CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWTIME);
 	if (flags && unshare(flags) < 0) {
 		error_errno(&err, "create namespaces");
@@ -296,6 +298,13 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 			goto out;
 	}
 
+	/* not dumpable from before the clone on: no moment where a child in
+	 * the container's namespaces can be ptraced or have its /proc/PID/exe
+	 * opened (CVE-2016-9962, CVE-2019-5736) */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		error_errno(err, "prctl(PR_SET_DUMPABLE)");
+		goto out;
+	}
 	if (two_stage) {
 		pid = run_first_stage(o, &plan, sv, fifo_fd, idmap_fds, err);
 		if (pid < 0)

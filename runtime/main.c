@@ -8,12 +8,17 @@
 #include "util/log.h"
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const struct command commands[] = {
@@ -287,6 +292,83 @@ static const char *default_root(void)
 	return buf;
 }
 
+extern char **environ;
+
+#define SEALED_ENV "_AGENTRUN_SEALED_EXE"
+#define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+/* Is our executable a sealed memfd (nobody can write to it)? */
+static bool exe_sealed(void)
+{
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	int seals = fcntl(fd, F_GET_SEALS);
+	close(fd);
+	return seals >= 0 && (seals & SEALS) == SEALS;
+}
+
+/* Commands that enter a container run from a sealed memfd copy of
+ * agentrun, as runc and crun do: a process of the container that reaches
+ * us through /proc/PID/exe (ptrace, or a race on a dumpable moment) finds
+ * a copy nobody can write, never the host binary (CVE-2019-5736). Done
+ * once: the copy finds itself sealed. */
+static int reexec_sealed(char **argv, struct error *err)
+{
+	bool marked = getenv(SEALED_ENV) != NULL;
+	unsetenv(SEALED_ENV); /* not passed on to hooks, CRIU or the container */
+	if (exe_sealed())
+		return 0;
+	if (marked)
+		return error_set(err, 0, "re-exec from a sealed copy of agentrun: not sealed");
+	int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (exe < 0)
+		return error_errno(err, "open /proc/self/exe");
+	int mfd = memfd_create("agentrun", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0) {
+		close(exe);
+		return error_errno(err, "memfd_create");
+	}
+	struct stat st;
+	int r = fstat(exe, &st);
+	for (off_t done = 0; r == 0 && done < st.st_size;) {
+		ssize_t n = sendfile(mfd, exe, NULL, (size_t)(st.st_size - done));
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			r = -1;
+			break;
+		}
+		done += n;
+	}
+	close(exe);
+	if (r < 0) {
+		close(mfd);
+		return error_errno(err, "copy agentrun to a memfd");
+	}
+	if (fcntl(mfd, F_ADD_SEALS, SEALS) < 0) {
+		close(mfd);
+		return error_errno(err, "seal the memfd copy of agentrun");
+	}
+	setenv(SEALED_ENV, "1", 1);
+	fexecve(mfd, argv, environ);
+	int saved = errno;
+	close(mfd);
+	unsetenv(SEALED_ENV);
+	errno = saved;
+	return error_errno(err, "re-exec from a sealed copy of agentrun");
+}
+
+/* Does this command enter (or make) a container? */
+static bool enters_container(const char *name)
+{
+	static const char *const cmds[] = {"create", "run", "exec", "restore"};
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(cmds[i], name))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	struct global_opts g = {.root = default_root(), .log_format = "text"};
@@ -380,6 +462,10 @@ int main(int argc, char **argv)
 	for (const struct command *c = commands; c->name; c++) {
 		if (strcmp(c->name, name) != 0)
 			continue;
+		if (enters_container(name) && reexec_sealed(argv, &err) < 0) {
+			log_error("%s", err.msg);
+			return 1;
+		}
 		int r = c->run(c, &g, argc - optind, argv + optind, &err);
 		if (r < 0) {
 			log_error("%s", err.msg[0] ? err.msg : "unknown error");

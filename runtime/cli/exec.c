@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <yajl/yajl_tree.h>
 
 #define MAX_REPEAT 128
 
@@ -168,6 +169,16 @@ static int parse_id(const char *s, const char *what, uint32_t *out, struct error
 	return 0;
 }
 
+/* Does the JSON object have this top-level key? */
+static bool has_key(const char *json, const char *key)
+{
+	yajl_val t = yajl_tree_parse(json, NULL, 0);
+	const char *path[] = {key, NULL};
+	bool r = t && yajl_tree_get(t, path, yajl_t_any) != NULL;
+	yajl_tree_free(t);
+	return r;
+}
+
 static int merge(struct exec_ctx *x, struct spec *spec, int argc, char **argv, int first,
 		 struct error *err)
 {
@@ -177,9 +188,30 @@ static int merge(struct exec_ctx *x, struct spec *spec, int argc, char **argv, i
 		size_t len;
 		if (fs_read_file(x->process_file, &json, &len, err) < 0)
 			return error_prefix(err, "exec: --process");
+		/* what the process JSON leaves out keeps the container's:
+		 * no_new_privs, AppArmor profile, SELinux label (runc's
+		 * libcontainer rule; fail closed) */
+		bool nnp = p->no_new_privileges;
+		char *apparmor = p->apparmor_profile, *label = p->selinux_label;
+		p->apparmor_profile = p->selinux_label = NULL;
 		spec_process_clear(p);
 		int r = spec_parse_process(json, len, x->process_file, p, err);
+		bool has_nnp = r == 0 && has_key(json, "noNewPrivileges");
 		free(json);
+		if (r == 0 && !has_nnp)
+			p->no_new_privileges = nnp;
+		if (r == 0 && !(p->apparmor_profile && *p->apparmor_profile)) {
+			free(p->apparmor_profile);
+			p->apparmor_profile = apparmor;
+			apparmor = NULL;
+		}
+		if (r == 0 && !(p->selinux_label && *p->selinux_label)) {
+			free(p->selinux_label);
+			p->selinux_label = label;
+			label = NULL;
+		}
+		free(apparmor);
+		free(label);
 		if (r < 0 || spec_validate_process(p, x->process_file, err) < 0)
 			return -1;
 		if (argc - first > 1)
@@ -235,6 +267,11 @@ static int merge(struct exec_ctx *x, struct spec *spec, int argc, char **argv, i
 		if (add_string(&c->bounding, &c->n_bounding, x->caps[i], false) < 0 ||
 		    add_string(&c->effective, &c->n_effective, x->caps[i], false) < 0 ||
 		    add_string(&c->permitted, &c->n_permitted, x->caps[i], false) < 0)
+			return error_set(err, ENOMEM, "exec");
+		/* never inheritable (CVE-2022-29162); ambient only where the
+		 * process has inheritable capabilities already, as runc */
+		if (c->n_inheritable &&
+		    add_string(&c->ambient, &c->n_ambient, x->caps[i], false) < 0)
 			return error_set(err, ENOMEM, "exec");
 	}
 	if (x->no_new_privs)
