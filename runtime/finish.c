@@ -73,7 +73,7 @@ int process_finish(struct process_finish *f, struct error *err)
 	    process_set_personality(&spec->linux_.personality, err) < 0)
 		return -1;
 	umask(p->user.has_umask ? p->user.umask : 022);
-	if (lsm_set_exec_labels(p->apparmor_profile, p->selinux_label, err) < 0)
+	if (lsm_set_exec_labels(f->procfd, p->apparmor_profile, p->selinux_label, err) < 0)
 		return -1;
 	/* as root when the user may not reach it, as runc does */
 	bool in_cwd = chdir(p->cwd) == 0;

@@ -19,6 +19,8 @@ struct process_finish {
 	int first_fd;	 /* 3 + preserved fds: every fd from here is closed */
 	const int *keep; /* but these, until process_exec */
 	size_t n_keep;
+	int procfd; /* a private procfs for the LSM writes (procfs_open_private,
+		     * kept); anything else: one is opened if a label is set */
 	/* set by process_finish */
 	struct seccomp_filter *filter; /* still to load in process_exec */
 	char exe[PATH_MAX];	       /* the executable, resolved in the container */

@@ -5,6 +5,7 @@
 #include "runtime/finish.h"
 #include "runtime/netlink.h"
 #include "runtime/process.h"
+#include "runtime/procfs.h"
 #include "runtime/rootfs.h"
 #include "runtime/seccomp.h"
 #include "runtime/sysctl.h"
@@ -80,19 +81,13 @@ static int init_setup(struct init_args *a, struct process_finish *f, int *fifo_w
 	if ((flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
 		return error_errno(err, "create cgroup namespace");
 
-	/* 3. the fifo is reopened through the container's own /proc when it has
-	 * one; only without it do we keep a handle on the host's /proc/self/fd
-	 * (never a host directory otherwise: CVE-2024-21626) */
-	bool own_proc = false;
-	for (size_t i = 0; i < spec->n_mounts; i++)
-		own_proc |= spec->mounts[i].type && !strcmp(spec->mounts[i].type, "proc") &&
-			    !strcmp(spec->mounts[i].destination, "/proc");
-	_cleanup_close_ int self_fds = -1;
-	if (!own_proc) {
-		self_fds = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (self_fds < 0)
-			return error_errno(err, "open /proc/self/fd");
-	}
+	/* 3. a procfs of our own, made before the container's mounts exist:
+	 * the fifo reopen and the LSM writes go through it, never through the
+	 * container's /proc (CVE-2019-16884, CVE-2025-52881) nor a host
+	 * directory fd (CVE-2024-21626) */
+	_cleanup_close_ int procfd = procfs_open_private(err);
+	if (procfd < 0)
+		return -1;
 
 	/* 4. the filesystem: mounts, /dev, pivot_root, masked and read-only paths */
 	struct rootfs_opts ro = {
@@ -166,14 +161,15 @@ static int init_setup(struct init_args *a, struct process_finish *f, int *fifo_w
 			return error_errno(err, "pass the pty to agentrun");
 	}
 	/* 9. the process itself, as exec does it (finish.c); until `start` we
-	 * keep only the sync socket, the fifo and our handle on it */
-	int keep[] = {a->sync_fd, a->fifo_fd, self_fds};
+	 * keep only the sync socket, the fifo and the procfs to reopen it */
+	int keep[] = {a->sync_fd, a->fifo_fd, procfd};
 	*f = (struct process_finish){.spec = spec,
 				     .proc = proc,
 				     .sync_fd = a->sync_fd,
 				     .first_fd = 3 + a->preserve_fds,
 				     .keep = keep,
-				     .n_keep = self_fds >= 0 ? 3 : 2};
+				     .n_keep = 3,
+				     .procfd = procfd};
 	if (process_finish(f, err) < 0)
 		return -1;
 
@@ -181,14 +177,17 @@ static int init_setup(struct init_args *a, struct process_finish *f, int *fifo_w
 	prctl(PR_SET_PDEATHSIG, 0);
 	if (sync_send(a->sync_fd, SYNC_READY, 0, NULL) < 0)
 		return error_errno(err, "signal agentrun");
-	char name[16];
-	snprintf(name, sizeof(name), "%d", a->fifo_fd);
-	char via_proc[64];
-	snprintf(via_proc, sizeof(via_proc), "/proc/self/fd/%d", a->fifo_fd);
-	*fifo_wr = self_fds >= 0 ? openat(self_fds, name, O_WRONLY | O_CLOEXEC)
-				 : open(via_proc, O_WRONLY | O_CLOEXEC);
+	/* the reopen runs from inside the procfs (no directory fd is held while
+	 * it blocks): come back to cwd after, through an fd only when the user
+	 * cannot reach it by path (finish.c entered it as root) */
+	_cleanup_close_ int cwd_fd = faccessat(AT_FDCWD, proc->cwd, X_OK, AT_EACCESS) == 0
+					     ? -1
+					     : open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	*fifo_wr = procfs_reopen(&procfd, a->fifo_fd, O_WRONLY, err);
 	if (*fifo_wr < 0)
-		return error_errno(err, "open exec fifo");
+		return error_prefix(err, "open exec fifo");
+	if (cwd_fd >= 0 ? fchdir(cwd_fd) < 0 : chdir(proc->cwd) < 0)
+		return error_errno(err, "chdir back to cwd (\"%s\")", proc->cwd);
 	return 0;
 }
 

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "runtime/lsm.h"
+#include "runtime/procfs.h"
+#include "util/cleanup.h"
 #include "util/fs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,19 +54,36 @@ int lsm_check(const char *apparmor_profile, const char *selinux_label, const cha
 	return 0;
 }
 
-int lsm_set_exec_labels(const char *apparmor_profile, const char *selinux_label, struct error *err)
+int lsm_set_exec_labels(int procfd, const char *apparmor_profile, const char *selinux_label,
+			struct error *err)
 {
+	/* through a procfs handle of ours, never the container's /proc path:
+	 * a fake attr file there would take the label and leave the process
+	 * unconfined (CVE-2019-16884, CVE-2023-27561, CVE-2025-52881) */
+	_cleanup_close_ int own = -1;
+	if ((set(apparmor_profile) || set(selinux_label)) && !procfs_is_root(procfd)) {
+		own = procfs_open_private(err);
+		if (own < 0)
+			return error_prefix(err, "set the LSM labels");
+		procfd = own;
+	}
 	if (set(apparmor_profile)) {
 		char buf[4096];
 		snprintf(buf, sizeof(buf), "exec %s", apparmor_profile);
-		const char *path = "/proc/thread-self/attr/apparmor/exec";
-		if (access(path, F_OK) < 0)
-			path = "/proc/thread-self/attr/exec";
-		if (fs_write_string(path, buf, err) < 0)
+		struct error e;
+		_cleanup_close_ int fd = procfs_openat(procfd, "thread-self/attr/apparmor/exec",
+						       O_WRONLY, &e);
+		if (fd < 0 && errno == ENOENT)
+			fd = procfs_openat(procfd, "thread-self/attr/exec", O_WRONLY, &e);
+		if (fd < 0) {
+			*err = e;
 			return error_prefix(err, "set AppArmor profile %s", apparmor_profile);
+		}
+		if (write(fd, buf, strlen(buf)) < 0)
+			return error_errno(err, "set AppArmor profile %s", apparmor_profile);
 	}
 	if (set(selinux_label) &&
-	    fs_write_string("/proc/thread-self/attr/exec", selinux_label, err) < 0)
+	    procfs_write(procfd, "thread-self/attr/exec", selinux_label, err) < 0)
 		return error_prefix(err, "set SELinux label %s", selinux_label);
 	return 0;
 }
