@@ -131,7 +131,7 @@ fail:
 
 /* First child: join the namespaces, fork the process, report its pid. */
 __attribute__((noreturn)) static void exec_joiner(const struct exec_opts *o, struct spec *spec,
-						  int pidfd, int ns_flags, int sync_fd)
+						  int pidfd, int ns_flags, int croot, int sync_fd)
 {
 	struct error err = {0};
 	/* not reachable through /proc/PID/exe from the container (CVE-2019-5736) */
@@ -141,6 +141,14 @@ __attribute__((noreturn)) static void exec_joiner(const struct exec_opts *o, str
 		sync_send(sync_fd, SYNC_ERROR, err.errnum, err.msg);
 		_exit(1);
 	}
+	/* no mount namespace of its own: the container is a chroot, so is this */
+	if (croot >= 0 && (fchdir(croot) < 0 || chroot(".") < 0 || chdir("/") < 0)) {
+		error_errno(&err, "enter the root of container %s", o->id);
+		sync_send(sync_fd, SYNC_ERROR, err.errnum, err.msg);
+		_exit(1);
+	}
+	if (croot >= 0)
+		close(croot);
 	close(pidfd);
 	/* joining a user namespace reset it */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -179,6 +187,7 @@ int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
 	struct cgroup *cg = NULL;
 	int sv[2] = {-1, -1};
 	_cleanup_close_ int pidfd = -1;
+	_cleanup_close_ int croot = -1;
 	_cleanup_close_ int master = -1;
 	pid_t joiner = -1, pid = -1;
 	int r = -1;
@@ -208,6 +217,17 @@ int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
 	if (st.cgroup && cgroup_open(st.cgroup, &cg, err) < 0)
 		goto out;
 	int ns_flags = differing_namespaces(st.pid);
+	/* sharing our mount namespace, the init is in a chroot: its root (read
+	 * while the pidfd, checked above, still names a live init) */
+	if (!(ns_flags & CLONE_NEWNS)) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/root", st.pid);
+		croot = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (croot < 0 || syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0) {
+			error_errno(err, "container %s: open the root of its init", o->id);
+			goto out;
+		}
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		error_errno(err, "socketpair");
 		goto out;
@@ -232,7 +252,7 @@ int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
 	}
 	if (joiner == 0) {
 		close(sv[0]);
-		exec_joiner(o, spec, pidfd, ns_flags, sv[1]);
+		exec_joiner(o, spec, pidfd, ns_flags, croot, sv[1]);
 	}
 	close(sv[1]);
 	sv[1] = -1;

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "runtime/rootfs.h"
+#include "runtime/procfs.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
 #include <dirent.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -12,6 +15,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -151,6 +155,25 @@ static bool is_bind(const struct spec_mount *m, const struct mount_flags *f)
 
 int rootfs_check_mounts(const struct spec *spec, struct error *err)
 {
+	/* without a mount namespace these cannot be applied: refuse, never
+	 * skip (runc refuses masked and read-only paths the same way) */
+	const char *needs = !spec_namespace_find(spec, "mount") ? ".linux.maskedPaths" : NULL;
+	if (needs && spec->linux_.n_masked_paths)
+		return error_set(err, 0,
+				 "config.json: %s: needs a mount namespace (\"mount\" in "
+				 ".linux.namespaces); without one the paths cannot be masked",
+				 needs);
+	if (needs && spec->linux_.n_readonly_paths)
+		return error_set(
+			err, 0,
+			"config.json: .linux.readonlyPaths: needs a mount namespace "
+			"(\"mount\" in .linux.namespaces); without one the paths cannot be "
+			"made read-only");
+	if (needs && spec->root.readonly)
+		return error_set(err, 0,
+				 "config.json: .root.readonly: needs a mount namespace (\"mount\" "
+				 "in .linux.namespaces); without one the root cannot be made "
+				 "read-only");
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		const struct spec_mount *m = &spec->mounts[i];
 		struct mount_flags f;
@@ -341,6 +364,75 @@ static int copy_tree(int from, int to, const char *shown, int depth, struct erro
 	return r;
 }
 
+#define PROC_ROOT_INO 1
+
+/* dest resolved inside the root with no symlink on the way (a proc mount
+ * must land on a real directory: CVE-2019-16884, CVE-2025-52881). */
+static int open_no_symlinks(int rootfd, const char *dest, struct error *err)
+{
+	while (*dest == '/')
+		dest++;
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, rootfd, *dest ? dest : ".", &how, sizeof(how));
+	if (fd < 0 && errno == ELOOP)
+		return error_set(err, 0,
+				 "%s in the rootfs is a symlink or has one on its way; a proc "
+				 "mount needs a real directory",
+				 *dest ? dest : "/");
+	if (fd < 0 && errno != ENOENT)
+		return error_errno(err, "open %s in the container rootfs", dest);
+	return fd;
+}
+
+static int proc_mount_target(int rootfd, const char *dest, struct error *err)
+{
+	int fd = open_no_symlinks(rootfd, dest, err);
+	if (fd >= 0 || errno != ENOENT)
+		return fd;
+	int made = fs_mkpath_in_root(rootfd, dest, true, 0755, err);
+	if (made < 0)
+		return -1;
+	close(made);
+	errno = 0;
+	fd = open_no_symlinks(rootfd, dest, err);
+	if (fd < 0 && errno == ENOENT)
+		return error_errno(err, "open %s in the container rootfs", dest);
+	return fd;
+}
+
+/* A mount that is not a fresh procfs may not go on /proc (as written) or
+ * on the root of a procfs an earlier mount put somewhere (wherever symlinks
+ * took the destination) unless it binds a procfs root, nor inside a procfs
+ * except on the few files lxcfs emulates (as runc). */
+static int check_proc_target(const struct spec_mount *m, bool bind, int tfd, struct error *err)
+{
+	struct statfs sf;
+	struct stat st;
+	char clean[PATH_MAX];
+	if (fstatfs(tfd, &sf) < 0 || fstat(tfd, &st) < 0)
+		return error_errno(err, "stat mount target %s", m->destination);
+	if (spec_clean_path(m->destination, clean, sizeof(clean)) < 0)
+		return error_set(err, 0, "destination \"%s\": too long", m->destination);
+	bool in_proc = sf.f_type == PROC_SUPER_MAGIC;
+	if ((in_proc && st.st_ino == PROC_ROOT_INO) || !strcmp(clean, "/proc")) {
+		if (bind) {
+			_cleanup_close_ int src = open(m->source, O_PATH | O_CLOEXEC);
+			if (src >= 0 && procfs_is_root(src))
+				return 0;
+		}
+		return error_set(err, 0,
+				 "destination \"%s\" is /proc or a procfs: only proc or a bind "
+				 "of a procfs root may go there",
+				 m->destination);
+	}
+	if (!in_proc || spec_proc_file_mountable(clean))
+		return 0;
+	return error_set(err, 0, "destination \"%s\" is inside a procfs", m->destination);
+}
+
 static int mount_one(int rootfd, const struct spec_mount *m, int idmap_fd,
 		     const struct rootfs_opts *o, struct error *err)
 {
@@ -356,9 +448,13 @@ static int mount_one(int rootfd, const struct spec_mount *m, int idmap_fd,
 			return error_errno(err, "bind mount source %s", m->source);
 		dir = S_ISDIR(st.st_mode);
 	}
-	_cleanup_close_ int tfd = fs_mkpath_in_root(rootfd, m->destination, dir, 0755, err);
+	bool proc = !bind && !strcmp(type, "proc");
+	_cleanup_close_ int tfd = proc ? proc_mount_target(rootfd, m->destination, err)
+				       : fs_mkpath_in_root(rootfd, m->destination, dir, 0755, err);
 	if (tfd < 0)
 		return error_prefix(err, "mount %s", m->destination);
+	if (!proc && check_proc_target(m, bind, tfd, err) < 0)
+		return -1;
 	char tbuf[32];
 	const char *target = fs_fd_path(tfd, tbuf);
 
@@ -598,14 +694,29 @@ static int make_devices(int rootfd, const struct rootfs_opts *o, struct error *e
 		const char *name = default_devices[i].name;
 		dev_t dev = makedev(default_devices[i].major, default_devices[i].minor);
 		if (!o->in_userns) {
+			/* a fresh node renamed over whatever the image has there (a
+			 * symlink, a file, even one swapped in a race) */
+			char tmp[32];
+			snprintf(tmp, sizeof(tmp), ".%s.agentrun", name);
+			unlinkat(devfd, tmp, 0);
 			mode_t old = umask(0);
-			int r = mknodat(devfd, name, S_IFCHR | 0666, dev);
+			int r = mknodat(devfd, tmp, S_IFCHR | 0666, dev);
 			umask(old);
-			if (r == 0 || errno == EEXIST)
+			if (r == 0 && renameat(devfd, tmp, devfd, name) < 0) {
+				error_errno(err, "mknod /dev/%s", name);
+				unlinkat(devfd, tmp, 0);
+				return -1;
+			}
+			if (r == 0)
 				continue;
 			if (errno != EPERM)
 				return error_errno(err, "mknod /dev/%s", name);
 		}
+		/* an image's own entry that is not a file to bind on goes */
+		struct stat st;
+		if (fstatat(devfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode) &&
+		    !(S_ISCHR(st.st_mode) && st.st_rdev == dev) && unlinkat(devfd, name, 0) < 0)
+			return error_errno(err, "remove the image's /dev/%s", name);
 		/* in a user namespace: bind the host's node on an empty file */
 		int fd = openat(devfd, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
 		if (fd < 0)
@@ -729,47 +840,129 @@ static int pivot(const char *rootfs, bool no_pivot, struct error *err)
 	return 0;
 }
 
-static int mask_path(int rootfd, const char *path, struct error *err)
+/* Nothing at path (inside the root): no mask or read-only bind to do. */
+static bool absent(int e)
 {
-	struct error e;
-	_cleanup_close_ int fd = fs_open_in_root(rootfd, path, O_PATH, &e);
-	if (fd < 0)
-		return 0; /* nothing to mask */
-	struct stat st;
-	char tbuf[32];
-	if (fstat(fd, &st) < 0)
-		return error_errno(err, "stat masked path %s", path);
-	if (S_ISDIR(st.st_mode))
-		return do_mount("tmpfs", fs_fd_path(fd, tbuf), path, "tmpfs", MS_RDONLY, "size=0k",
-				err);
-	return do_mount("/dev/null", fs_fd_path(fd, tbuf), path, NULL, MS_BIND, NULL, err);
+	return e == ENOENT || e == ENOTDIR;
 }
 
-static int readonly_path(int rootfd, const char *path, bool in_userns, struct error *err)
+/* The source of every file mask: a detached clone of the host's /dev/null,
+ * opened and checked (the 1:3 character device) before pivot_root, while
+ * the container can influence nothing; the image's /dev/null, which may be
+ * a symlink or swapped in a race, is never used (CVE-2025-31133). */
+struct null_src {
+	int fd;	       /* a mount of /dev/null (detached until the first mask) */
+	bool attached; /* the first mask used it: clone it for the others */
+};
+
+static int null_src_open(struct null_src *n, struct error *err)
+{
+	n->fd = -1;
+	n->attached = false;
+	_cleanup_close_ int fd = open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return error_errno(err, "open the host's /dev/null");
+	if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3)
+		return error_set(err, 0, "the host's /dev/null is not the 1:3 character device");
+	n->fd = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (n->fd < 0)
+		return error_errno(err, "clone the host's /dev/null");
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+					      MOUNT_ATTR_NOEXEC};
+	if (mount_setattr(n->fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		return error_errno(err, "make the /dev/null clone read-only");
+	return 0;
+}
+
+/* Put the detached mount `tree` on the target fd (no path involved). */
+static int attach(int tree, int tfd, const char *what, const char *path, struct error *err)
+{
+	if (move_mount(tree, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return error_errno(err, "mount %s on %s", what, path);
+	return 0;
+}
+
+static int mask_path(int rootfd, struct null_src *null, const char *path, struct error *err)
 {
 	struct error e;
 	_cleanup_close_ int fd = fs_open_in_root(rootfd, path, O_PATH, &e);
-	if (fd < 0)
+	if (fd < 0 && absent(e.errnum))
+		return 0; /* nothing to mask */
+	if (fd < 0) {
+		*err = e;
+		return error_prefix(err, "mask");
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return error_errno(err, "stat masked path %s", path);
+	if (S_ISDIR(st.st_mode)) {
+		/* a read-only empty tmpfs */
+		_cleanup_close_ int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+		if (fs < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+			return error_errno(err, "make a tmpfs to mask %s", path);
+		_cleanup_close_ int tree = fsmount(fs, FSMOUNT_CLOEXEC,
+						   MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+							   MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+		if (tree < 0)
+			return error_errno(err, "make a tmpfs to mask %s", path);
+		return attach(tree, fd, "tmpfs", path, err);
+	}
+	if (!null->attached) {
+		null->attached = true;
+		return attach(null->fd, fd, "/dev/null", path, err);
+	}
+	/* the first copy is in our namespace now: clone it */
+	_cleanup_close_ int tree = open_tree(null->fd, "",
+					     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0)
+		return error_errno(err, "clone /dev/null to mask %s", path);
+	return attach(tree, fd, "/dev/null", path, err);
+}
+
+/* A recursive read-only clone of path put over it, by fd only. */
+static int readonly_path(int rootfd, const char *path, struct error *err)
+{
+	struct error e;
+	_cleanup_close_ int fd = fs_open_in_root(rootfd, path, O_PATH, &e);
+	if (fd < 0 && absent(e.errnum))
 		return 0;
-	char sbuf[32];
-	return bind_at(rootfd, fs_fd_path(fd, sbuf), fd, path, true,
-		       MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, in_userns, err);
+	if (fd < 0) {
+		*err = e;
+		return error_prefix(err, "readonly path");
+	}
+	_cleanup_close_ int tree = open_tree(
+		fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+	if (tree < 0)
+		return error_errno(err, "bind %s read-only", path);
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+					      MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+		return error_errno(err, "make %s read-only", path);
+	return attach(tree, fd, path, path, err);
 }
 
 int rootfs_finish(const struct spec *spec, const struct rootfs_opts *o, struct error *err)
 {
-	if (pivot(o->rootfs, o->no_pivot, err) < 0)
-		return -1;
-	_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return error_errno(err, "open /");
 	const struct spec_linux *l = &spec->linux_;
-	for (size_t i = 0; i < l->n_masked_paths; i++)
-		if (mask_path(rootfd, l->masked_paths[i], err) < 0)
-			return -1;
-	for (size_t i = 0; i < l->n_readonly_paths; i++)
-		if (readonly_path(rootfd, l->readonly_paths[i], o->in_userns, err) < 0)
-			return -1;
+	struct null_src null = {.fd = -1};
+	if (l->n_masked_paths && null_src_open(&null, err) < 0) {
+		if (null.fd >= 0)
+			close(null.fd);
+		return -1;
+	}
+	int r = pivot(o->rootfs, o->no_pivot, err);
+	_cleanup_close_ int rootfd = r < 0 ? -1 : open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (r == 0 && rootfd < 0)
+		r = error_errno(err, "open /");
+	for (size_t i = 0; r == 0 && i < l->n_masked_paths; i++)
+		r = mask_path(rootfd, &null, l->masked_paths[i], err);
+	if (null.fd >= 0)
+		close(null.fd);
+	for (size_t i = 0; r == 0 && i < l->n_readonly_paths; i++)
+		r = readonly_path(rootfd, l->readonly_paths[i], err);
+	if (r < 0)
+		return -1;
 	if (spec->root.readonly && bind_remount("/", "/", MS_RDONLY, o->in_userns, err) < 0)
 		return error_prefix(err, "make the rootfs read-only");
 	if (l->rootfs_propagation) {

@@ -24,6 +24,46 @@
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
 
+/* /dev/console is the pty, as the spec asks: a clone of the peer we hold
+ * (never a /dev/pts path, which the container could swap), put on a
+ * regular file we made, resolved inside the root (CVE-2025-52565). */
+static int bind_dev_console(int slave, struct error *err)
+{
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return error_errno(err, "open /");
+	_cleanup_close_ int dev = fs_mkpath_in_root(root, "/dev", true, 0755, err);
+	if (dev < 0)
+		return error_prefix(err, "make /dev/console");
+	struct stat st;
+	/* a symlink or a node of the image is not ours to mount on */
+	bool make = fstatat(dev, "console", &st, AT_SYMLINK_NOFOLLOW) < 0;
+	if (!make && !S_ISREG(st.st_mode)) {
+		if (unlinkat(dev, "console", 0) < 0)
+			return error_errno(err, "remove the image's /dev/console");
+		make = true;
+	}
+	if (make) {
+		int fd = openat(dev, "console",
+				O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return error_errno(err, "create /dev/console");
+		close(fd);
+	}
+	_cleanup_close_ int target = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (target < 0 || fstat(target, &st) < 0)
+		return error_errno(err, "open /dev/console");
+	if (!S_ISREG(st.st_mode))
+		return error_set(err, 0, "/dev/console is not a regular file");
+	_cleanup_close_ int tree = open_tree(slave, "",
+					     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0)
+		return error_errno(err, "clone the pty for /dev/console");
+	if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return error_errno(err, "mount the pty on /dev/console");
+	return 0;
+}
+
 int terminal_setup(const struct spec_process *p, bool bind_console, struct error *err)
 {
 	_cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -42,19 +82,8 @@ int terminal_setup(const struct spec_process *p, bool bind_console, struct error
 		if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
 			return error_errno(err, "set console size");
 	}
-	if (bind_console) {
-		/* /dev/console is the pty, as the spec asks */
-		char name[64], tbuf[32];
-		if (ptsname_r(master, name, sizeof(name)) != 0)
-			return error_errno(err, "ptsname");
-		_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		_cleanup_close_ int cfd =
-			root < 0 ? -1 : fs_mkpath_in_root(root, "/dev/console", false, 0600, err);
-		if (cfd < 0)
-			return error_prefix(err, "make /dev/console");
-		if (mount(name, fs_fd_path(cfd, tbuf), NULL, MS_BIND, NULL) < 0)
-			return error_errno(err, "bind %s on /dev/console", name);
-	}
+	if (bind_console && bind_dev_console(slave, err) < 0)
+		return -1;
 	for (int fd = 0; fd < 3; fd++)
 		if (dup2(slave, fd) < 0)
 			return error_errno(err, "dup pty to fd %d", fd);

@@ -378,5 +378,11 @@ void spec_resources_clear(struct spec_resources *r);
 const char *spec_map_get(const struct spec_map *map, const char *key);
 /* The namespace entry of a type ("pid", "network", ...) or NULL. */
 const struct spec_namespace *spec_namespace_find(const struct spec *spec, const char *type);
+/* A mount destination made absolute and lexically clean ("a/./b/../c" →
+ * "/a/c"); -1 when it does not fit. */
+int spec_clean_path(const char *path, char *out, size_t size);
+/* A cleaned path under /proc where a mount other than a fresh procfs may
+ * go: only the files lxcfs emulates (/proc/cpuinfo, ...), as runc. */
+bool spec_proc_file_mountable(const char *clean);
 
 #endif

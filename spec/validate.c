@@ -291,6 +291,84 @@ static int check_resources(const struct spec_resources *r, const char *o, struct
 	return 0;
 }
 
+int spec_clean_path(const char *path, char *out, size_t size)
+{
+	size_t n = 0;
+	if (size < 2)
+		return -1;
+	out[n] = '\0';
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		size_t len = strcspn(p, "/");
+		if (len == 0 || (len == 1 && p[0] == '.')) {
+			/* nothing */
+		} else if (len == 2 && p[0] == '.' && p[1] == '.') {
+			while (n > 0 && out[n - 1] != '/')
+				n--;
+			if (n > 0)
+				n--;
+		} else {
+			if (n + 1 + len + 1 > size)
+				return -1;
+			out[n++] = '/';
+			memcpy(out + n, p, len);
+			n += len;
+		}
+		out[n] = '\0';
+		p += len;
+	}
+	if (n == 0)
+		snprintf(out, size, "/");
+	return 0;
+}
+
+bool spec_proc_file_mountable(const char *clean)
+{
+	static const char *const lxcfs_files[] = {"/proc/cpuinfo",
+						  "/proc/diskstats",
+						  "/proc/meminfo",
+						  "/proc/stat",
+						  "/proc/swaps",
+						  "/proc/uptime",
+						  "/proc/loadavg",
+						  "/proc/slabinfo",
+						  "/proc/net/dev",
+						  "/proc/sys/kernel/ns_last_pid",
+						  "/proc/sys/crypto/fips_enabled",
+						  NULL};
+	return spec_name_in(clean, lxcfs_files);
+}
+
+static bool has_option(const struct spec_mount *m, const char *opt)
+{
+	for (size_t i = 0; i < m->n_options; i++)
+		if (!strcmp(m->options[i], opt))
+			return true;
+	return false;
+}
+
+/* Nothing but a procfs goes on /proc, and under it only lxcfs's files: a
+ * fake /proc would take agentrun's writes there (CVE-2019-16884). The
+ * destinations as written; rootfs.c checks where they resolve. */
+static int check_proc_mount(const struct spec_mount *m, size_t i, const char *o, struct error *err)
+{
+	char d[4096];
+	if (spec_clean_path(m->destination, d, sizeof(d)) < 0)
+		FAIL("%s: .mounts[%zu].destination: too long", o, i);
+	bool bind = (m->type && !strcmp(m->type, "bind")) || has_option(m, "bind") ||
+		    has_option(m, "rbind");
+	if (!strcmp(d, "/proc") && !bind && (!m->type || strcmp(m->type, "proc")))
+		FAIL("%s: .mounts[%zu]: destination \"%s\": only a proc mount or a bind of a "
+		     "procfs may go on /proc",
+		     o, i, m->destination);
+	if (!strncmp(d, "/proc/", 6) && !spec_proc_file_mountable(d))
+		FAIL("%s: .mounts[%zu]: destination \"%s\" is inside /proc (only the files lxcfs "
+		     "emulates may be mounted there, e.g. /proc/cpuinfo)",
+		     o, i, m->destination);
+	return 0;
+}
+
 int spec_validate(const struct spec *s, const char *o, struct error *err)
 {
 	unsigned major, minor, patch;
@@ -318,6 +396,8 @@ int spec_validate(const struct spec *s, const char *o, struct error *err)
 			FAIL("%s: .mounts[%zu].%s: required along with %s", o, i,
 			     m->n_uid_mappings ? "gidMappings" : "uidMappings",
 			     m->n_uid_mappings ? "uidMappings" : "gidMappings");
+		if (check_proc_mount(m, i, o, err) < 0)
+			return -1;
 		char what[64];
 		snprintf(what, sizeof(what), ".mounts[%zu].uidMappings", i);
 		if (check_idmaps(m->uid_mappings, m->n_uid_mappings, what, o, err) < 0)
