@@ -287,7 +287,8 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 		goto fail;
 	}
 	if (cgroup_available()) {
-		if (cgroup_create(spec->linux_.cgroups_path, o->id, &cg, err) < 0)
+		if (cgroup_create(spec->linux_.cgroups_path, o->id, &cg, err) < 0 ||
+		    state_save_creating(dirfd, o->id, bundle, cg, err) < 0)
 			goto fail;
 		if (spec->linux_.resources.present &&
 		    container_apply_resources(cg, spec, err) < 0) {

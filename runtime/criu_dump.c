@@ -436,7 +436,8 @@ static int dump_locked(const struct checkpoint_opts *o, int dirfd, const struct 
 	if (o->c.work_path && *o->c.work_path)
 		work_fd = criu_open_dir(o->c.work_path, true, work_abs, err);
 	else
-		work_fd = dup(images_fd), snprintf(work_abs, sizeof(work_abs), "%s", image_abs);
+		work_fd = fcntl(images_fd, F_DUPFD_CLOEXEC, 3),
+		snprintf(work_abs, sizeof(work_abs), "%s", image_abs);
 	if (work_fd < 0)
 		return -1;
 	criu_opts *co = NULL;

@@ -143,30 +143,82 @@ static void normalize(const char *in, char *out, size_t size)
 	out[k] = '\0';
 }
 
-/* The source of a recorded external mount on this host: a config.json bind
- * mount takes its source from the bundle being restored. */
+/* The host source of a recorded external mount, decided here from the
+ * bundle being restored, never from the image: its record only names mount
+ * points (CRIU's keys). A config.json bind mount at the key gives its
+ * source; a host device node only one of the default devices or of
+ * .linux.devices; a cgroup mount is the new cgroup's directory. Anything else is refused: an image can be made by anyone who
+ * can write files, and a source taken from it could bind any host path
+ * into the container. */
+static const char *const host_nodes[] = {"/dev/null",	"/dev/zero",	"/dev/full",
+					 "/dev/random", "/dev/urandom", "/dev/tty"};
+
+/* A config.json destination as the container sees it: through symlinks
+ * inside the rootfs, as checkpoint found its mount point. */
+static void resolve_destination(const char *rootfs, const char *dest, char *out, size_t size)
+{
+	normalize(dest, out, size);
+	_cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct error ignored;
+	_cleanup_close_ int fd = rootfd < 0 ? -1 : fs_open_in_root(rootfd, out, O_PATH, &ignored);
+	char buf[32], real[PATH_MAX];
+	ssize_t len = fd < 0 ? -1 : readlink(fs_fd_path(fd, buf), real, sizeof(real) - 1);
+	size_t rl = strlen(rootfs);
+	if (len <= 0)
+		return;
+	real[len] = '\0';
+	if (!strncmp(real, rootfs, rl) && real[rl] == '/')
+		snprintf(out, size, "%s", real + rl);
+}
+
 static int ext_source(const struct criu_ext_mount *e, const struct spec *spec, const char *bundle,
-		      const char *cg_lines, char *out, size_t size)
+		      const char *rootfs, const char *cg_lines, char *out, size_t size)
 {
 	if (!strcmp(e->kind, "cgroup"))
 		return cg_lines ? cgroup_dir_for(cg_lines, e->source, out, size) : -1;
-	snprintf(out, size, "%s", e->source);
-	if (strcmp(e->kind, "bind") != 0)
+	char key[PATH_MAX];
+	normalize(e->key, key, sizeof(key));
+	if (!strcmp(e->kind, "host")) {
+		/* a device node the container is given anyway (default ones,
+		 * .linux.devices; /dev/null also on masked paths): the record
+		 * only picks one of them */
+		char want[PATH_MAX];
+		const char *node = NULL;
+		normalize(e->source, want, sizeof(want));
+		for (size_t i = 0; i < sizeof(host_nodes) / sizeof(host_nodes[0]); i++)
+			if (!strcmp(want, host_nodes[i]))
+				node = host_nodes[i];
+		for (size_t i = 0; i < spec->linux_.n_devices && !node; i++) {
+			char dev[PATH_MAX];
+			normalize(spec->linux_.devices[i].path, dev, sizeof(dev));
+			if (!strcmp(want, dev))
+				node = spec->linux_.devices[i].path;
+		}
+		if (!node || (size_t)snprintf(out, size, "%s", node) >= size)
+			return -1;
 		return 0;
+	}
+	if (strcmp(e->kind, "bind") != 0)
+		return -1;
+	int found = -1;
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		const struct spec_mount *m = &spec->mounts[i];
 		char dest[PATH_MAX];
 		if (!m->destination || !m->source)
 			continue;
 		normalize(m->destination, dest, sizeof(dest));
-		if (strcmp(dest, e->key) != 0)
-			continue;
+		if (strcmp(dest, key) != 0) {
+			resolve_destination(rootfs, m->destination, dest, sizeof(dest));
+			if (strcmp(dest, key) != 0)
+				continue;
+		}
 		int len = m->source[0] == '/' ? snprintf(out, size, "%s", m->source)
 					      : snprintf(out, size, "%s/%s", bundle, m->source);
 		if (len < 0 || (size_t)len >= size)
 			return -1;
+		found = 0;
 	}
-	return 0;
+	return found;
 }
 
 /* Mount points CRIU will mount on must exist in the rootfs (a copied
@@ -385,12 +437,13 @@ static int run_criu(struct restore_ctx *c, int images_fd, int work_fd, struct er
 		goto out;
 	for (size_t i = 0; i < rec.n_mounts; i++) {
 		char src[PATH_MAX];
-		if (ext_source(&rec.mounts[i], c->spec, c->bundle, c->cg_lines, src, sizeof(src)) <
-		    0) {
+		if (ext_source(&rec.mounts[i], c->spec, c->bundle, c->rootfs, c->cg_lines, src,
+			       sizeof(src)) < 0) {
 			error_set(err, 0,
-				  "no host path for the container's external mount %s "
-				  "(%s)",
-				  rec.mounts[i].key, rec.mounts[i].source);
+				  "the checkpoint has an external %s mount at %s (%s) that "
+				  "the bundle's config.json does not give a source for: "
+				  "refused",
+				  rec.mounts[i].kind, rec.mounts[i].key, rec.mounts[i].source);
 			goto out;
 		}
 		if (criu_local_add_ext_mount(co, rec.mounts[i].key, src) < 0) {
@@ -505,11 +558,13 @@ static int restore_locked(struct restore_ctx *c, int dirfd, struct error *err)
 	if (o->c.work_path && *o->c.work_path)
 		work_fd = criu_open_dir(o->c.work_path, true, c->work_abs, err);
 	else
-		work_fd = dup(images_fd), snprintf(c->work_abs, PATH_MAX, "%s", c->image_abs);
+		work_fd = fcntl(images_fd, F_DUPFD_CLOEXEC, 3),
+		snprintf(c->work_abs, PATH_MAX, "%s", c->image_abs);
 	if (work_fd < 0)
 		return -1;
 	if (cgroup_available()) {
-		if (cgroup_create(c->spec->linux_.cgroups_path, o->id, &c->cg, err) < 0)
+		if (cgroup_create(c->spec->linux_.cgroups_path, o->id, &c->cg, err) < 0 ||
+		    state_save_creating(dirfd, o->id, c->bundle, c->cg, err) < 0)
 			return -1;
 		if (c->spec->linux_.resources.present &&
 		    container_apply_resources(c->cg, c->spec, err) < 0)
@@ -569,6 +624,16 @@ int container_restore(const struct restore_opts *o, int *exit_code, struct error
 		return error_set(err, 0, "restore needs root (CRIU runs as root)");
 	if (state_check_id(o->id, err) < 0)
 		return -1;
+	/* the rootfs mount CRIU wants as its root, and whatever CRIU mounts
+	 * while it works, live in a mount namespace of our own (CRIU runs as
+	 * our child, in it): if we die half-way, they go with it, and nothing
+	 * is left mounted in the host's namespace under the state directory
+	 * for a later `delete` to walk into. Private: nothing propagates back
+	 * to the host. */
+	if (unshare(CLONE_NEWNS) < 0)
+		return error_errno(err, "restore: a private mount namespace");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return error_errno(err, "restore: make the mounts of its namespace private");
 	_cleanup_close_ int rootfd = state_root_open(o->root, true, err);
 	if (rootfd < 0)
 		return -1;

@@ -275,7 +275,7 @@ static int copy_tree(int from, int to, const char *shown, int depth, struct erro
 {
 	if (depth > 64)
 		return error_set(err, 0, "tmpcopyup %s: tree too deep", shown);
-	int dfd = dup(from);
+	int dfd = fcntl(from, F_DUPFD_CLOEXEC, 3);
 	if (dfd < 0)
 		return error_errno(err, "tmpcopyup %s", shown);
 	DIR *d = fdopendir(dfd);

@@ -175,7 +175,23 @@ void state_refresh(int dirfd, struct spec_state *st)
 
 int state_dir_remove(int rootfd, const char *id, struct error *err)
 {
-	if (fs_rm_rf_at(rootfd, id) < 0 && errno != ENOENT)
-		return error_errno(err, "remove state directory of %s", id);
+	if (fs_rm_rf_at(rootfd, id, id, err) < 0)
+		return error_prefix(err, "remove state directory of %s", id);
 	return 0;
+}
+
+int state_save_creating(int dirfd, const char *id, const char *bundle, const struct cgroup *cg,
+			struct error *err)
+{
+	_cleanup_free_ char *cgs = cg ? cgroup_serialize(cg) : NULL;
+	if (cg && !cgs)
+		return error_set(err, ENOMEM, "state of %s", id);
+	struct spec_state st = {
+		.oci_version = AGENTRUN_SPEC_VERSION,
+		.id = (char *)id,
+		.status = "creating",
+		.bundle = (char *)(bundle ? bundle : ""),
+		.cgroup = cgs,
+	};
+	return state_save(dirfd, &st, err);
 }

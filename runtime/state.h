@@ -26,6 +26,11 @@ int state_save(int dirfd, const struct spec_state *st, struct error *err);
 /* Recompute st->status from the process, the exec fifo and the freezer. */
 void state_refresh(int dirfd, struct spec_state *st);
 /* Remove ROOT/ID and everything in it. */
+/* The record of a container still being created (or restored): its
+ * cgroup, so that `delete` after a crash finds and removes what is in it. */
+struct cgroup;
+int state_save_creating(int dirfd, const char *id, const char *bundle, const struct cgroup *cg,
+			struct error *err);
 int state_dir_remove(int rootfd, const char *id, struct error *err);
 
 /* Is the process pid, started at start_time, alive (and not a zombie)? */

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,28 +132,85 @@ int fs_mkdir_p(const char *path, mode_t mode, struct error *err)
 	return 0;
 }
 
-int fs_rm_rf_at(int dirfd, const char *name)
+/* A directory under dirfd, opened without crossing a mount point (a bind
+ * mount of the same filesystem too) or following a symlink: EXDEV when
+ * name is a mount point. */
+static int open_dir_same_mount(int dirfd, const char *name)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH,
+	};
+	int fd = (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+	if (fd >= 0 || errno != ENOSYS)
+		return fd;
+	/* without openat2: the mount-root attribute, else another device */
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct statx sx;
+	struct stat parent, self;
+	bool mount_root = statx(fd, "", AT_EMPTY_PATH, 0, &sx) == 0 &&
+			  (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+			  (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+	if (mount_root || fstat(dirfd, &parent) < 0 || fstat(fd, &self) < 0 ||
+	    parent.st_dev != self.st_dev) {
+		close(fd);
+		errno = EXDEV;
+		return -1;
+	}
+	return fd;
+}
+
+static int rm_rf(int dirfd, const char *name, const char *shown, int depth, struct error *err)
 {
 	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
 		return 0;
+	if (errno == EBUSY)
+		return error_set(err, EBUSY, "%s is a mount point: left in place", shown);
 	if (errno != EISDIR && errno != EPERM)
-		return -1;
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		return error_errno(err, "remove %s", shown);
+	if (depth > 256)
+		return error_set(err, ELOOP, "remove %s: tree too deep", shown);
+	int fd = open_dir_same_mount(dirfd, name);
+	if (fd < 0 && errno == EXDEV)
+		return error_set(err, EXDEV,
+				 "%s is a mount point: not removing what is mounted there "
+				 "(unmount it first)",
+				 shown);
 	if (fd < 0)
-		return -1;
+		return error_errno(err, "open %s", shown);
 	DIR *d = fdopendir(fd);
 	if (!d) {
 		close(fd);
-		return -1;
+		return error_errno(err, "open %s", shown);
 	}
+	int r = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		fs_rm_rf_at(fd, de->d_name);
+		_cleanup_free_ char *sub = NULL;
+		if (asprintf(&sub, "%s/%s", shown, de->d_name) < 0) {
+			r = error_set(err, ENOMEM, "remove %s", shown);
+			break;
+		}
+		struct error e = {0};
+		/* the first failure is the one reported; the rest still goes */
+		if (rm_rf(fd, de->d_name, sub, depth + 1, r < 0 ? &e : err) < 0)
+			r = -1;
 	}
 	closedir(d);
-	return unlinkat(dirfd, name, AT_REMOVEDIR);
+	if (r < 0)
+		return -1;
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return error_errno(err, "remove %s", shown);
+	return 0;
+}
+
+int fs_rm_rf_at(int dirfd, const char *name, const char *shown, struct error *err)
+{
+	return rm_rf(dirfd, name, shown ? shown : name, 0, err);
 }
 
 static int openat2_in_root(int rootfd, const char *path, int flags, mode_t mode)
@@ -171,7 +229,7 @@ static int walk_nofollow(int rootfd, const char *path, int flags)
 	_cleanup_free_ char *copy = strdup(path);
 	if (!copy)
 		return -1;
-	int cur = dup(rootfd);
+	int cur = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
 	char *save = NULL;
 	char *comp = strtok_r(copy, "/", &save);
 	while (cur >= 0 && comp) {
@@ -244,11 +302,12 @@ static int mkpath(int rootfd, const char *path, bool dir, mode_t mode, int depth
 	const char *name = copy;
 	_cleanup_close_ int parent = -1;
 	if (!slash) {
-		parent = dup(rootfd);
+		parent = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
 	} else {
 		name = slash + 1;
 		*slash = '\0';
-		parent = copy[0] ? mkpath(rootfd, copy, true, 0755, depth + 1, err) : dup(rootfd);
+		parent = copy[0] ? mkpath(rootfd, copy, true, 0755, depth + 1, err)
+				 : fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
 	}
 	if (parent < 0)
 		return -1;
@@ -353,7 +412,9 @@ bool fs_in_child_userns(void)
 		return false;
 	buf[n] = '\0';
 	unsigned long a, b, c;
-	/* the initial namespace maps everything: "0 0 4294967295" */
+	/* the initial namespace maps everything: "0 0 4294967295", one line */
+	const char *nl = strchr(buf, '\n');
+	bool one_line = !nl || !nl[1];
 	return !(sscanf(buf, "%lu %lu %lu", &a, &b, &c) == 3 && a == 0 && b == 0 &&
-		 c == 4294967295UL && !strchr(buf, '\n')[1]);
+		 c == 4294967295UL && one_line);
 }

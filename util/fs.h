@@ -18,8 +18,10 @@ int fs_write_file_atomic(int dirfd, const char *name, const char *data, size_t l
 /* Write a short string to an existing file (sysctl, /proc, cgroup files). */
 int fs_write_string(const char *path, const char *value, struct error *err);
 int fs_mkdir_p(const char *path, mode_t mode, struct error *err);
-/* Remove a directory tree under dirfd (no symlink following). */
-int fs_rm_rf_at(int dirfd, const char *name);
+/* Remove a directory tree under dirfd: no symlink followed, no mount point
+ * crossed (one is reported as the error, and what is mounted there is left
+ * untouched). shown names name in messages (NULL: name). */
+int fs_rm_rf_at(int dirfd, const char *name, const char *shown, struct error *err);
 
 /* Open `path` inside the tree rooted at rootfd: ".." and absolute symlinks
  * stay inside. flags as for openat (O_PATH works). */
