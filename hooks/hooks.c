@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,20 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static int write_all(int fd, const char *s, size_t len)
-{
-	while (len) {
-		ssize_t r = write(fd, s, len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		s += r;
-		len -= r;
-	}
-	return 0;
-}
-
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -34,30 +21,62 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* Wait for pid, killing it once timeout_s (>0) has passed. */
-static int wait_hook(pid_t pid, int timeout_s, int *status, bool *timed_out)
+/* Milliseconds left until deadline (-1: none, wait forever). */
+static int left_ms(long long deadline)
 {
-	*timed_out = false;
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	long long deadline = timeout_s > 0 ? now_ms() + timeout_s * 1000LL : -1;
-	while (pidfd >= 0) {
-		int wait_ms = -1;
-		if (deadline >= 0) {
-			long long left = deadline - now_ms();
-			wait_ms = left > 0 ? (int)left : 0;
+	if (deadline < 0)
+		return -1;
+	long long left = deadline - now_ms();
+	return left > 0 ? (left > 1000000000LL ? 1000000000 : (int)left) : 0;
+}
+
+/* The state JSON to the hook's stdin (non-blocking), within the
+ * deadline: a hook that does not read is not an error, one that neither
+ * reads nor exits in time is a timeout. Returns false on timeout. */
+static bool feed_state(int fd, int pidfd, const char *s, size_t len, long long deadline)
+{
+	while (len) {
+		ssize_t r = write(fd, s, len);
+		if (r > 0) {
+			s += r;
+			len -= (size_t)r;
+			continue;
 		}
-		struct pollfd p = {.fd = pidfd, .events = POLLIN};
-		int n = poll(&p, 1, wait_ms);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno != EAGAIN)
+			return true; /* EPIPE: the hook closed its stdin */
+		struct pollfd p[2] = {{.fd = fd, .events = POLLOUT},
+				      {.fd = pidfd, .events = POLLIN}};
+		int n = poll(p, pidfd >= 0 ? 2 : 1, left_ms(deadline));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n == 0) {
-			*timed_out = true;
-			kill(pid, SIGKILL);
-		}
+		if (n == 0)
+			return false;
+		if (n < 0 || (p[1].revents & POLLIN) || (p[0].revents & (POLLERR | POLLHUP)))
+			return true; /* the hook exited without reading it all */
+	}
+	return true;
+}
+
+/* Wait for the hook until the deadline; at the deadline its whole process
+ * group (its children too, whatever signals they ignore) is killed. */
+static int wait_hook(pid_t pid, int pidfd, long long deadline, bool expired, int *status,
+		     bool *timed_out)
+{
+	*timed_out = expired;
+	while (!expired && pidfd >= 0) {
+		struct pollfd p = {.fd = pidfd, .events = POLLIN};
+		int n = poll(&p, 1, left_ms(deadline));
+		if (n < 0 && errno == EINTR)
+			continue;
+		*timed_out = n == 0;
 		break;
 	}
-	if (pidfd >= 0)
-		close(pidfd);
+	if (*timed_out) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+	}
 	while (waitpid(pid, status, 0) < 0) {
 		if (errno != EINTR)
 			return -1;
@@ -71,6 +90,7 @@ static int run_one(const struct spec_hook *h, const char *kind, size_t i, const 
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return error_errno(err, "%s hook #%zu (%s): pipe", kind, i, h->path);
+	long long deadline = h->has_timeout && h->timeout > 0 ? now_ms() + h->timeout * 1000LL : -1;
 	pid_t pid = fork();
 	if (pid < 0) {
 		close(pfd[0]);
@@ -78,6 +98,8 @@ static int run_one(const struct spec_hook *h, const char *kind, size_t i, const 
 		return error_errno(err, "%s hook #%zu (%s): fork", kind, i, h->path);
 	}
 	if (pid == 0) {
+		/* a process group of its own: a timeout kills all of it */
+		setpgid(0, 0);
 		dup2(pfd[0], STDIN_FILENO);
 		/* a hook's stdout would mix with the container's: send it to stderr */
 		dup2(STDERR_FILENO, STDOUT_FILENO);
@@ -88,15 +110,21 @@ static int run_one(const struct spec_hook *h, const char *kind, size_t i, const 
 		dprintf(STDERR_FILENO, "exec %s: %s\n", h->path, strerror(errno));
 		_exit(127);
 	}
+	setpgid(pid, pid); /* either side may run first */
 	close(pfd[0]);
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	fcntl(pfd[1], F_SETFL, O_NONBLOCK);
 	/* a hook that does not read its stdin is not an error */
 	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
-	write_all(pfd[1], state, strlen(state));
+	bool fed = feed_state(pfd[1], pidfd, state, strlen(state), deadline);
 	signal(SIGPIPE, old);
 	close(pfd[1]);
 	int status = 0;
 	bool timed_out;
-	if (wait_hook(pid, h->has_timeout ? h->timeout : 0, &status, &timed_out) < 0)
+	int w = wait_hook(pid, pidfd, deadline, !fed, &status, &timed_out);
+	if (pidfd >= 0)
+		close(pidfd);
+	if (w < 0)
 		return error_errno(err, "%s hook #%zu (%s): wait", kind, i, h->path);
 	if (timed_out)
 		return error_set(err, 0, "%s hook #%zu (%s): timed out after %d s", kind, i,

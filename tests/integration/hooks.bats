@@ -292,3 +292,44 @@ expect_create_fails() {
 	wait_gone "$(cat "$OUT/sleeper.pid")"
 	wait_status "$id" stopped
 }
+
+@test "hooks: a hook that never reads its stdin is bounded by its timeout (state larger than a pipe)" {
+	cat >"$OUT/deaf.sh" <<-'EOF2'
+		#!/bin/sh
+		echo $$ >"$2/deaf.pid"
+		exec sleep 60
+	EOF2
+	chmod 755 "$OUT/deaf.sh"
+	hook createRuntime deaf.sh '"timeout": 1'
+	# 256 KiB of annotation: the state JSON does not fit the pipe
+	cfg '.annotations["big"] = ("x" * 262144)'
+	id=$(new_id)
+	run runtime create --bundle "$BUNDLE" "$id" </dev/null
+	echo "create: $status: ${output:0:300}"
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 124 ]
+	[[ "$output" == *"createRuntime hook #0"*"timed out after 1 s"* ]]
+	wait_gone "$(cat "$OUT/deaf.pid")"
+	assert_no_leftovers "$id"
+}
+
+@test "hooks: a timeout kills the hook's whole process group (a child that ignores TERM too)" {
+	cat >"$OUT/forker.sh" <<-'EOF2'
+		#!/bin/sh
+		sh -c 'trap "" TERM HUP INT; echo $$ >"$1/child.pid"; exec sleep 60' child "$2" </dev/null >/dev/null 2>&1 &
+		echo $$ >"$2/forker.pid"
+		wait
+	EOF2
+	chmod 755 "$OUT/forker.sh"
+	hook prestart forker.sh '"timeout": 1'
+	id=$(new_id)
+	run runtime create --bundle "$BUNDLE" "$id" </dev/null
+	echo "create: $status: $output"
+	wait_file "$OUT/child.pid"
+	track_pid "$(cat "$OUT/child.pid")"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"prestart hook #0"*"timed out"* ]]
+	wait_gone "$(cat "$OUT/forker.pid")"
+	wait_gone "$(cat "$OUT/child.pid")"
+	assert_no_leftovers "$id"
+}
