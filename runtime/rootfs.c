@@ -826,7 +826,6 @@ static int pivot(const char *rootfs, bool no_pivot, struct error *err)
 		if (chroot(".") < 0)
 			return error_errno(err, "chroot %s", rootfs);
 	} else {
-		_cleanup_close_ int oldroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (syscall(SYS_pivot_root, ".", ".") < 0)
 			return error_errno(err, "pivot_root %s", rootfs);
 		/* the old root is stacked under "."; detach it */
