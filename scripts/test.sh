@@ -2,7 +2,8 @@
 # Install what is missing, build strictly (-Dwerror=true, hardened), and run
 # every test suite: the format check (1 test), the build without libcriu
 # (1 test), unit (cmocka), integration (bats on real bundles), the OCI
-# conformance suite, and the rest below. Must run as root. Ends with one
+# conformance suite, the rest below, and last the unit and integration
+# tests under the sanitizers. Must run as root. Ends with one
 # line: N passed, N failed[, N skipped].
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -73,6 +74,10 @@ if [ -x bench/run ]; then
 	}
 	run_suite bench bench_check
 fi
+
+# the unit and integration tests again, against agentrun built with ASan,
+# LSan and UBSan (tests/run-sanitizers; tests/README.md, "Sanitizers")
+run_suite sanitizers tests/run-sanitizers
 
 line="$total_pass passed, $total_fail failed"
 [ "$total_skip" -gt 0 ] && line="$line, $total_skip skipped"
