@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,22 +251,62 @@ static int bind_remount(const char *target, const char *shown, unsigned long fla
 static int mount_cgroups(int rootfd, const char *dest, const char *target, unsigned long flags,
 			 const struct rootfs_opts *o, struct error *err);
 
-/* Bind src on dest (inside root, through the fd of the resolved target),
- * then remount the new mount with flags when there are any. */
-static int bind_at(int rootfd, const char *src, int tfd, const char *dest, bool rec,
-		   unsigned long flags, bool in_userns, struct error *err)
+/* The per-mount MS_* flags of a bind as mount_setattr attributes. Outside
+ * a user namespace those not asked for are cleared, as a bind remount with
+ * exactly these flags would; inside one the kernel keeps the source's
+ * (locked), so they are only set. */
+static void bind_attrs(unsigned long flags, bool in_userns, struct mount_attr *a)
 {
-	char tbuf[32];
-	if (do_mount(src, fs_fd_path(tfd, tbuf), dest, NULL, MS_BIND | (rec ? MS_REC : 0), NULL,
-		     err) < 0)
-		return -1;
-	if (!flags)
-		return 0;
-	/* the fd still names the directory under the new mount: reopen */
-	_cleanup_close_ int nfd = fs_open_in_root(rootfd, dest, O_PATH, err);
-	if (nfd < 0)
-		return -1;
-	return bind_remount(fs_fd_path(nfd, tbuf), dest, flags, in_userns, err);
+	static const struct {
+		unsigned long ms;
+		uint64_t attr;
+	} map[] = {
+		{MS_RDONLY, MOUNT_ATTR_RDONLY},		{MS_NOSUID, MOUNT_ATTR_NOSUID},
+		{MS_NODEV, MOUNT_ATTR_NODEV},		{MS_NOEXEC, MOUNT_ATTR_NOEXEC},
+		{MS_NODIRATIME, MOUNT_ATTR_NODIRATIME}, {MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
+	};
+	memset(a, 0, sizeof(*a));
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (flags & map[i].ms)
+			a->attr_set |= map[i].attr;
+		else if (!in_userns && map[i].ms != MS_NODIRATIME && map[i].ms != MS_NOSYMFOLLOW)
+			a->attr_clr |= map[i].attr;
+	}
+	uint64_t atime = flags & MS_NOATIME	  ? MOUNT_ATTR_NOATIME
+			 : flags & MS_STRICTATIME ? MOUNT_ATTR_STRICTATIME
+			 : flags & MS_RELATIME	  ? MOUNT_ATTR_RELATIME
+						  : UINT64_MAX;
+	if (atime != UINT64_MAX) {
+		a->attr_set |= atime;
+		a->attr_clr |= MOUNT_ATTR__ATIME;
+	}
+}
+
+/* Bind src on dest (inside root, on the fd of the resolved target): a
+ * detached clone of src gets its flags first and is then moved onto the fd,
+ * so that no path is looked up again once the mount exists (a racer that
+ * swaps dest for a symlink then cannot get the flags put elsewhere). */
+static int bind_at(int rootfd, const char *src, int tfd, const char *dest, bool rec,
+		   unsigned long flags, bool in_userns, int *mounted, struct error *err)
+{
+	(void)rootfd;
+	_cleanup_close_ int tree = open_tree(
+		AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
+	if (tree < 0)
+		return error_errno(err, "bind mount %s on %s", src, dest);
+	/* no flags: the source's stay, as a plain bind */
+	struct mount_attr attr;
+	bind_attrs(flags, in_userns, &attr);
+	if (flags && (attr.attr_set || attr.attr_clr) &&
+	    mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		return error_errno(err, "bind mount %s on %s: set its flags", src, dest);
+	if (move_mount(tree, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return error_errno(err, "bind mount %s on %s", src, dest);
+	/* the fd now names the new mount: what is done to it next needs no
+	 * lookup either */
+	if (mounted)
+		*mounted = take_fd(&tree);
+	return 0;
 }
 
 /* tmpcopyup: copy the tree under dirfd `from` into `to` (the new tmpfs),
@@ -457,6 +498,7 @@ static int mount_one(int rootfd, const struct spec_mount *m, int idmap_fd,
 		return -1;
 	char tbuf[32];
 	const char *target = fs_fd_path(tfd, tbuf);
+	_cleanup_close_ int mounted = -1; /* the new mount, when we hold it */
 
 	if (bind) {
 		if (idmap_fd >= 0) {
@@ -470,7 +512,7 @@ static int mount_one(int rootfd, const struct spec_mount *m, int idmap_fd,
 							   rf, o->in_userns, err) < 0))
 				return -1;
 		} else if (bind_at(rootfd, m->source, tfd, m->destination, f.rbind,
-				   f.flags & ~MS_REMOUNT, o->in_userns, err) < 0) {
+				   f.flags & ~MS_REMOUNT, o->in_userns, &mounted, err) < 0) {
 			return -1;
 		}
 	} else if (!strcmp(type, "cgroup") || !strcmp(type, "cgroup2")) {
@@ -513,21 +555,24 @@ static int mount_one(int rootfd, const struct spec_mount *m, int idmap_fd,
 			/* not allowed without owning the net/ipc namespace: bind the host's */
 			const char *host = !strcmp(type, "sysfs") ? "/sys" : "/dev/mqueue";
 			error_clear(err);
-			if (bind_at(rootfd, host, tfd, m->destination, true, f.flags, true, err) <
-			    0)
+			if (bind_at(rootfd, host, tfd, m->destination, true, f.flags, true, NULL,
+				    err) < 0)
 				return -1;
 		} else if (r < 0) {
 			return -1;
 		}
 	}
 	if (f.attrs.any) {
-		_cleanup_close_ int afd = fs_open_in_root(rootfd, m->destination, O_PATH, err);
-		if (afd < 0 || mountattr_apply(afd, &f.attrs, m->destination, err) < 0)
+		_cleanup_close_ int afd =
+			mounted >= 0 ? -1 : fs_open_in_root(rootfd, m->destination, O_PATH, err);
+		if ((mounted < 0 && afd < 0) || mountattr_apply(mounted >= 0 ? mounted : afd,
+								&f.attrs, m->destination, err) < 0)
 			return -1;
 	}
 	if (f.propagation) {
 		close(tfd);
-		tfd = fs_open_in_root(rootfd, m->destination, O_PATH, err);
+		tfd = mounted >= 0 ? take_fd(&mounted)
+				   : fs_open_in_root(rootfd, m->destination, O_PATH, err);
 		if (tfd < 0)
 			return -1;
 		target = fs_fd_path(tfd, tbuf);
@@ -591,7 +636,7 @@ static int mount_cgroups(int rootfd, const char *dest, const char *target, unsig
 		_cleanup_close_ int tfd = fs_open_in_root(rootfd, dest, O_PATH, err);
 		if (tfd < 0)
 			return -1;
-		return bind_at(rootfd, path, tfd, dest, true, flags, o->in_userns, err);
+		return bind_at(rootfd, path, tfd, dest, true, flags, o->in_userns, NULL, err);
 	}
 	if (do_mount("tmpfs", target, dest, "tmpfs", flags & ~MS_RDONLY, "mode=755", err) < 0)
 		return -1;
@@ -646,7 +691,7 @@ static int mount_cgroups(int rootfd, const char *dest, const char *target, unsig
 		/* the hierarchy root of that mount plus our cgroup relative to it */
 		snprintf(host, sizeof(host), "%s%s", mnt, own ? own : "");
 		(void)root;
-		if (bind_at(rootfd, host, sfd, sub, true, mflags, o->in_userns, err) < 0)
+		if (bind_at(rootfd, host, sfd, sub, true, mflags, o->in_userns, NULL, err) < 0)
 			r = -1;
 	}
 	free(line);

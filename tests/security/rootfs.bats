@@ -42,16 +42,17 @@ else:
     open(p, "w").close()
 os.symlink(target, other)
 AT_FDCWD, RENAME_EXCHANGE = -100, 2
+exchange, pb, ob = libc.renameat2, p.encode(), other.encode()
 stop = sys.argv[6]
 for i in range(n):
     # agentrun may have replaced the symlink: make it again
-    if not os.path.islink(p) and not os.path.islink(other):
+    if i % 16 == 0 and not os.path.islink(p) and not os.path.islink(other):
         try:
             os.rmdir(other) if os.path.isdir(other) else os.unlink(other)
             os.symlink(target, other)
         except OSError:
             pass
-    libc.renameat2(AT_FDCWD, p.encode(), AT_FDCWD, other.encode(), RENAME_EXCHANGE)
+    exchange(AT_FDCWD, pb, AT_FDCWD, ob, RENAME_EXCHANGE)
     if i % 1000 == 0 and os.path.exists(stop):
         break
 '
@@ -153,6 +154,22 @@ character special file 1:3'
 	[ "$ok" -gt 0 ]
 	# nothing was mounted on the host side either
 	[ ! -e "$BUNDLE/rootfs/elsewhere/marker" ]
+}
+
+@test "CVE-2021-30465 class: a read-only bind is read-only where it lands, however its destination resolves after" {
+	# the source (say, a workspace the agent filled) holds a symlink s to /;
+	# the destination /d/s/.. is /d before the bind and / once /d is the
+	# source: a flag remount that looked the destination up again would
+	# make / read-only and leave the bind writable
+	mkdir -p "$T/src" "$BUNDLE/rootfs/d/s"
+	: >"$T/src/ro-marker"
+	ln -s / "$T/src/s"
+	cfg '.mounts += [{"destination": "/d/s/..", "type": "bind", "source": $s, "options": ["rbind", "ro"]}]' \
+		--arg s "$T/src"
+	run_ctr 'cat /d/ro-marker && echo MOUNTED; touch /d/w 2>/dev/null && echo WRITABLE; true'
+	[ "$status" -eq 0 ]
+	[ "$output" = MOUNTED ]
+	[ ! -e "$T/src/w" ]
 }
 
 @test "fail closed: maskedPaths without a mount namespace are refused, not skipped" {
