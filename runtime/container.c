@@ -259,12 +259,11 @@ static void create_rollback(int rootfd, const char *id, struct cgroup *cg)
 static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid_t *pid_out,
 			 struct error *err)
 {
-	struct spec *spec = NULL;
-	struct cgroup *cg = NULL;
+	_cleanup_spec_ struct spec *spec = NULL;
+	_cleanup_cgroup_ struct cgroup *cg = NULL;
 	_cleanup_free_ char *owner = NULL, *cgs = NULL;
 	char bundle[PATH_MAX], rootfs[PATH_MAX];
-	int r = -1;
-	pid_t pid = -1;
+	_cleanup_pid_ pid_t pid = -1; /* killed and reaped on failure */
 
 	if (spec_load(o->bundle && *o->bundle ? o->bundle : ".", &spec, err) < 0)
 		goto fail;
@@ -339,19 +338,12 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 		goto fail;
 	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
 		goto fail;
-	*pid_out = pid;
-	r = 0;
-	goto out;
+	*pid_out = take_pid(&pid);
+	return 0;
 fail:
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-	}
+	cleanup_pidp(&pid); /* before its cgroup goes */
 	create_rollback(rootfd, o->id, cg);
-out:
-	cgroup_free(cg);
-	spec_free(spec);
-	return r;
+	return -1;
 }
 
 int container_create(const struct create_opts *o, pid_t *pid, struct error *err)

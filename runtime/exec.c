@@ -184,12 +184,14 @@ int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
 {
 	int rootfd, dirfd;
 	struct spec_state st = {0};
-	struct cgroup *cg = NULL;
-	int sv[2] = {-1, -1};
+	_cleanup_cgroup_ struct cgroup *cg = NULL;
+	_cleanup_close_pair_ int sv[2] = {-1, -1};
 	_cleanup_close_ int pidfd = -1;
 	_cleanup_close_ int croot = -1;
 	_cleanup_close_ int master = -1;
-	pid_t joiner = -1, pid = -1;
+	/* killed and reaped on failure */
+	_cleanup_pid_ pid_t joiner = -1;
+	_cleanup_pid_ pid_t pid = -1;
 	int r = -1;
 	*exit_code = 0;
 
@@ -352,19 +354,6 @@ int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
 	*exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	r = 0;
 out:
-	if (r < 0 && pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-	}
-	if (joiner > 0) {
-		kill(joiner, SIGKILL);
-		waitpid(joiner, NULL, 0);
-	}
-	if (sv[0] >= 0)
-		close(sv[0]);
-	if (sv[1] >= 0)
-		close(sv[1]);
-	cgroup_free(cg);
 	if (rootfd >= 0 || dirfd >= 0)
 		container_close(rootfd, dirfd, &st);
 	else

@@ -215,26 +215,10 @@ static pid_t run_first_stage(const struct launch_opts *o, struct ns_plan *plan, 
 	return init_pid;
 }
 
-static void kill_and_reap(pid_t pid)
+/* idmapped mounts: their user namespaces, made here in the host; v stays
+ * empty when no mount is idmapped. */
+static int idmap_userns(const struct spec *spec, struct fd_vec *v, struct error *err)
 {
-	kill(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-}
-
-int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *err)
-{
-	struct ns_plan plan;
-	if (ns_plan_make(o->spec, &plan, err) < 0)
-		return -1;
-	int r = -1;
-	int sv[2] = {-1, -1};
-	_cleanup_close_ int fifo_fd = -1;
-	pid_t pid = -1;
-
-	/* idmapped mounts: their user namespaces are made here, in the host */
-	int *idmap_fds = NULL;
-	const struct spec *spec = o->spec;
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		struct spec_mount m = spec->mounts[i];
 		if (!m.n_uid_mappings && !m.n_gid_mappings) {
@@ -248,54 +232,66 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 			m.gid_mappings = spec->linux_.gid_mappings;
 			m.n_gid_mappings = spec->linux_.n_gid_mappings;
 		}
-		if (!idmap_fds) {
-			idmap_fds = malloc(spec->n_mounts * sizeof(int));
-			if (!idmap_fds) {
-				error_set(err, ENOMEM, "idmapped mounts");
-				goto out;
-			}
+		if (!v->fds) {
+			v->fds = malloc(spec->n_mounts * sizeof(int));
+			if (!v->fds)
+				return error_set(err, ENOMEM, "idmapped mounts");
+			v->n = spec->n_mounts;
 			for (size_t j = 0; j < spec->n_mounts; j++)
-				idmap_fds[j] = -1;
+				v->fds[j] = -1;
 		}
-		idmap_fds[i] = mountattr_userns(&m, err);
-		if (idmap_fds[i] < 0) {
-			error_prefix(err, "config.json: .mounts[%zu]", i);
-			goto out;
-		}
+		v->fds[i] = mountattr_userns(&m, err);
+		if (v->fds[i] < 0)
+			return error_prefix(err, "config.json: .mounts[%zu]", i);
 	}
+	return 0;
+}
+
+int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *err)
+{
+	_cleanup_ns_plan_ struct ns_plan plan;
+	if (ns_plan_make(o->spec, &plan, err) < 0)
+		return -1;
+	_cleanup_close_pair_ int sv[2] = {-1, -1};
+	_cleanup_close_ int fifo_fd = -1;
+	_cleanup_fd_vec_ struct fd_vec idmap = {0};
+	_cleanup_pid_ pid_t pid = -1; /* killed and reaped on failure */
+
+	if (idmap_userns(o->spec, &idmap, err) < 0)
+		goto fail;
 	/* one clone does it unless a user namespace must come between joins */
 	bool two_stage = plan.user_join_fd >= 0 ||
 			 ((plan.new_flags & CLONE_NEWUSER) && plan.n_join);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		error_errno(err, "socketpair");
-		goto out;
+		goto fail;
 	}
 	if (mkfifoat(o->state_dirfd, EXEC_FIFO, 0622) < 0 ||
 	    fchmodat(o->state_dirfd, EXEC_FIFO, 0622, 0) < 0) {
 		error_errno(err, "create exec fifo");
-		goto out;
+		goto fail;
 	}
 	fifo_fd = openat(o->state_dirfd, EXEC_FIFO, O_PATH | O_CLOEXEC);
 	if (fifo_fd < 0) {
 		error_errno(err, "open exec fifo");
-		goto out;
+		goto fail;
 	}
 	/* pid and time namespaces apply to children: join or create them here */
 	if (plan.pid_join_fd >= 0 && setns(plan.pid_join_fd, CLONE_NEWPID) < 0) {
 		error_errno(err, "join pid namespace");
-		goto out;
+		goto fail;
 	}
 	if (plan.time_join_fd >= 0 && setns(plan.time_join_fd, CLONE_NEWTIME) < 0) {
 		error_errno(err, "join time namespace");
-		goto out;
+		goto fail;
 	}
 	if (plan.new_flags & CLONE_NEWTIME) {
 		if (unshare(CLONE_NEWTIME) < 0) {
 			error_errno(err, "create time namespace");
-			goto out;
+			goto fail;
 		}
 		if (write_time_offsets(o->spec, err) < 0)
-			goto out;
+			goto fail;
 	}
 
 	/* not dumpable from before the clone on: no moment where a child in
@@ -303,25 +299,25 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 	 * opened (CVE-2016-9962, CVE-2019-5736) */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
 		error_errno(err, "prctl(PR_SET_DUMPABLE)");
-		goto out;
+		goto fail;
 	}
 	if (two_stage) {
-		pid = run_first_stage(o, &plan, sv, fifo_fd, idmap_fds, err);
+		pid = run_first_stage(o, &plan, sv, fifo_fd, idmap.fds, err);
 		if (pid < 0)
-			goto out;
+			goto fail;
 	} else {
 		/* the cgroup namespace is made by init once it is in its cgroup */
 		unsigned long long flags = plan.new_flags & ~(CLONE_NEWCGROUP | CLONE_NEWTIME);
 		pid = clone3_fork(flags);
 		if (pid < 0) {
 			error_errno(err, "clone container init");
-			goto out;
+			goto fail;
 		}
 		if (pid == 0) {
 			close(sv[0]);
 			struct spec_state hook_state = base_state(o);
 			struct init_args a = make_init_args(o, &hook_state, &plan, sv[1], fifo_fd,
-							    false, idmap_fds);
+							    false, idmap.fds);
 			init_main(&a);
 		}
 		close(sv[1]);
@@ -393,23 +389,10 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 		error_set(err, 0, "unexpected message %u from container init", msg.type);
 		goto fail;
 	}
-	*pid_out = pid;
-	r = 0;
-	goto out;
+	*pid_out = take_pid(&pid);
+	return 0;
 fail:
-	kill_and_reap(pid);
+	cleanup_pidp(&pid); /* before its exec fifo goes */
 	unlinkat(o->state_dirfd, EXEC_FIFO, 0);
-out:
-	if (r < 0 && pid < 0)
-		unlinkat(o->state_dirfd, EXEC_FIFO, 0);
-	if (sv[0] >= 0)
-		close(sv[0]);
-	if (sv[1] >= 0)
-		close(sv[1]);
-	for (size_t i = 0; idmap_fds && i < o->spec->n_mounts; i++)
-		if (idmap_fds[i] >= 0)
-			close(idmap_fds[i]);
-	free(idmap_fds);
-	ns_plan_close(&plan);
-	return r;
+	return -1;
 }

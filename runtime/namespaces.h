@@ -2,6 +2,7 @@
 #ifndef AGENTRUN_NAMESPACES_H
 #define AGENTRUN_NAMESPACES_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -27,6 +28,14 @@ struct ns_plan {
  * right type. */
 int ns_plan_make(const struct spec *spec, struct ns_plan *plan, struct error *err);
 void ns_plan_close(struct ns_plan *plan);
+static inline void ns_plan_closep(struct ns_plan *plan)
+{
+	int saved = errno;
+	ns_plan_close(plan);
+	errno = saved;
+}
+/* Declare it where ns_plan_make fills it: closed at scope exit. */
+#define _cleanup_ns_plan_ __attribute__((cleanup(ns_plan_closep)))
 /* setns to every namespace in the join list (not user/pid/time). */
 int ns_join_all(struct ns_plan *plan, struct error *err);
 
