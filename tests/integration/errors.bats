@@ -258,3 +258,18 @@ create_fails() {
 	[ -s "$T/log.txt" ]
 	grep -qi error "$T/log.txt"
 }
+
+@test "error: a --pid-file that cannot be written fails create after init started; nothing is left" {
+	id=$(new_id)
+	# stdio to files: an init left running must not hold a pipe of bats open
+	status=0
+	runtime create --bundle "$BUNDLE" --pid-file "$T/no-such-dir/pid" "$id" \
+		</dev/null >"$T/create.out" 2>"$T/create.err" || status=$?
+	[ "$status" -ne 0 ]
+	stderr=$(cat "$T/create.err")
+	one_line_error
+	stderr_mentions 'no-such-dir'
+	run runtime state "$id"
+	[ "$status" -ne 0 ]
+	assert_no_leftovers "$id"
+}
