@@ -187,18 +187,27 @@ static char *owner_name(void)
 	return strdup(buf);
 }
 
+/* The device rules always start from "deny all", as runc's do (its device
+ * emulator starts from an empty allow list whatever config.json says): a
+ * config without linux.resources.devices gets the default devices and its
+ * linux.devices, never the host's allow-all. cgroups/ writes "deny all",
+ * linux.resources.devices (indexes kept for errors), a rule for each
+ * linux.devices node, then the default devices. */
 int container_apply_resources(struct cgroup *cg, const struct spec *spec, struct error *err)
 {
 	const struct spec_linux *l = &spec->linux_;
 	struct spec_resources res = l->resources;
-	if (!l->n_devices || !res.n_devices)
-		return cgroup_apply(cg, &res, err);
-	size_t n = res.n_devices + l->n_devices;
+	res.present = true;
+	size_t n = res.n_devices + l->n_devices + 1;
 	_cleanup_free_ struct spec_device_cgroup *rules = calloc(n, sizeof(*rules));
 	if (!rules)
 		return error_set(err, ENOMEM, "device rules");
-	memcpy(rules, res.devices, res.n_devices * sizeof(*rules));
-	size_t k = res.n_devices;
+	size_t k = 0;
+	if (!res.n_devices)
+		rules[k++] = (struct spec_device_cgroup){
+			.allow = false, .type = "a", .access = "rwm"};
+	for (size_t i = 0; i < res.n_devices; i++)
+		rules[k++] = res.devices[i];
 	for (size_t i = 0; i < l->n_devices; i++) {
 		const struct spec_device *d = &l->devices[i];
 		if (d->type[0] == 'p')
@@ -211,9 +220,8 @@ int container_apply_resources(struct cgroup *cg, const struct spec *spec, struct
 		r->minor = d->minor;
 		r->access = "rwm";
 	}
-	n = k;
 	res.devices = rules;
-	res.n_devices = n;
+	res.n_devices = k;
 	return cgroup_apply(cg, &res, err);
 }
 
@@ -289,7 +297,10 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 		if (cgroup_create(spec->linux_.cgroups_path, o->id, &cg, err) < 0 ||
 		    state_save_creating(dirfd, o->id, bundle, cg, err) < 0)
 			goto fail;
-		if (spec->linux_.resources.present &&
+		/* rootless without limits asked for: nothing to enforce (runc
+		 * skips the device cgroup there too) */
+		bool rootless = fs_in_child_userns();
+		if ((!rootless || spec->linux_.resources.present) &&
 		    container_apply_resources(cg, spec, err) < 0) {
 			/* rootless (in a child user namespace): limits are best effort */
 			if (!fs_in_child_userns())

@@ -566,7 +566,7 @@ static int restore_locked(struct restore_ctx *c, int dirfd, struct error *err)
 		if (cgroup_create(c->spec->linux_.cgroups_path, o->id, &c->cg, err) < 0 ||
 		    state_save_creating(dirfd, o->id, c->bundle, c->cg, err) < 0)
 			return -1;
-		if (c->spec->linux_.resources.present &&
+		if ((!fs_in_child_userns() || c->spec->linux_.resources.present) &&
 		    container_apply_resources(c->cg, c->spec, err) < 0)
 			return -1;
 		if (cgroup_lines(c->cg, &c->cg_lines, err) < 0)

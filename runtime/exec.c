@@ -118,7 +118,8 @@ __attribute__((noreturn)) static void exec_child(const struct exec_opts *o, stru
 				    .sync_fd = sync_fd,
 				    .first_fd = 3 + o->preserve_fds,
 				    .keep = &sync_fd,
-				    .n_keep = 1};
+				    .n_keep = 1,
+				    .procfd = -1 /* lsm.c opens a private procfs */};
 	if (process_finish(&f, &err) < 0)
 		goto fail;
 	/* the sync socket (close-on-exec, not a directory) stays until execve:
