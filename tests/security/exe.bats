@@ -1,0 +1,155 @@
+#!/usr/bin/env bats
+# The runtime binary and its processes, as the hostile container sees them
+# while agentrun enters it: they must never be ptrace-able, and their
+# /proc/PID/exe must never lead to the host's agentrun binary
+# (CVE-2016-9962, CVE-2019-5736). Each test runs with fs.suid_dumpable 0, 1
+# and 2 (saved and restored) against a COPY of the runtime, whose sha256 must
+# not change.
+
+load ../lib/bundle
+
+setup() {
+	setup_common
+	REAL_AGENTRUN=$AGENTRUN
+	SAVED_DUMPABLE=$(cat /proc/sys/fs/suid_dumpable)
+	command -v gcc >/dev/null || skip "gcc not installed (the hostile helper is C)"
+	# the runtime under attack: a copy, never the build output itself
+	cp "$REAL_AGENTRUN" "$T/agentrun"
+	AGENTRUN=$T/agentrun
+	SUM=$(sha256sum <"$AGENTRUN")
+	hostile_into_rootfs
+	add_shared
+}
+
+teardown() {
+	[ -n "${SAVED_DUMPABLE:-}" ] && echo "$SAVED_DUMPABLE" >/proc/sys/fs/suid_dumpable
+	AGENTRUN=${REAL_AGENTRUN:-$AGENTRUN}
+	teardown_common
+}
+
+# hostile_into_rootfs: the static attack helper (helpers/hostile.c), built
+# once per run, at /bin/hostile in the bundle.
+hostile_into_rootfs() {
+	local bin=${BATS_RUN_TMPDIR:-/tmp}/hostile
+	(
+		flock 9
+		[ -x "$bin" ] || gcc -static -O2 -o "$bin" "$BATS_TEST_DIRNAME/helpers/hostile.c"
+	) 9>"$bin.lock"
+	cp "$bin" "$BUNDLE/rootfs/bin/hostile"
+	chmod 755 "$BUNDLE/rootfs/bin/hostile"
+}
+
+# the report must show no success against the runtime: not attached to an
+# agentrun process before its execve, no /proc/PID/exe of one opened (with
+# "exe": only the host binary's counts, the sealed memfd copy is harmless),
+# nothing overwritten, the binary unchanged
+assert_not_reached() {
+	local f=$1 what=${2:-all} bad
+	echo "--- $f" >&2
+	cat "$f" >&2
+	[ -z "${DEBUG_EXE:-}" ] || cat "$f" >&3
+	grep -q '^DONE' "$f"
+	if [ "$what" = all ]; then
+		bad='^(ATTACHED [0-9]+ .*agentrun|EXE-OPENED|EXE-READABLE|OVERWROTE)'
+	else
+		bad='^(EXE-OPENED [0-9]+ /[^m]|EXE-OPENED [0-9]+ /m[^e]|OVERWROTE)'
+	fi
+	if grep -E "$bad" "$f" >&2; then
+		echo "the attack reached the runtime" >&2
+		return 1
+	fi
+	[ "$(sha256sum <"$AGENTRUN")" = "$SUM" ]
+}
+
+@test "exe: the init waiting for start can neither be ptraced nor its exe opened, then overwritten (CVE-2016-9962, CVE-2019-5736)" {
+	# uid 1000 with the same capabilities as the attacker: only
+	# dumpable stands between them
+	cfg '.process.user = {"uid": 1000, "gid": 1000}
+		| .process.capabilities = {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"], "inheritable": ["CAP_KILL"], "ambient": ["CAP_KILL"]}
+		| .process.args = ["true"]'
+	for d in 0 1 2; do
+		echo "$d" >/proc/sys/fs/suid_dumpable
+		id=$(new_id)
+		create_ctr "$id"
+		track_pid "$(pid_of "$id")"
+		runtime exec -d "$id" /bin/hostile hold "/shared/init.$d" 10 1
+		wait_file "$T/shared/init.$d"
+		grep -q READY "$T/shared/init.$d" || sleep 1
+		# start: the init execs `true`, every agentrun process exits; a
+		# held /proc/1/exe would now be writable
+		runtime start "$id"
+		for ((i = 0; i < 150; i++)); do
+			grep -q '^DONE' "$T/shared/init.$d" && break
+			sleep 0.1
+		done
+		assert_not_reached "$T/shared/init.$d"
+		runtime delete -f "$id"
+	done
+}
+
+@test "exe: an exec'd process being set up can neither be ptraced nor its exe opened, even by CAP_SYS_PTRACE in the container's user namespace (CVE-2016-9962, CVE-2019-5736)" {
+	make_traversable
+	cfg '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .process.capabilities = {"bounding": ["CAP_SYS_PTRACE", "CAP_KILL"], "effective": ["CAP_SYS_PTRACE", "CAP_KILL"], "permitted": ["CAP_SYS_PTRACE", "CAP_KILL"]}'
+	# a long PATH keeps the exec'd process in agentrun's code for a while
+	local path
+	path=$(printf '/no/%d:' $(seq 1 4000))/bin
+	for d in 0 1 2; do
+		echo "$d" >/proc/sys/fs/suid_dumpable
+		rm -f "$T/shared/stop"
+		set_args /bin/hostile watch "/shared/watch.$d" 60
+		id=$(new_id)
+		run_d "$id"
+		track_pid "$(pid_of "$id")"
+		wait_file "$T/shared/watch.$d"
+		for ((i = 0; i < 8; i++)); do
+			runtime exec --env "PATH=$path" "$id" true
+		done
+		touch "$T/shared/stop"
+		for ((i = 0; i < 150; i++)); do
+			grep -q '^DONE' "$T/shared/watch.$d" && break
+			sleep 0.1
+		done
+		assert_not_reached "$T/shared/watch.$d"
+		runtime delete -f "$id"
+	done
+}
+
+@test "exe: a container process running /proc/self/exe gets a sealed copy of agentrun, never the host binary (CVE-2019-5736)" {
+	# the hostile image's entrypoint is /proc/self/exe: the runtime's own
+	# image then runs as the container process; its --log fifo holds it
+	# there while the attacker takes an O_PATH fd on its /proc/PID/exe,
+	# to write it once the runtime has exited
+	# a full image has the dynamic loader and the libraries agentrun uses
+	local lib
+	for lib in $(ldd "$AGENTRUN" | grep -o '/[^ ]*'); do
+		mkdir -p "$BUNDLE/rootfs$(dirname "$lib")"
+		cp -L "$lib" "$BUNDLE/rootfs$lib"
+	done
+	for d in 0 1 2; do
+		echo "$d" >/proc/sys/fs/suid_dumpable
+		rm -f "$T/shared/stop" "$T/shared/fifo"
+		mkfifo -m 666 "$T/shared/fifo"
+		set_args /bin/hostile watch "/shared/evil.$d" 60
+		id=$(new_id)
+		run_d "$id"
+		track_pid "$(pid_of "$id")"
+		wait_file "$T/shared/evil.$d"
+		runtime exec -d "$id" /proc/self/exe --log=/shared/fifo pwn
+		for ((i = 0; i < 50; i++)); do
+			grep -q '^EXE-OPENED' "$T/shared/evil.$d" && break
+			sleep 0.1
+		done
+		# let it go: it logs, fails ("No help topic") and exits
+		timeout 10 cat "$T/shared/fifo" >/dev/null
+		touch "$T/shared/stop"
+		for ((i = 0; i < 150; i++)); do
+			grep -q '^DONE' "$T/shared/evil.$d" && break
+			sleep 0.1
+		done
+		assert_not_reached "$T/shared/evil.$d" exe
+		runtime delete -f "$id"
+	done
+}
