@@ -184,6 +184,7 @@ int main(int argc, char **argv)
 		fprintf(out, "DONE\n");
 		return 0;
 	}
-	fprintf(stderr, "usage: hostile fds | attach PID | watch OUT SECONDS | hold OUT SECONDS PID\n");
+	fprintf(stderr,
+		"usage: hostile fds | attach PID | watch OUT SECONDS | hold OUT SECONDS PID\n");
 	return 2;
 }
