@@ -76,9 +76,10 @@ static int make_dirs(struct cgroup_hier *h, const char *base, const char *sub, i
 		size_t l = strcspn(c, "/");
 		if (!l)
 			break;
-		char comp[l + 1];
-		memcpy(comp, c, l);
-		comp[l] = '\0';
+		/* on the heap: a component is as long as the config makes it */
+		_cleanup_free_ char *comp = strndup(c, l);
+		if (!comp)
+			return -ENOMEM;
 		c += l;
 		char *next = cgroup_join(cur, comp);
 		if (!next)

@@ -5,6 +5,7 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,4 +223,22 @@ bool cgroup_page_size_valid(const char *s)
 bool cgroup_name_valid(const char *s)
 {
 	return s && *s && !strpbrk(s, " \t\n/");
+}
+
+int cgroup_rdma_value(const struct spec_rdma *r, char *buf, size_t len, struct error *err)
+{
+	if (!cgroup_name_valid(r->device))
+		return error_set(err, EINVAL, "invalid device name");
+	if (strlen(r->device) > CGROUP_RDMA_NAME_MAX)
+		return error_set(err, EINVAL, "device name longer than %d bytes",
+				 CGROUP_RDMA_NAME_MAX);
+	char handles[32] = "", objects[32] = "";
+	if (r->has_hca_handles)
+		snprintf(handles, sizeof(handles), " hca_handle=%" PRIu32, r->hca_handles);
+	if (r->has_hca_objects)
+		snprintf(objects, sizeof(objects), " hca_object=%" PRIu32, r->hca_objects);
+	int n = snprintf(buf, len, "%s%s%s", r->device, handles, objects);
+	if (n < 0 || (size_t)n >= len)
+		return error_set(err, EINVAL, "value too long");
+	return 0;
 }

@@ -76,6 +76,11 @@ struct cgroup_entries {
 int cgroup_entries_add(const struct cgroup_entry *e, void *entries, struct error *err);
 void cgroup_entries_free(struct cgroup_entries *es);
 
+/* rdma.max: "DEV hca_handle=N hca_object=N". The kernel's device names
+ * are shorter than IB_DEVICE_NAME_MAX (64); longer ones are refused. */
+#define CGROUP_RDMA_NAME_MAX 63
+int cgroup_rdma_value(const struct spec_rdma *r, char *buf, size_t len, struct error *err);
+
 /* Devices: "c 1:3 rwm" for a rule; the default allow list. */
 int cgroup_device_rule(const struct spec_device_cgroup *d, char *buf, size_t len,
 		       struct error *err);

@@ -251,15 +251,8 @@ int cgroup_v1_map(const struct spec_resources *res, cgroup_entry_fn fn, void *ud
 	for (size_t i = 0; i < res->n_rdma; i++) {
 		const struct spec_rdma *r = &res->rdma[i];
 		FIELD(f, "linux.resources.rdma.%s", r->device ? r->device : "");
-		if (!cgroup_name_valid(r->device))
-			return error_set(err, EINVAL, "%s: invalid device name", f);
-		int n = snprintf(v, sizeof(v), "%s", r->device);
-		if (r->has_hca_handles)
-			n += snprintf(v + n, sizeof(v) - (size_t)n, " hca_handle=%" PRIu32,
-				      r->hca_handles);
-		if (r->has_hca_objects && (size_t)n < sizeof(v))
-			snprintf(v + n, sizeof(v) - (size_t)n, " hca_object=%" PRIu32,
-				 r->hca_objects);
+		if (cgroup_rdma_value(r, v, sizeof(v), err) < 0)
+			return error_prefix(err, "%s", f);
 		EMIT(.controller = "rdma", .field = f, .file = "rdma.max", .value = v);
 	}
 	if (res->unified.n)

@@ -110,17 +110,36 @@ int ns_join_all(struct ns_plan *plan, struct error *err)
 	return 0;
 }
 
+ssize_t ns_format_map(const struct spec_id_mapping *m, size_t n, char *buf, size_t size,
+		      struct error *err)
+{
+	if (n > NS_MAP_MAX_LINES)
+		return error_set(err, 0, "%zu id mapping lines: the kernel takes at most %d", n,
+				 NS_MAP_MAX_LINES);
+	size_t off = 0;
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(buf + off, size - off, "%u %u %u\n", m[i].container_id,
+				 m[i].host_id, m[i].size);
+		if (w < 0 || (size_t)w >= size - off)
+			return error_set(err, 0,
+					 "id mappings: %zu lines do not fit in %zu bytes (the "
+					 "kernel's limit)",
+					 n, size - 1);
+		off += (size_t)w;
+	}
+	return (ssize_t)off;
+}
+
 int ns_write_map(pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n,
 		 struct error *err)
 {
-	char buf[4096], path[64];
-	size_t off = 0;
-	for (size_t i = 0; i < n && off < sizeof(buf); i++)
-		off += snprintf(buf + off, sizeof(buf) - off, "%u %u %u\n", m[i].container_id,
-				m[i].host_id, m[i].size);
+	char buf[NS_MAP_MAX_BYTES + 1], path[64];
+	ssize_t off = ns_format_map(m, n, buf, sizeof(buf), err);
+	if (off < 0)
+		return error_prefix(err, "write %s", file);
 	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, buf, off) != (ssize_t)off)
+	if (fd < 0 || write(fd, buf, (size_t)off) != off)
 		return error_errno(err, "write %s", path);
 	return 0;
 }

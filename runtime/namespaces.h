@@ -39,6 +39,15 @@ static inline void ns_plan_closep(struct ns_plan *plan)
 /* setns to every namespace in the join list (not user/pid/time). */
 int ns_join_all(struct ns_plan *plan, struct error *err);
 
+/* The kernel's limits on a uid_map/gid_map write: 340 lines
+ * (UID_GID_MAP_MAX_EXTENTS), and one write shorter than a page. */
+#define NS_MAP_MAX_LINES 340
+#define NS_MAP_MAX_BYTES 4095
+/* Format mappings as "ID HOSTID SIZE\n" lines into buf (size bytes, NUL
+ * terminated); the length, or -1 when there are more than
+ * NS_MAP_MAX_LINES lines or they do not fit. */
+ssize_t ns_format_map(const struct spec_id_mapping *m, size_t n, char *buf, size_t size,
+		      struct error *err);
 /* Write /proc/PID/FILE (uid_map or gid_map) from mappings. */
 int ns_write_map(pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n,
 		 struct error *err);

@@ -84,3 +84,28 @@ const char *json_get_str(yajl_val obj, const char *key)
 	yajl_val v = json_get(obj, key, yajl_t_string);
 	return v ? v->u.string : NULL;
 }
+
+int json_check_depth(const char *json, size_t len, const char *origin, struct error *err)
+{
+	unsigned depth = 0;
+	bool in_string = false;
+	for (size_t i = 0; i < len && json[i]; i++) {
+		char c = json[i];
+		if (in_string) {
+			if (c == '\\' && i + 1 < len && json[i + 1])
+				i++; /* the escaped character cannot end the string */
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '[' || c == '{') {
+			if (++depth > JSON_MAX_DEPTH)
+				return error_set(err, 0,
+						 "%s: invalid JSON: nested deeper than %d levels",
+						 origin, JSON_MAX_DEPTH);
+		} else if ((c == ']' || c == '}') && depth > 0) {
+			depth--;
+		}
+	}
+	return 0;
+}

@@ -20,6 +20,15 @@ void json_strarr(yajl_gen g, const char *key, const char *const *items, size_t n
 int json_finish(yajl_gen g, char **out, struct error *err);
 yajl_gen json_new(bool pretty);
 
+/* The deepest nesting of arrays and objects a document may have. yajl's
+ * tree parser and yajl_tree_free recurse once per level, so a document
+ * of a few MiB of "[" would exhaust the stack; json_check_depth rejects
+ * it before yajl sees it. Real documents nest fewer than 10 levels. */
+#define JSON_MAX_DEPTH 64
+/* Scan json (len bytes; stops early at a NUL) for nesting deeper than
+ * JSON_MAX_DEPTH outside strings: -1 with "ORIGIN: invalid JSON: ..." */
+int json_check_depth(const char *json, size_t len, const char *origin, struct error *err);
+
 /* Tree lookups: NULL when absent or of another type. */
 const char *json_get_str(yajl_val obj, const char *key);
 yajl_val json_get(yajl_val obj, const char *key, yajl_type type);

@@ -4,6 +4,7 @@
  * Type errors name the JSON path (".linux.namespaces[2].type"). */
 #include "spec/spec.h"
 #include "spec/field.h"
+#include "spec/json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -737,6 +738,8 @@ static int parse_document(const char *json, size_t len, const char *origin,
 	_cleanup_free_ char *copy = strndup(json, len);
 	if (!copy)
 		return error_set(err, ENOMEM, "%s", origin);
+	if (json_check_depth(copy, len, origin, err) < 0)
+		return -1;
 	char ebuf[256] = "";
 	yajl_val tree = yajl_tree_parse(copy, ebuf, sizeof(ebuf));
 	if (!tree) {

@@ -161,6 +161,8 @@ int spec_state_parse(const char *json, const char *origin, struct spec_state *st
 {
 	char ebuf[256] = "";
 	memset(st, 0, sizeof(*st));
+	if (json_check_depth(json, strlen(json), origin, err) < 0)
+		return -1;
 	yajl_val t = yajl_tree_parse(json, ebuf, sizeof(ebuf));
 	if (!t || !YAJL_IS_OBJECT(t)) {
 		if (t)

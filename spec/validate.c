@@ -74,6 +74,147 @@ static const char *const mempolicy_flags[] = {"MPOL_F_NUMA_BALANCING", "MPOL_F_R
 					      "MPOL_F_STATIC_NODES", NULL};
 static const char *const personality_domains[] = {"LINUX", "LINUX32", NULL};
 
+/* ---- count bounds ----
+ * A config comes from whoever writes the bundle. Every list the runtime
+ * walks, copies or hands to the kernel has an upper bound here, checked
+ * before any other rule (so no later check is quadratic in a hostile
+ * count). Kernel limits: NGROUPS_MAX supplementary groups; 340 lines and
+ * one 4095-byte write for an id map. The others are generous bounds
+ * far above any real config (docs/security.md, "fuzz"). */
+#define MAX_ADDITIONAL_GIDS 65536 /* NGROUPS_MAX */
+#define MAX_IDMAP_LINES 340	  /* UID_GID_MAP_MAX_EXTENTS */
+#define MAX_IDMAP_BYTES 4095	  /* a map is written at once, below a page */
+#define MAX_ARGS 65536		  /* process.args, process.env, hook args and env */
+#define MAX_LIST 4096		  /* mounts, devices, paths, syscalls, annotations */
+#define MAX_SMALL_LIST 1024	  /* options, hooks, sysctls, blockIO devices, ... */
+#define MAX_RDMA_NAME 63	  /* IB_DEVICE_NAME_MAX - 1 */
+
+#define BOUND(n, max, ...)                                                                      \
+	do {                                                                                    \
+		if ((size_t)(n) > (size_t)(max)) {                                              \
+			char path_[128];                                                        \
+			snprintf(path_, sizeof(path_), __VA_ARGS__);                            \
+			FAIL("%s: %s: %zu entries, at most %zu allowed", o, path_, (size_t)(n), \
+			     (size_t)(max));                                                    \
+		}                                                                               \
+	} while (0)
+
+/* An id map must fit the kernel's single write: count the formatted text. */
+static int check_idmap_bounds(const struct spec_id_mapping *m, size_t n, const char *what,
+			      const char *o, struct error *err)
+{
+	BOUND(n, MAX_IDMAP_LINES, "%s", what);
+	size_t bytes = 0;
+	for (size_t i = 0; i < n; i++)
+		bytes += (size_t)snprintf(NULL, 0, "%u %u %u\n", m[i].container_id, m[i].host_id,
+					  m[i].size);
+	if (bytes > MAX_IDMAP_BYTES)
+		FAIL("%s: %s: %zu bytes once formatted, the kernel takes at most %d", o, what,
+		     bytes, MAX_IDMAP_BYTES);
+	return 0;
+}
+
+static int check_process_bounds(const struct spec_process *p, const char *o, struct error *err)
+{
+	BOUND(p->n_args, MAX_ARGS, ".process.args");
+	BOUND(p->n_env, MAX_ARGS, ".process.env");
+	BOUND(p->n_rlimits, MAX_SMALL_LIST, ".process.rlimits");
+	BOUND(p->user.n_additional_gids, MAX_ADDITIONAL_GIDS, ".process.user.additionalGids");
+	const struct spec_capabilities *c = &p->capabilities;
+	BOUND(c->n_bounding, MAX_SMALL_LIST, ".process.capabilities.bounding");
+	BOUND(c->n_effective, MAX_SMALL_LIST, ".process.capabilities.effective");
+	BOUND(c->n_inheritable, MAX_SMALL_LIST, ".process.capabilities.inheritable");
+	BOUND(c->n_permitted, MAX_SMALL_LIST, ".process.capabilities.permitted");
+	BOUND(c->n_ambient, MAX_SMALL_LIST, ".process.capabilities.ambient");
+	return 0;
+}
+
+static int check_hook_bounds(const struct spec_hook *h, size_t n, const char *kind, const char *o,
+			     struct error *err)
+{
+	BOUND(n, MAX_SMALL_LIST, ".hooks.%s", kind);
+	for (size_t i = 0; i < n; i++) {
+		BOUND(h[i].n_args, MAX_ARGS, ".hooks.%s[%zu].args", kind, i);
+		BOUND(h[i].n_env, MAX_ARGS, ".hooks.%s[%zu].env", kind, i);
+	}
+	return 0;
+}
+
+static int check_bounds(const struct spec *s, const char *o, struct error *err)
+{
+	BOUND(s->n_mounts, MAX_LIST, ".mounts");
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct spec_mount *m = &s->mounts[i];
+		char what[64];
+		BOUND(m->n_options, MAX_SMALL_LIST, ".mounts[%zu].options", i);
+		snprintf(what, sizeof(what), ".mounts[%zu].uidMappings", i);
+		if (check_idmap_bounds(m->uid_mappings, m->n_uid_mappings, what, o, err) < 0)
+			return -1;
+		snprintf(what, sizeof(what), ".mounts[%zu].gidMappings", i);
+		if (check_idmap_bounds(m->gid_mappings, m->n_gid_mappings, what, o, err) < 0)
+			return -1;
+	}
+	/* .process: in spec_validate_process (also used for exec --process) */
+	const struct spec_hooks *h = &s->hooks;
+	if (check_hook_bounds(h->prestart, h->n_prestart, "prestart", o, err) < 0 ||
+	    check_hook_bounds(h->create_runtime, h->n_create_runtime, "createRuntime", o, err) <
+		    0 ||
+	    check_hook_bounds(h->create_container, h->n_create_container, "createContainer", o,
+			      err) < 0 ||
+	    check_hook_bounds(h->start_container, h->n_start_container, "startContainer", o, err) <
+		    0 ||
+	    check_hook_bounds(h->poststart, h->n_poststart, "poststart", o, err) < 0 ||
+	    check_hook_bounds(h->poststop, h->n_poststop, "poststop", o, err) < 0)
+		return -1;
+	BOUND(s->annotations.n, MAX_LIST, ".annotations");
+	const struct spec_linux *l = &s->linux_;
+	BOUND(l->n_namespaces, MAX_SMALL_LIST, ".linux.namespaces");
+	if (check_idmap_bounds(l->uid_mappings, l->n_uid_mappings, ".linux.uidMappings", o, err) <
+		    0 ||
+	    check_idmap_bounds(l->gid_mappings, l->n_gid_mappings, ".linux.gidMappings", o, err) <
+		    0)
+		return -1;
+	BOUND(l->n_devices, MAX_LIST, ".linux.devices");
+	BOUND(l->n_net_devices, MAX_SMALL_LIST, ".linux.netDevices");
+	BOUND(l->sysctl.n, MAX_SMALL_LIST, ".linux.sysctl");
+	BOUND(l->n_masked_paths, MAX_LIST, ".linux.maskedPaths");
+	BOUND(l->n_readonly_paths, MAX_LIST, ".linux.readonlyPaths");
+	const struct spec_resources *r = &l->resources;
+	BOUND(r->n_devices, MAX_LIST, ".linux.resources.devices");
+	BOUND(r->n_hugepage_limits, MAX_SMALL_LIST, ".linux.resources.hugepageLimits");
+	BOUND(r->network.n_priorities, MAX_SMALL_LIST, ".linux.resources.network.priorities");
+	BOUND(r->n_rdma, MAX_SMALL_LIST, ".linux.resources.rdma");
+	for (size_t i = 0; i < r->n_rdma; i++)
+		if (r->rdma[i].device && strlen(r->rdma[i].device) > MAX_RDMA_NAME)
+			FAIL("%s: .linux.resources.rdma: device name of %zu bytes, at most %d "
+			     "allowed",
+			     o, strlen(r->rdma[i].device), MAX_RDMA_NAME);
+	BOUND(r->unified.n, MAX_SMALL_LIST, ".linux.resources.unified");
+	const struct spec_blkio *b = &r->block_io;
+	BOUND(b->n_weight_device, MAX_SMALL_LIST, ".linux.resources.blockIO.weightDevice");
+	BOUND(b->n_throttle_read_bps, MAX_SMALL_LIST,
+	      ".linux.resources.blockIO.throttleReadBpsDevice");
+	BOUND(b->n_throttle_write_bps, MAX_SMALL_LIST,
+	      ".linux.resources.blockIO.throttleWriteBpsDevice");
+	BOUND(b->n_throttle_read_iops, MAX_SMALL_LIST,
+	      ".linux.resources.blockIO.throttleReadIOPSDevice");
+	BOUND(b->n_throttle_write_iops, MAX_SMALL_LIST,
+	      ".linux.resources.blockIO.throttleWriteIOPSDevice");
+	const struct spec_seccomp *sc = &l->seccomp;
+	BOUND(sc->n_architectures, MAX_SMALL_LIST, ".linux.seccomp.architectures");
+	BOUND(sc->n_flags, MAX_SMALL_LIST, ".linux.seccomp.flags");
+	BOUND(sc->n_syscalls, MAX_LIST, ".linux.seccomp.syscalls");
+	for (size_t i = 0; i < sc->n_syscalls; i++) {
+		BOUND(sc->syscalls[i].n_names, MAX_LIST, ".linux.seccomp.syscalls[%zu].names", i);
+		BOUND(sc->syscalls[i].n_args, MAX_SMALL_LIST, ".linux.seccomp.syscalls[%zu].args",
+		      i);
+	}
+	BOUND(l->intel_rdt.n_schemata, MAX_SMALL_LIST, ".linux.intelRdt.schemata");
+	BOUND(l->memory_policy.n_flags, MAX_SMALL_LIST, ".linux.memoryPolicy.flags");
+	BOUND(l->personality.n_flags, MAX_SMALL_LIST, ".linux.personality.flags");
+	return 0;
+}
+
 static bool is_absolute(const char *p)
 {
 	return p && p[0] == '/';
@@ -123,6 +264,8 @@ static bool cap_name_valid(const char *name)
 
 int spec_validate_process(const struct spec_process *p, const char *o, struct error *err)
 {
+	if (check_process_bounds(p, o, err) < 0)
+		return -1;
 	if (!is_absolute(p->cwd))
 		FAIL("%s: .process.cwd: must be an absolute path, got \"%s\"", o, p->cwd);
 	/* config.md: at least one entry is REQUIRED (non-Windows) */
@@ -372,6 +515,8 @@ static int check_proc_mount(const struct spec_mount *m, size_t i, const char *o,
 int spec_validate(const struct spec *s, const char *o, struct error *err)
 {
 	unsigned major, minor, patch;
+	if (check_bounds(s, o, err) < 0)
+		return -1;
 	if (!s->oci_version || !is_semver(s->oci_version) ||
 	    sscanf(s->oci_version, "%u.%u.%u", &major, &minor, &patch) != 3)
 		FAIL("%s: .ociVersion: \"%s\" is not a SemVer version", o,
