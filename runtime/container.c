@@ -133,28 +133,6 @@ static void now_rfc3339(char *buf, size_t size)
 	snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct error *err)
-{
-	char buf[32], dir[PATH_MAX];
-	snprintf(buf, sizeof(buf), "%d", pid);
-	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	const char *name = path;
-	_cleanup_close_ int dfd = -1;
-	if (slash) {
-		*slash = '\0';
-		name = slash + 1;
-		dfd = open(slash == dir ? "/" : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	} else {
-		dfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	}
-	if (dfd < 0)
-		return error_errno(err, "open directory of pid file %s", path);
-	if (fs_write_file_atomic(dfd, name, buf, strlen(buf), err) < 0)
-		return error_prefix(err, "write pid file %s", path);
-	return 0;
-}
-
 /* The bundle and rootfs as absolute paths; the rootfs must be a directory. */
 static int resolve_paths(const struct create_opts *o, const struct spec *spec, char *bundle,
 			 char *rootfs, struct error *err)
@@ -347,7 +325,7 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 	st.cgroup = cgs;
 	if (state_save(dirfd, &st, err) < 0 || save_config(dirfd, bundle, err) < 0)
 		goto fail;
-	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
+	if (o->pid_file && fs_write_pid_file(o->pid_file, pid, err) < 0)
 		goto fail;
 	*pid_out = take_pid(&pid);
 	return 0;
@@ -480,17 +458,30 @@ out:
 	return r;
 }
 
+/* state and list read without the lock, as runc's state does: state.json
+ * is only ever replaced whole (rename), so it is read complete or not at
+ * all, and a read-only command never waits behind a create that is stuck
+ * (in a hook, say). A container being created shows as "creating". */
 int container_state(const char *root, const char *id, struct spec_state *st, struct error *err)
 {
-	int rootfd, dirfd;
-	int r = container_open(root, id, &rootfd, &dirfd, st, err);
-	if (dirfd >= 0)
-		close(dirfd);
-	if (rootfd >= 0)
-		close(rootfd);
-	if (r < 0)
+	memset(st, 0, sizeof(*st));
+	if (state_check_id(id, err) < 0)
+		return -1;
+	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) {
+		if (errno == ENOENT)
+			return error_set(err, 0, "container does not exist: %s", id);
+		return error_errno(err, "open state directory %s", root);
+	}
+	_cleanup_close_ int dirfd = state_dir_open_unlocked(rootfd, id, err);
+	if (dirfd < 0)
+		return -1;
+	if (state_load(dirfd, id, st, err) < 0) {
 		spec_state_clear(st);
-	return r;
+		return -1;
+	}
+	state_refresh(dirfd, st);
+	return 0;
 }
 
 static int signal_container(const struct spec_state *st, int sig, bool all, struct error *err)

@@ -523,19 +523,8 @@ static int save_state(struct restore_ctx *c, int dirfd, const char *id, struct e
 	if (fs_read_file(path, &json, &len, err) < 0 ||
 	    fs_write_file_atomic(dirfd, "config.json", json, len, err) < 0)
 		return -1;
-	if (c->o->pid_file) {
-		char buf[32];
-		snprintf(buf, sizeof(buf), "%d", c->pid);
-		_cleanup_free_ char *dir = strdup(c->o->pid_file);
-		char *slash = dir ? strrchr(dir, '/') : NULL;
-		const char *name = slash ? slash + 1 : c->o->pid_file;
-		if (slash)
-			*slash = '\0';
-		_cleanup_close_ int dfd = open(slash ? (*dir ? dir : "/") : ".",
-					       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd < 0 || fs_write_file_atomic(dfd, name, buf, strlen(buf), err) < 0)
-			return error_prefix(err, "write pid file %s", c->o->pid_file);
-	}
+	if (c->o->pid_file && fs_write_pid_file(c->o->pid_file, c->pid, err) < 0)
+		return -1;
 	return 0;
 }
 

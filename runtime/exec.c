@@ -10,6 +10,7 @@
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/log.h"
 #include "cgroups/cgroup.h"
 
@@ -165,22 +166,6 @@ __attribute__((noreturn)) static void exec_joiner(const struct exec_opts *o, str
 	_exit(0);
 }
 
-static int write_pid(const char *path, pid_t pid, struct error *err)
-{
-	char buf[32];
-	snprintf(buf, sizeof(buf), "%d", pid);
-	_cleanup_free_ char *tmp = NULL;
-	if (asprintf(&tmp, "%s.tmp%d", path, getpid()) < 0)
-		return error_set(err, ENOMEM, "pid file");
-	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, buf, strlen(buf)) < 0 || rename(tmp, path) < 0) {
-		error_errno(err, "write pid file %s", path);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
 int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code, struct error *err)
 {
 	int rootfd, dirfd;
@@ -334,7 +319,7 @@ int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
 		goto out;
 	}
 	error_clear(err);
-	if (o->pid_file && write_pid(o->pid_file, pid, err) < 0)
+	if (o->pid_file && fs_write_pid_file(o->pid_file, pid, err) < 0)
 		goto out;
 	if (o->detach) {
 		pid = -1;

@@ -67,7 +67,7 @@ int state_dir_create(int rootfd, const char *id, struct error *err)
 	return fd;
 }
 
-int state_dir_open(int rootfd, const char *id, struct error *err)
+int state_dir_open_unlocked(int rootfd, const char *id, struct error *err)
 {
 	if (state_check_id(id, err) < 0)
 		return -1;
@@ -77,6 +77,14 @@ int state_dir_open(int rootfd, const char *id, struct error *err)
 			return error_set(err, 0, "container does not exist: %s", id);
 		return error_errno(err, "open state directory of %s", id);
 	}
+	return fd;
+}
+
+int state_dir_open(int rootfd, const char *id, struct error *err)
+{
+	int fd = state_dir_open_unlocked(rootfd, id, err);
+	if (fd < 0)
+		return -1;
 	if (lock_dir(fd, id, err) < 0) {
 		close(fd);
 		return -1;

@@ -20,6 +20,8 @@ int state_root_open(const char *root, bool create, struct error *err);
 /* Make ROOT/ID exclusively (fails if the id is in use) and lock it. */
 int state_dir_create(int rootfd, const char *id, struct error *err);
 /* Open and lock ROOT/ID of an existing container. */
+/* The state directory without its lock, for reading only (state, list). */
+int state_dir_open_unlocked(int rootfd, const char *id, struct error *err);
 int state_dir_open(int rootfd, const char *id, struct error *err);
 int state_load(int dirfd, const char *id, struct spec_state *st, struct error *err);
 int state_save(int dirfd, const struct spec_state *st, struct error *err);

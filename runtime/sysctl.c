@@ -3,16 +3,37 @@
 #include "util/fs.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 #include <string.h>
 
 static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb",	  "kernel.msgmni",
 				       "kernel.sem",	"kernel.shmall",	  "kernel.shmmax",
 				       "kernel.shmmni", "kernel.shm_rmid_forced", NULL};
 
-/* A namespace of its own of this type (created, not joined from the host)? */
-static bool has_ns(const struct spec *spec, const char *type)
+/* A namespace of the container's own of this type: a new one, or one
+ * joined by path that is not agentrun's own (the host's). */
+static bool has_ns(const struct spec *spec, const char *type, bool *host)
 {
-	return spec_namespace_find(spec, type) != NULL;
+	*host = false;
+	const struct spec_namespace *ns = spec_namespace_find(spec, type);
+	if (!ns)
+		return false;
+	if (!ns->path || !*ns->path)
+		return true;
+	static const struct {
+		const char *type, *proc;
+	} names[] = {{"network", "net"}, {"ipc", "ipc"}, {"uts", "uts"}};
+	const char *proc = NULL;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(type, names[i].type))
+			proc = names[i].proc;
+	char self[64];
+	struct stat a, b;
+	snprintf(self, sizeof(self), "/proc/self/ns/%s", proc ? proc : type);
+	/* a path that cannot be checked is taken as the host's (fail closed) */
+	*host = stat(ns->path, &a) < 0 || stat(self, &b) < 0 ||
+		(a.st_dev == b.st_dev && a.st_ino == b.st_ino);
+	return !*host;
 }
 
 int sysctl_check(const struct spec *spec, struct error *err)
@@ -35,10 +56,14 @@ int sysctl_check(const struct spec *spec, struct error *err)
 					 "config.json: .linux.sysctl.%s: not in a namespace of the "
 					 "container's own; it would change the host",
 					 k);
-		if (!has_ns(spec, need))
-			return error_set(err, 0,
-					 "config.json: .linux.sysctl.%s: needs a %s namespace", k,
-					 need);
+		bool host;
+		if (!has_ns(spec, need, &host))
+			return error_set(
+				err, 0,
+				host ? "config.json: .linux.sysctl.%s: not allowed in the "
+				       "host's %s namespace (joined by path)"
+				     : "config.json: .linux.sysctl.%s: needs a %s namespace",
+				k, need);
 		if (strstr(k, "..") || strchr(k, '/'))
 			return error_set(err, 0, "config.json: .linux.sysctl.%s: invalid key", k);
 	}

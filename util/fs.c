@@ -104,6 +104,30 @@ int fs_write_file_atomic(int dirfd, const char *name, const char *data, size_t l
 	return 0;
 }
 
+int fs_write_pid_file(const char *path, pid_t pid, struct error *err)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+	_cleanup_free_ char *dir = strdup(path);
+	if (!dir)
+		return error_set(err, ENOMEM, "pid file %s", path);
+	char *slash = strrchr(dir, '/');
+	const char *name = slash ? path + (slash - dir) + 1 : path;
+	if (slash)
+		*slash = '\0';
+	if (!*name)
+		return error_set(err, EINVAL, "pid file %s: not a file name", path);
+	/* the temp file is made next to it (O_EXCL|O_NOFOLLOW: nothing planted
+	 * there is followed), then renamed over it */
+	_cleanup_close_ int dfd = open(slash ? (*dir ? dir : "/") : ".",
+				       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return error_errno(err, "open the directory of pid file %s", path);
+	if (fs_write_file_atomic(dfd, name, buf, (size_t)n, err) < 0)
+		return error_prefix(err, "write pid file %s", path);
+	return 0;
+}
+
 int fs_write_string(const char *path, const char *value, struct error *err)
 {
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);

@@ -15,6 +15,9 @@ int fs_read_fileat(int dirfd, const char *name, char **out, size_t *len, struct 
 /* Write atomically: a temp file in the same dir, fsync-free rename. */
 int fs_write_file_atomic(int dirfd, const char *name, const char *data, size_t len,
 			 struct error *err);
+/* The pid file of create, run, exec and restore: written whole (a temp
+ * file made O_EXCL|O_NOFOLLOW in its directory, then renamed). */
+int fs_write_pid_file(const char *path, pid_t pid, struct error *err);
 /* Write a short string to an existing file (sysctl, /proc, cgroup files). */
 int fs_write_string(const char *path, const char *value, struct error *err);
 int fs_mkdir_p(const char *path, mode_t mode, struct error *err);
