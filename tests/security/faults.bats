@@ -1,0 +1,245 @@
+#!/usr/bin/env bats
+# Fault injection: agentrun SIGKILLed at every step of create, start, exec,
+# delete, checkpoint and restore (tests/tools/killat: ptrace, the whole
+# runtime tree killed at the entry of its Nth syscall, the container's own
+# processes left as a crash leaves them), then `delete -f`: no mount,
+# cgroup, process, state entry or temp file may be left, and not a byte of
+# the rootfs or of a bind-mount source may change. A full state root
+# (ENOSPC) and a low fd limit (EMFILE) fail with a clear error and leave
+# nothing either.
+#
+# FAULT_STRIDE (default 29): every how many syscalls to kill; 1 tries them
+# all (see tests/README.md for the figures of a full run).
+
+load ../lib/bundle
+
+KILLAT=${KILLAT:-$REPO/build/tests/tools/killat}
+STRIDE=${FAULT_STRIDE:-29}
+
+setup() {
+	[ -x "$KILLAT" ] || skip "killat not built ($KILLAT): meson with -Dtests=true"
+	setup_common
+	add_shared
+	echo "the bind source" >"$T/shared/data"
+	# nothing the container runs writes to the rootfs or the bind source
+	set_args sleep 1000
+}
+
+teardown() {
+	teardown_common
+}
+
+criu_ok() {
+	local bin v
+	bin=$(PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" command -v criu) || return 1
+	v=$("$bin" --version 2>/dev/null | sed -n 's/^Version: *\([0-9][0-9.]*\).*/\1/p')
+	[ -n "$v" ] && [ "$(printf '4.2\n%s\n' "$v" | sort -V | head -n1)" = 4.2 ]
+}
+
+tree_hash() {
+	(cd "$1" && find . -xdev -printf '%p %y %m %s %l\n' | LC_ALL=C sort &&
+		find . -xdev -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum) | sha256sum
+}
+
+# killed N ARGS...: agentrun ARGS under killat, killed at syscall N.
+killed() {
+	local n=$1
+	shift
+	timeout -k 5 60 "$KILLAT" -q -k criu -n "$n" -- "$AGENTRUN" --root "$STATE_ROOT" "$@" \
+		</dev/null >>"$T/killed.out" 2>&1 3>&-
+}
+
+# syscalls ARGS...: how many syscalls agentrun ARGS makes (it runs).
+syscalls() {
+	timeout -k 5 60 "$KILLAT" -k criu -- "$AGENTRUN" --root "$STATE_ROOT" "$@" \
+		</dev/null 2>"$T/count.err" >/dev/null 3>&-
+	sed -n 's/^killat: syscalls=//p' "$T/count.err"
+}
+
+# clean ID N WHAT: after delete -f, nothing of ID is left; the bytes are
+# those of the baseline.
+clean() {
+	local id=$1 n=$2 what=$3 x bad=
+	runtime delete -f "$id" >"$T/delete.out" 2>&1 || bad="delete -f failed: $(cat "$T/delete.out")"
+	x=$(state_entries "$id")
+	[ -z "$x" ] || bad="$bad state: $x;"
+	x=$(find "$STATE_ROOT" -name '*.tmp*' 2>/dev/null)
+	[ -z "$x" ] || bad="$bad temp files: $x;"
+	x=$(test_cgroups "$id")
+	[ -z "$x" ] || bad="$bad cgroups: $x;"
+	x=$(test_mounts)
+	[ -z "$x" ] || bad="$bad mounts: $x;"
+	x=$(test_pids)
+	[ -z "$x" ] || bad="$bad processes: $x;"
+	[ "$(tree_hash "$BUNDLE/rootfs")" = "$ROOTFS_HASH" ] || bad="$bad rootfs changed;"
+	[ "$(tree_hash "$T/shared")" = "$SHARED_HASH" ] || bad="$bad bind source changed;"
+	if [ -n "$bad" ]; then
+		echo "$what killed at syscall $n: $bad" >&2
+		# clean up for the next round
+		for x in $(test_pids); do kill -9 "$x" 2>/dev/null; done
+		runtime delete -f "$id" >/dev/null 2>&1
+		while read -r x; do umount -l "$x" 2>/dev/null; done < <(test_mounts)
+		return 1
+	fi
+}
+
+# baseline: one full lifecycle first, so that the mount points create
+# makes in the rootfs exist before its bytes are taken
+baseline() {
+	local id
+	id=$(new_id)
+	create_ctr "$id"
+	runtime delete -f "$id"
+	ROOTFS_HASH=$(tree_hash "$BUNDLE/rootfs")
+	SHARED_HASH=$(tree_hash "$T/shared")
+}
+
+# sweep WHAT PREPARE ACTION: for N = 1, 1+STRIDE, ... up to the count of
+# syscalls ACTION makes (+10%): PREPARE ID, ACTION under killat -n N,
+# clean. PREPARE and ACTION are functions of the id.
+sweep() {
+	local what=$1 prepare=$2 action=$3 id total n fails=0 tried=0 killed_n=0 rc
+	id=$(new_id)
+	$prepare "$id"
+	COUNT_ONLY=1 $action "$id"
+	total=$LAST_COUNT
+	clean "$id" 0 "$what (uninterrupted)" || fails=$((fails + 1))
+	[ "${total:-0}" -gt 0 ]
+	for ((n = 1; n <= total + total / 10; n += STRIDE)); do
+		id=$(new_id)
+		$prepare "$id"
+		rc=0
+		COUNT_ONLY= KILL_AT=$n $action "$id" || rc=$?
+		[ "$rc" -eq 137 ] && killed_n=$((killed_n + 1))
+		tried=$((tried + 1))
+		clean "$id" "$n" "$what" || fails=$((fails + 1))
+	done
+	echo "# $what: $total syscalls, $tried kills tried (stride $STRIDE), $killed_n killed it, $fails left something" >&3
+	[ "$fails" -eq 0 ]
+}
+
+# run ID ARGS...: under killat, counting or killing as the sweep says.
+under() {
+	local id=$1
+	shift
+	if [ -n "${COUNT_ONLY:-}" ]; then
+		LAST_COUNT=$(syscalls "$@")
+	else
+		killed "$KILL_AT" "$@"
+	fi
+}
+
+nothing() { :; }
+created() { create_ctr "$1"; }
+running() { run_d "$1"; }
+
+act_create() { under "$1" create --bundle "$BUNDLE" "$1"; }
+act_start() { under "$1" start "$1"; }
+act_exec() { under "$1" exec "$1" sh -c 'echo x >/dev/null'; }
+act_delete() { under "$1" delete -f "$1"; }
+act_run() { under "$1" run -d --bundle "$BUNDLE" "$1"; }
+
+@test "faults: agentrun killed at every step of create" {
+	baseline
+	sweep create nothing act_create
+}
+
+@test "faults: agentrun killed at every step of start" {
+	baseline
+	sweep start created act_start
+}
+
+@test "faults: agentrun killed at every step of run -d" {
+	baseline
+	sweep "run -d" nothing act_run
+}
+
+@test "faults: agentrun killed at every step of exec" {
+	baseline
+	sweep exec running act_exec
+}
+
+@test "faults: agentrun killed at every step of delete" {
+	baseline
+	sweep delete running act_delete
+}
+
+act_checkpoint() {
+	rm -rf "$T/img"
+	under "$1" checkpoint --image-path "$T/img" "$1"
+}
+
+@test "faults: agentrun (and CRIU) killed at every step of checkpoint" {
+	criu_ok || skip "criu >= 4.2 not installed"
+	baseline
+	sweep checkpoint running act_checkpoint
+}
+
+# a checkpoint of a container of this bundle, made once
+make_image() {
+	local id
+	id=$(new_id)
+	run_d "$id"
+	runtime checkpoint --image-path "$T/master" "$id"
+	runtime delete -f "$id"
+}
+
+act_restore() {
+	rm -rf "$T/img"
+	cp -a "$T/master" "$T/img"
+	under "$1" restore -d --image-path "$T/img" --bundle "$BUNDLE" "$1"
+}
+
+@test "faults: agentrun (and CRIU) killed at every step of restore" {
+	criu_ok || skip "criu >= 4.2 not installed"
+	baseline
+	make_image
+	sweep restore nothing act_restore
+}
+
+@test "faults: a full state root (ENOSPC) fails create with a clear error and leaves nothing" {
+	baseline
+	mkdir "$T/small"
+	mount -t tmpfs -o size=64k tmpfs "$T/small"
+	track_mount "$T/small"
+	# fill it
+	dd if=/dev/zero of="$T/small/fill" bs=4k count=100 2>/dev/null || true
+	id=$(new_id)
+	run timeout 20 "$AGENTRUN" --root "$T/small/state" create --bundle "$BUNDLE" "$id" </dev/null
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"No space left on device"* ]]
+	# room for the directory, not for the files: fails later, same result
+	rm "$T/small/fill"
+	mkdir -p "$T/small/state"
+	dd if=/dev/zero of="$T/small/fill" bs=1k count=1000 2>/dev/null || true
+	run timeout 20 "$AGENTRUN" --root "$T/small/state" create --bundle "$BUNDLE" "$id" </dev/null
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"No space left on device"* ]]
+	[ -z "$(ls -A "$T/small/state")" ]
+	[ -z "$(test_cgroups "$id")" ]
+	[ -z "$(test_pids)" ]
+	[ "$(tree_hash "$BUNDLE/rootfs")" = "$ROOTFS_HASH" ]
+	umount "$T/small"
+}
+
+@test "faults: a low fd limit (EMFILE) fails with a clear error and leaves nothing" {
+	baseline
+	local n ok=0
+	for n in 7 8 9 10 11 12 14 16 20; do
+		id=$(new_id)
+		run timeout 20 bash -c 'ulimit -n "$1"; shift; exec "$@"' limit "$n" \
+			"$AGENTRUN" --root "$STATE_ROOT" run -d --bundle "$BUNDLE" "$id" </dev/null
+		echo "ulimit -n $n: $status: $output"
+		if [ "$status" -ne 0 ]; then
+			# one line saying what failed
+			[ -n "$output" ] && [ "$(wc -l <<<"$output")" -eq 1 ]
+			[[ "$output" == *"Too many open files"* ]] || [[ "$output" == *RLIMIT_NOFILE* ]]
+		else
+			ok=$((ok + 1))
+		fi
+		clean "$id" "$n" "ulimit -n $n"
+	done
+	echo "# fd limits tried: 9, succeeded: $ok" >&3
+}
