@@ -396,6 +396,12 @@ int criu_record_load(int images_fd, const char *image_path, struct criu_record *
 	if (fs_read_fileat(images_fd, CRIU_RECORD_FILE, &text, NULL, err) < 0)
 		return error_set(err, errno, "%s/%s: not a checkpoint made by agentrun", image_path,
 				 CRIU_RECORD_FILE);
+	return criu_record_parse(text, image_path, r, err);
+}
+
+int criu_record_parse(char *text, const char *image_path, struct criu_record *r, struct error *err)
+{
+	memset(r, 0, sizeof(*r));
 	char *save = NULL;
 	bool header = false;
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {

@@ -83,6 +83,9 @@ int criu_record_fd(struct criu_record *r, int fd, const char *key, struct error 
 int criu_record_save(int images_fd, const struct criu_record *r, struct error *err);
 int criu_record_load(int images_fd, const char *image_path, struct criu_record *r,
 		     struct error *err);
+/* The record's text (modified in place), as read by criu_record_load;
+ * image_path names it in errors. Pure: tests/fuzz calls it. */
+int criu_record_parse(char *text, const char *image_path, struct criu_record *r, struct error *err);
 void criu_record_free(struct criu_record *r);
 
 #endif

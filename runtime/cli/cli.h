@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "util/error.h"
 
@@ -64,6 +65,11 @@ int cmd_resume(const struct command *self, const struct global_opts *g, int argc
 	       struct error *err);
 int cmd_ps(const struct command *self, const struct global_opts *g, int argc, char **argv,
 	   struct error *err);
+struct spec_resources;
+/* `update --resources`: the document into res; kernel_memory tells whether
+ * it set the (ignored) kernel memory limits. Pure: tests/fuzz calls it. */
+int update_parse_resources(const char *json, size_t len, const char *origin,
+			   struct spec_resources *res, bool *kernel_memory, struct error *err);
 int cmd_update(const struct command *self, const struct global_opts *g, int argc, char **argv,
 	       struct error *err);
 int cmd_events(const struct command *self, const struct global_opts *g, int argc, char **argv,

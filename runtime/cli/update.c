@@ -183,6 +183,18 @@ static int read_stdin(char **out, size_t *len, struct error *err)
 	return 0;
 }
 
+int update_parse_resources(const char *json, size_t len, const char *origin,
+			   struct spec_resources *res, bool *kernel_memory, struct error *err)
+{
+	*kernel_memory = false;
+	if (spec_parse_resources(json, len, origin, res, err) < 0)
+		return -1;
+	struct spec_memory *m = &res->memory;
+	*kernel_memory = (m->has_kernel && m->kernel) || (m->has_kernel_tcp && m->kernel_tcp);
+	m->has_kernel = m->has_kernel_tcp = false;
+	return 0;
+}
+
 int cmd_update(const struct command *self, const struct global_opts *g, int argc, char **argv,
 	       struct error *err)
 {
@@ -223,13 +235,9 @@ int cmd_update(const struct command *self, const struct global_opts *g, int argc
 		if (!strcmp(origin, "-") ? read_stdin(&json, &len, err) < 0
 					 : fs_read_file(origin, &json, &len, err) < 0)
 			goto out;
-		if (spec_parse_resources(json, len, !strcmp(origin, "-") ? "resources" : origin,
-					 &ctx.res, err) < 0)
+		if (update_parse_resources(json, len, !strcmp(origin, "-") ? "resources" : origin,
+					   &ctx.res, &ctx.kernel_memory, err) < 0)
 			goto out;
-		struct spec_memory *m = &ctx.res.memory;
-		ctx.kernel_memory = (m->has_kernel && m->kernel) ||
-				    (m->has_kernel_tcp && m->kernel_tcp);
-		m->has_kernel = m->has_kernel_tcp = false;
 	} else {
 		struct spec_memory *m = &ctx.res.memory;
 		struct spec_cpu *c = &ctx.res.cpu;
