@@ -8,7 +8,9 @@ test_pkgs=(bats busybox-static jq python3 python3-jsonschema iproute2 util-linux
 	# scripts/format.sh: the pinned formatter, on the files git tracks
 	clang-format-14 git
 	# tests/run-sanitizers: clang's ASan+UBSan, llvm-symbolizer for its stacks
-	clang llvm)
+	clang llvm
+	# tests/fuzz: clang-14 with libFuzzer (libclang_rt.fuzzer in libclang-rt-14-dev)
+	clang-14 libclang-rt-14-dev)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--build-only" ] || want+=("${test_pkgs[@]}")

@@ -78,6 +78,7 @@ fi
 # the unit and integration tests again, against agentrun built with ASan,
 # LSan and UBSan (tests/run-sanitizers; tests/README.md, "Sanitizers")
 run_suite sanitizers tests/run-sanitizers
+run_suite fuzz tests/fuzz/run --smoke
 
 line="$total_pass passed, $total_fail failed"
 [ "$total_skip" -gt 0 ] && line="$line, $total_skip skipped"
