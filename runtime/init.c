@@ -90,6 +90,7 @@ static int init_setup(struct init_args *a, struct process_finish *f, int *fifo_w
 		return -1;
 
 	/* 4. the filesystem: mounts, /dev, pivot_root, masked and read-only paths */
+	static struct rootfs_kept kept;
 	struct rootfs_opts ro = {
 		.rootfs = a->rootfs,
 		.no_pivot = a->no_pivot,
@@ -98,6 +99,7 @@ static int init_setup(struct init_args *a, struct process_finish *f, int *fifo_w
 		.host_cgroups = host_cgroups,
 		.mount_label = spec->linux_.mount_label,
 		.idmap_fds = a->idmap_fds,
+		.kept = &kept,
 	};
 	if (chdir(a->bundle) < 0)
 		return error_errno(

@@ -839,6 +839,130 @@ static int make_spec_devices(int rootfd, const struct spec *spec, bool in_userns
 	return 0;
 }
 
+#ifndef STATX_MNT_ID
+#define STATX_MNT_ID 0x00001000U
+#endif
+
+static int mount_id(int fd, unsigned long long *id)
+{
+	struct statx sx;
+	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &sx) < 0)
+		return -1;
+	if (!(sx.stx_mask & STATX_MNT_ID)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	*id = sx.stx_mnt_id;
+	return 0;
+}
+
+/* path is dest itself or below it (both cleaned) */
+static const char *under(const char *path, const char *dest)
+{
+	size_t l = strlen(dest);
+	if (!strcmp(dest, "/"))
+		return path + 1;
+	if (strncmp(path, dest, l) || (path[l] && path[l] != '/'))
+		return NULL;
+	return path[l] ? path + l + 1 : path + l;
+}
+
+void rootfs_kept_close(struct rootfs_kept *k)
+{
+	for (size_t i = 0; k && i < k->n; i++)
+		if (k->m[i].fd >= 0)
+			close(k->m[i].fd);
+	if (k)
+		k->n = 0;
+}
+
+/* The destination of a proc or sysfs mount, looked up as the mount was
+ * (proc: never through a symlink). */
+static int open_kept_dest(int rootfd, const char *dest, unsigned long magic, struct error *err)
+{
+	if (magic == PROC_SUPER_MAGIC) {
+		int fd = open_no_symlinks(rootfd, dest, err);
+		if (fd < 0 && errno == ENOENT)
+			return error_errno(err, "open %s in the container rootfs", dest);
+		return fd;
+	}
+	return fs_open_in_root(rootfd, dest, O_PATH | O_DIRECTORY, err);
+}
+
+/* After mount i: hold the proc or sysfs mount now at its destination by
+ * fd (a later mount on or above that destination hides it: forget it). */
+static int keep_mount(int rootfd, const struct spec_mount *m, size_t i, struct rootfs_kept *k,
+		      struct error *err)
+{
+	char clean[PATH_MAX];
+	if (!k)
+		return 0;
+	if (spec_clean_path(m->destination, clean, sizeof(clean)) < 0)
+		return error_set(err, 0, "destination \"%s\": too long", m->destination);
+	for (size_t j = 0; j < k->n;)
+		if (under(k->m[j].dest, clean)) {
+			close(k->m[j].fd);
+			k->m[j] = k->m[--k->n];
+		} else {
+			j++;
+		}
+	struct mount_flags f;
+	if (rootfs_parse_options(m->options, m->n_options, &f, err) < 0)
+		return -1;
+	unsigned long magic = 0;
+	if (!is_bind(m, &f) && !strcmp(m->type, "proc"))
+		magic = PROC_SUPER_MAGIC;
+	else if (!is_bind(m, &f) && !strcmp(m->type, "sysfs"))
+		magic = SYSFS_MAGIC;
+	else
+		return 0;
+	if (k->n == ROOTFS_KEPT_MAX)
+		return error_set(err, 0, "more than %d proc and sysfs mounts", ROOTFS_KEPT_MAX);
+	_cleanup_close_ int fd = open_kept_dest(rootfd, clean, magic, err);
+	struct statfs sf;
+	if (fd < 0)
+		return error_prefix(err, "mount %s", m->destination);
+	if (fstatfs(fd, &sf) < 0)
+		return error_errno(err, "stat the mount on %s", m->destination);
+	if (sf.f_type != (typeof(sf.f_type))magic ||
+	    (magic == PROC_SUPER_MAGIC && !procfs_is_root(fd)))
+		return error_set(err, 0,
+				 "the %s mount on %s is not there right after mounting (moved "
+				 "away during create?)",
+				 m->type, m->destination);
+	struct rootfs_kept_mount *km = &k->m[k->n];
+	if (mount_id(fd, &km->mnt_id) < 0)
+		return error_errno(err, "mount id of %s", m->destination);
+	snprintf(km->dest, sizeof(km->dest), "%s", clean);
+	km->index = i;
+	km->magic = magic;
+	km->fd = take_fd(&fd);
+	k->n++;
+	return 0;
+}
+
+/* After pivot_root: each kept mount is still the one at its destination
+ * (a mounted directory renamed from another mount namespace takes its
+ * mount along: the container would get an unmasked procfs elsewhere and
+ * an empty directory at /proc). */
+static int check_kept(int rootfd, const struct rootfs_kept *k, struct error *err)
+{
+	for (size_t i = 0; k && i < k->n; i++) {
+		const struct rootfs_kept_mount *km = &k->m[i];
+		const char *what = km->magic == PROC_SUPER_MAGIC ? "proc" : "sysfs";
+		struct error e = {0};
+		_cleanup_close_ int fd = open_kept_dest(rootfd, km->dest, km->magic, &e);
+		unsigned long long id = 0;
+		if (fd < 0 || mount_id(fd, &id) < 0 || id != km->mnt_id)
+			return error_set(err, 0,
+					 "config.json: .mounts[%zu]: the %s mount on %s is no "
+					 "longer there (moved away during create?); refusing to "
+					 "start the container",
+					 km->index, what, km->dest);
+	}
+	return 0;
+}
+
 int rootfs_prepare(const struct spec *spec, const struct rootfs_opts *o, struct error *err)
 {
 	/* nothing we mount may propagate back to the host */
@@ -854,7 +978,8 @@ int rootfs_prepare(const struct spec *spec, const struct rootfs_opts *o, struct 
 		return error_errno(err, "open rootfs %s", o->rootfs);
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		if (mount_one(rootfd, &spec->mounts[i], o->idmap_fds ? o->idmap_fds[i] : -1, o,
-			      err) < 0)
+			      err) < 0 ||
+		    keep_mount(rootfd, &spec->mounts[i], i, o->kept, err) < 0)
 			return error_prefix(err, "config.json: .mounts[%zu]", i);
 	if (!dev_is_bind_mounted(spec) && make_devices(rootfd, o, err) < 0)
 		return -1;
@@ -927,16 +1052,89 @@ static int attach(int tree, int tfd, const char *what, const char *path, struct 
 	return 0;
 }
 
-static int mask_path(int rootfd, struct null_src *null, const char *path, struct error *err)
+static int openat2_beneath(int dirfd, const char *rel, bool xdev)
 {
-	struct error e;
-	_cleanup_close_ int fd = fs_open_in_root(rootfd, path, O_PATH, &e);
-	if (fd < 0 && absent(e.errnum))
-		return 0; /* nothing to mask */
-	if (fd < 0) {
-		*err = e;
-		return error_prefix(err, "mask");
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+			   (xdev ? 0 : RESOLVE_NO_XDEV),
+	};
+	return (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+}
+
+/* The target of a masked or read-only path. Under a kept proc or sysfs
+ * mount it is resolved beneath that mount's fd: no symlink, and no other
+ * mount unless there is one of ours on the way (every mount under a kept
+ * one is ours: the racer that renames directories in the rootfs cannot
+ * mount in this namespace, and procfs and sysfs cannot be renamed in).
+ * Elsewhere it is looked up inside the root. Returns -1 with *skip set
+ * when there is nothing there to mask or make read-only. */
+static int open_path_target(int rootfd, const struct rootfs_kept *k, const char *path,
+			    const char *what, bool *skip, struct error *err)
+{
+	*skip = false;
+	char clean[PATH_MAX];
+	if (spec_clean_path(path, clean, sizeof(clean)) < 0)
+		return error_set(err, 0, "%s %s: too long", what, path);
+	const struct rootfs_kept_mount *best = NULL;
+	const char *rest = NULL;
+	for (size_t i = 0; k && i < k->n; i++) {
+		const char *r = under(clean, k->m[i].dest);
+		if (r && (!best || strlen(k->m[i].dest) > strlen(best->dest))) {
+			best = &k->m[i];
+			rest = r;
+		}
 	}
+	if (!best) {
+		struct error e;
+		int fd = fs_open_in_root(rootfd, path, O_PATH, &e);
+		if (fd < 0 && absent(e.errnum)) {
+			*skip = true;
+			return -1;
+		}
+		if (fd < 0) {
+			*err = e;
+			return error_prefix(err, "%s", what);
+		}
+		return fd;
+	}
+	const char *fsname = best->magic == PROC_SUPER_MAGIC ? "proc" : "sysfs";
+	const char *rel = *rest ? rest : ".";
+	int fd = openat2_beneath(best->fd, rel, false);
+	if (fd < 0 && errno == EXDEV)
+		fd = openat2_beneath(best->fd, rel, true);
+	if (fd >= 0)
+		return fd;
+	if (!absent(errno))
+		return error_errno(err, "%s %s: open it in the %s mount on %s", what, path, fsname,
+				   best->dest);
+	/* missing: nothing to do only if its parent is in that filesystem */
+	char parent[PATH_MAX];
+	snprintf(parent, sizeof(parent), "%s", rel);
+	char *slash = strrchr(parent, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(parent, sizeof(parent), ".");
+	_cleanup_close_ int pfd = openat2_beneath(best->fd, parent, true);
+	struct statfs sf;
+	if (pfd >= 0 && fstatfs(pfd, &sf) == 0 && sf.f_type == (typeof(sf.f_type))best->magic) {
+		*skip = true;
+		return -1;
+	}
+	return error_set(err, 0, "%s %s: missing, and its parent is not in the %s mount on %s",
+			 what, path, fsname, best->dest);
+}
+
+static int mask_path(int rootfd, const struct rootfs_kept *k, struct null_src *null,
+		     const char *path, struct error *err)
+{
+	bool skip;
+	_cleanup_close_ int fd = open_path_target(rootfd, k, path, "mask", &skip, err);
+	if (fd < 0 && skip)
+		return 0; /* nothing to mask */
+	if (fd < 0)
+		return -1;
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		return error_errno(err, "stat masked path %s", path);
@@ -965,16 +1163,15 @@ static int mask_path(int rootfd, struct null_src *null, const char *path, struct
 }
 
 /* A recursive read-only clone of path put over it, by fd only. */
-static int readonly_path(int rootfd, const char *path, struct error *err)
+static int readonly_path(int rootfd, const struct rootfs_kept *k, const char *path,
+			 struct error *err)
 {
-	struct error e;
-	_cleanup_close_ int fd = fs_open_in_root(rootfd, path, O_PATH, &e);
-	if (fd < 0 && absent(e.errnum))
+	bool skip;
+	_cleanup_close_ int fd = open_path_target(rootfd, k, path, "readonly path", &skip, err);
+	if (fd < 0 && skip)
 		return 0;
-	if (fd < 0) {
-		*err = e;
-		return error_prefix(err, "readonly path");
-	}
+	if (fd < 0)
+		return -1;
 	_cleanup_close_ int tree = open_tree(
 		fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
 	if (tree < 0)
@@ -999,12 +1196,15 @@ int rootfs_finish(const struct spec *spec, const struct rootfs_opts *o, struct e
 	_cleanup_close_ int rootfd = r < 0 ? -1 : open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (r == 0 && rootfd < 0)
 		r = error_errno(err, "open /");
+	if (r == 0)
+		r = check_kept(rootfd, o->kept, err);
 	for (size_t i = 0; r == 0 && i < l->n_masked_paths; i++)
-		r = mask_path(rootfd, &null, l->masked_paths[i], err);
+		r = mask_path(rootfd, o->kept, &null, l->masked_paths[i], err);
 	if (null.fd >= 0)
 		close(null.fd);
 	for (size_t i = 0; r == 0 && i < l->n_readonly_paths; i++)
-		r = readonly_path(rootfd, l->readonly_paths[i], err);
+		r = readonly_path(rootfd, o->kept, l->readonly_paths[i], err);
+	rootfs_kept_close(o->kept);
 	if (r < 0)
 		return -1;
 	if (spec->root.readonly && bind_remount("/", "/", MS_RDONLY, o->in_userns, err) < 0)

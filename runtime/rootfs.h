@@ -9,14 +9,34 @@
 #include "spec/spec.h"
 #include "runtime/mountattr.h"
 
+/* The proc and sysfs mounts rootfs_prepare made, held by fd until
+ * rootfs_finish: masked and read-only paths under them are resolved from
+ * these fds, never by path (a mount can be renamed away from another mount
+ * namespace while create runs), and each must still be at its destination
+ * after pivot_root. */
+#define ROOTFS_KEPT_MAX 16
+struct rootfs_kept_mount {
+	char dest[4096];     /* cleaned destination, as the config names it */
+	size_t index;	     /* in .mounts */
+	unsigned long magic; /* PROC_SUPER_MAGIC or SYSFS_MAGIC */
+	int fd;		     /* O_PATH on the mount's root */
+	unsigned long long mnt_id;
+};
+struct rootfs_kept {
+	struct rootfs_kept_mount m[ROOTFS_KEPT_MAX];
+	size_t n;
+};
+void rootfs_kept_close(struct rootfs_kept *k);
+
 struct rootfs_opts {
 	const char *rootfs; /* absolute path of the rootfs on the host */
 	bool no_pivot;
 	bool in_userns; /* mknod and some mounts are not allowed */
 	bool new_cgroupns;
-	char *host_cgroups;	 /* /proc/self/cgroup read before unsharing cgroupns */
-	const char *mount_label; /* SELinux context= for the mounts made here */
-	const int *idmap_fds;	 /* per mount: user namespace of its id mappings, or -1 */
+	char *host_cgroups;	  /* /proc/self/cgroup read before unsharing cgroupns */
+	const char *mount_label;  /* SELinux context= for the mounts made here */
+	const int *idmap_fds;	  /* per mount: user namespace of its id mappings, or -1 */
+	struct rootfs_kept *kept; /* filled by rootfs_prepare, used by rootfs_finish */
 };
 
 /* Parsed mount options (also used by tests). */
