@@ -88,4 +88,13 @@ int criu_record_load(int images_fd, const char *image_path, struct criu_record *
 int criu_record_parse(char *text, const char *image_path, struct criu_record *r, struct error *err);
 void criu_record_free(struct criu_record *r);
 
+/* The restored tree under ROOT (stopped by CRIU before it resumes) holds
+ * no credential beyond config.json's process (capabilities, user, user
+ * namespace, noNewPrivileges, seccomp). Else the error names the process
+ * and the field, every task of the tree is sent SIGSTOP (it will not run
+ * when CRIU lets it go) and *tree lists them (to free) for the caller to
+ * SIGKILL after CRIU returns (criu_verify.c). */
+int criu_verify_restored(pid_t root, const struct spec *spec, pid_t **tree, size_t *n_tree,
+			 struct error *err);
+
 #endif

@@ -270,6 +270,12 @@ static const char *pty_console_socket;
 static int pty_master = -1;
 static bool lo_up;
 static char notify_error[ERROR_MSG_MAX];
+/* the restored tree's credentials are checked against this config */
+static const struct spec *verify_spec;
+static pid_t restored_root;
+static bool verify_done, verify_failed;
+static pid_t *refused_tree;
+static size_t n_refused;
 
 /* "setup-namespaces": the root task is in its new namespaces, nothing of
  * the tree restored yet; a new network namespace gets lo up before the
@@ -279,6 +285,22 @@ static char notify_error[ERROR_MSG_MAX];
 static int on_notify(char *action, criu_notify_arg_t na)
 {
 	struct error e = {0};
+	if (criu_notify_pid(na) > 0)
+		restored_root = criu_notify_pid(na);
+	/* "pre-resume": the tree holds the image's credentials, stopped.
+	 * CRIU goes on whatever the answer (and libcriu, told of a failure,
+	 * would wait for CRIU while CRIU waits for its next answer): a
+	 * failed check has stopped the tree, answered as a success, and the
+	 * restore fails when CRIU returns. */
+	if (!strcmp(action, "pre-resume") && verify_spec) {
+		verify_done = true;
+		if (criu_verify_restored(restored_root, verify_spec, &refused_tree, &n_refused,
+					 &e) < 0) {
+			snprintf(notify_error, sizeof(notify_error), "%s", e.msg);
+			verify_failed = true;
+		}
+		return 0;
+	}
 	if (lo_up && !strcmp(action, "setup-namespaces")) {
 		if (netlink_loopback_up_in(criu_notify_pid(na), &e) < 0) {
 			snprintf(notify_error, sizeof(notify_error), "%s", e.msg);
@@ -464,8 +486,29 @@ static int run_criu(struct restore_ctx *c, int images_fd, int work_fd, struct er
 		goto out;
 	pty_console_socket = o->console_socket;
 	notify_error[0] = '\0';
+	verify_spec = c->spec, restored_root = 0, verify_done = verify_failed = false;
 	criu_local_set_notify_cb(co, on_notify);
 	int pid = criu_local_restore_child(co);
+	verify_spec = NULL;
+	if (pid > 0 && !verify_done) { /* fail closed: never unchecked */
+		verify_failed = true;
+		snprintf(notify_error, sizeof(notify_error),
+			 "restore: CRIU resumed process %d without its pre-resume notification: "
+			 "its credentials were not checked against config.json",
+			 pid);
+	}
+	if (verify_failed) { /* stopped: killed, the root reaped (our child) */
+		pid_t root = pid > 0 ? pid : restored_root;
+		for (size_t i = 0; i < n_refused; i++)
+			kill(refused_tree[i], SIGKILL);
+		if (root > 0 && kill(root, SIGKILL) == 0)
+			while (waitpid(root, NULL, 0) < 0 && errno == EINTR)
+				;
+		free(refused_tree);
+		refused_tree = NULL, n_refused = 0;
+		error_set(err, 0, "%s", notify_error);
+		goto out;
+	}
 	if (pid <= 0) {
 		char why[512];
 		criu_log_reason(c->work_abs, CRIU_RESTORE_LOG, why, sizeof(why));
