@@ -82,3 +82,52 @@ same_state() {
 	[[ "$output" == *"CapBnd:	0000000000000000"* ]]
 	[[ "$output" == *"CapEff:	0000000000000000"* ]]
 }
+
+# A listener for the seccomp notify fd: one connection, what it got as JSON.
+LISTENER='
+import json, os, socket, sys
+path, out = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path + ".tmp")
+s.listen(1)
+os.rename(path + ".tmp", path)
+s.settimeout(50)
+c, _ = s.accept()
+msg, fds, flags, addr = socket.recv_fds(c, 1 << 16, 8)
+res = {"state": json.loads(msg.decode()), "nfds": len(fds),
+       "links": [os.readlink("/proc/self/fd/%d" % f) for f in fds]}
+with open(out + ".tmp", "w") as f:
+    json.dump(res, f)
+os.rename(out + ".tmp", out)
+'
+
+listen_once() { # listen_once OUT: a listener at $T/listener.sock
+	rm -f "$T/listener.sock"
+	(cd / && exec timeout 60 "$PYTHON" -c "$LISTENER" "$T/listener.sock" "$1" \
+		</dev/null >>"$T/listener.log" 2>&1) &
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ -S "$T/listener.sock" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "finish: an exec'd process hands its seccomp notify fd to listenerPath too (state running, its own pid)" {
+	"$PYTHON" -c 'import socket; socket.recv_fds' 2>/dev/null || skip "python3 without socket.recv_fds"
+	cfg '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": $p, "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_NOTIFY"}]}' \
+		--arg p "$T/listener.sock"
+	listen_once "$T/init.json"
+	start_ctr 'sleep 1000'
+	wait_file "$T/init.json"
+	listen_once "$T/exec.json"
+	runtime exec -d --pid-file "$T/exec.pid" "$ID" sleep 1000 </dev/null >/dev/null 2>"$T/exec.err"
+	wait_file "$T/exec.json"
+	cat "$T/exec.json"
+	track_pid "$(cat "$T/exec.pid")"
+	[ "$(jq -r .nfds "$T/exec.json")" = 1 ]
+	[ "$(jq -r '.links[0]' "$T/exec.json")" = "anon_inode:seccomp notify" ]
+	[ "$(jq -r .state.state.status "$T/exec.json")" = running ]
+	[ "$(jq -r .state.state.id "$T/exec.json")" = "$ID" ]
+	[ "$(jq -r .state.pid "$T/exec.json")" = "$(cat "$T/exec.pid")" ]
+}
