@@ -64,6 +64,9 @@ run_suite unit tests/run-unit
 run_suite build-nocriu nocriu_check
 run_suite integration tests/run-integration
 run_suite conformance conformance/run
+# a short soak: 50 lifecycles, 5 checkpoint/restore cycles, 16 concurrent
+# starts; the host as before (tests/README.md, "Soak")
+run_suite soak tests/soak/run --short
 if [ -x tests/run-e2e ]; then
 	run_suite e2e tests/run-e2e
 fi

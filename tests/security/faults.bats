@@ -243,3 +243,25 @@ act_restore() {
 	done
 	echo "# fd limits tried: 9, succeeded: $ok" >&3
 }
+
+@test "faults: checkpoint to a full tmpfs fails with a clear error; the container runs on, nothing left" {
+	criu_ok || skip "criu >= 4.2 not installed"
+	baseline
+	mkdir "$T/full"
+	mount -t tmpfs -o size=256k tmpfs "$T/full"
+	track_mount "$T/full"
+	dd if=/dev/zero of="$T/full/fill" bs=4k count=1000 2>/dev/null || true
+	id=$(new_id)
+	run_d "$id"
+	run runtime checkpoint --image-path "$T/full/img" "$id"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[ "$(wc -l <<<"$output")" -eq 1 ]
+	[[ "$output" == *"No space left on device"* ]] || [[ "$output" == *"checkpoint of $id failed"* ]]
+	[ "$(state_of "$id")" = running ]
+	runtime exec "$id" true
+	# the image directory asked for stays, empty: no temp file in it
+	[ -z "$(ls -A "$T/full/img")" ]
+	umount "$T/full"
+	clean "$id" 0 "checkpoint to a full tmpfs"
+}
