@@ -128,6 +128,17 @@ all_caps() {
 	assert_no_leftovers "$id2"
 }
 
+@test "restore: an image with a supplementary group the config does not give is refused" {
+	cfg '.process.user.additionalGids = [10]'
+	checkpointed
+	[ "$(jq -c '.process.user.additionalGids // []' "$BUNDLE/config.json")" = '[]' ]
+	id2=$(new_id)
+	try_restore "$id2"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"restore: restored process "[0-9]*" has the supplementary group 10 (as agentrun sees it), not in config.json's process.user.additionalGids"* ]]
+	assert_no_leftovers "$id2"
+}
+
 @test "restore: an image without no_new_privs is refused by a config that asks for it" {
 	cfg '.process.noNewPrivileges = false'
 	checkpointed
