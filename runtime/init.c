@@ -225,9 +225,7 @@ void init_main(struct init_args *a)
 	for (size_t i = 0; a->idmap_fds && i < n_mounts; i++)
 		if (a->idmap_fds[i] >= 0)
 			keep[n_keep++] = a->idmap_fds[i];
-	int r = n_keep > PROCESS_KEEP_MAX
-			? error_set(&err, 0, "container init: too many fds to keep (%zu)", n_keep)
-			: process_close_fds(3 + a->preserve_fds, keep, n_keep, &err);
+	int r = process_close_fds(3 + a->preserve_fds, keep, n_keep, &err);
 	free(keep);
 	if (r < 0 || init_setup(a, &f, &fifo_wr, &err) < 0)
 		goto fail;

@@ -496,14 +496,13 @@ static int close_listed(int from, const int *keep, size_t n_keep, struct error *
 
 int process_close_fds(int from, const int *keep_in, size_t n_keep, struct error *err)
 {
-	int keep[PROCESS_KEEP_MAX];
+	_cleanup_free_ int *keep = malloc((n_keep + 1) * sizeof(int));
+	if (!keep)
+		return error_set(err, ENOMEM, "close inherited fds");
 	size_t n = 0;
 	for (size_t i = 0; i < n_keep; i++)
-		if (keep_in[i] >= from) {
-			if (n == PROCESS_KEEP_MAX)
-				return error_set(err, 0, "close inherited fds: too many to keep");
+		if (keep_in[i] >= from)
 			keep[n++] = keep_in[i];
-		}
 	qsort(keep, n, sizeof(int), cmp_int);
 	/* close the gaps between the kept fds, the last one up to ~0U */
 	unsigned int lo = (unsigned int)from;

@@ -58,9 +58,8 @@ int process_chdir(const char *cwd, struct error *err);
 /* Refuse a current directory outside the container's root. */
 int process_check_cwd(const char *cwd, struct error *err);
 
-/* Close for real every fd >= from but those in keep (at most
- * PROCESS_KEEP_MAX), up to the last possible one. */
-#define PROCESS_KEEP_MAX 64
+/* Close for real every fd >= from but those in keep, up to the last
+ * possible one (close_range; /proc/self/fd where that fails). */
 int process_close_fds(int from, const int *keep, size_t n_keep, struct error *err);
 
 #endif
