@@ -133,6 +133,28 @@ leak_host_dir() {
 	done
 }
 
+@test "fds: a cwd through a leaked fd (/proc/self/fd/N) never starts the process outside the root (run and exec; CVE-2024-21626)" {
+	local n
+	start_ctr 'sleep 1000'
+	for n in 7 1500; do
+		set_args sh -c 'echo RAN-IN $(pwd)'
+		cfg '.process.cwd = $c' --arg c "/proc/self/fd/$n"
+		id=$(new_id)
+		run leak_host_dir run --bundle "$BUNDLE" "$id"
+		echo "run, fd $n: status $status: $output" >&2
+		[ "$status" -ne 0 ]
+		if grep -q RAN-IN <<<"$output"; then
+			return 1
+		fi
+		run leak_host_dir exec --cwd "/proc/self/fd/$n" "$ID" sh -c 'echo RAN-IN $(pwd)'
+		echo "exec, fd $n: status $status: $output" >&2
+		[ "$status" -ne 0 ]
+		if grep -q RAN-IN <<<"$output"; then
+			return 1
+		fi
+	done
+}
+
 # A hostile binary lists its fds at its first instruction: stdio and the
 # preserved fds only, nothing of the runtime's or its caller's.
 @test "fds: the user's binary starts with stdio and --preserve-fds only (run and exec)" {
