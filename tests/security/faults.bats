@@ -8,7 +8,7 @@
 # (ENOSPC) and a low fd limit (EMFILE) fail with a clear error and leave
 # nothing either.
 #
-# FAULT_STRIDE (default 29): every how many syscalls to kill; 1 tries them
+# FAULT_STRIDE (default 53): every how many syscalls to kill; 1 tries them
 # all. FAULT_STRIDES="create=3 restore=20 ..." sets it per command (names
 # as in the test titles, "run" for run -d). tests/README.md ("Fault
 # injection") has the figures of a run.
@@ -16,7 +16,7 @@
 load ../lib/bundle
 
 KILLAT=${KILLAT:-$REPO/build/tests/tools/killat}
-STRIDE=${FAULT_STRIDE:-29}
+STRIDE=${FAULT_STRIDE:-53}
 
 setup() {
 	[ -x "$KILLAT" ] || skip "killat not built ($KILLAT): meson with -Dtests=true"
