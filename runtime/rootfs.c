@@ -730,6 +730,33 @@ static const struct {
 	{"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
 };
 
+/* In a user namespace a device is the host's node bound on an empty
+ * regular file. The image's entry at that name that is not one goes (a
+ * FIFO an open would block on forever, a device node, a symlink), except
+ * the very node (keep, when not 0); the file is made with mknod and only
+ * ever opened O_PATH, and what is bound on is what was checked: an O_PATH
+ * fd on it. */
+static int bind_target_file(int dfd, const char *name, const char *shown, mode_t mode, dev_t keep,
+			    struct error *err)
+{
+	struct stat st;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode) &&
+	    !(keep && S_ISCHR(st.st_mode) && st.st_rdev == keep) && unlinkat(dfd, name, 0) < 0)
+		return error_errno(err, "remove the image's %s (a %s)", shown,
+				   S_ISDIR(st.st_mode) ? "directory" : "special file");
+	if (mknodat(dfd, name, S_IFREG | mode, 0) < 0 && errno != EEXIST)
+		return error_errno(err, "create %s", shown);
+	_cleanup_close_ int fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return error_errno(err, "open %s", shown);
+	if (!S_ISREG(st.st_mode) && !(keep && S_ISCHR(st.st_mode) && st.st_rdev == keep))
+		return error_set(err, 0,
+				 "%s: not a regular file to bind the device on (replaced while "
+				 "being made?)",
+				 shown);
+	return take_fd(&fd);
+}
+
 static int make_devices(int rootfd, const struct rootfs_opts *o, struct error *err)
 {
 	_cleanup_close_ int devfd = fs_mkpath_in_root(rootfd, "/dev", true, 0755, err);
@@ -757,22 +784,13 @@ static int make_devices(int rootfd, const struct rootfs_opts *o, struct error *e
 			if (errno != EPERM)
 				return error_errno(err, "mknod /dev/%s", name);
 		}
-		/* an image's own entry that is not a file to bind on goes */
-		struct stat st;
-		if (fstatat(devfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode) &&
-		    !(S_ISCHR(st.st_mode) && st.st_rdev == dev) && unlinkat(devfd, name, 0) < 0)
-			return error_errno(err, "remove the image's /dev/%s", name);
 		/* in a user namespace: bind the host's node on an empty file */
-		int fd = openat(devfd, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
-		if (fd < 0)
-			return error_errno(err, "create /dev/%s", name);
-		close(fd);
-		_cleanup_close_ int tfd = openat(devfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		char src[64], tbuf[32];
 		snprintf(src, sizeof(src), "/dev/%s", name);
+		_cleanup_close_ int tfd = bind_target_file(devfd, name, src, 0666, dev, err);
 		if (tfd < 0 ||
 		    do_mount(src, fs_fd_path(tfd, tbuf), src, NULL, MS_BIND, NULL, err) < 0)
-			return tfd < 0 ? error_errno(err, "open /dev/%s", name) : -1;
+			return -1;
 	}
 	static const char *const links[][2] = {
 		{"/proc/self/fd", "fd"},       {"/proc/self/fd/0", "stdin"},
@@ -818,17 +836,12 @@ static int make_spec_devices(int rootfd, const struct spec *spec, bool in_userns
 				return error_errno(err, "mknod %s", d->path);
 		}
 		if (r < 0) {
-			int fd = openat(pfd, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW,
-					0600);
-			if (fd < 0)
-				return error_errno(err, "create %s", d->path);
-			close(fd);
-			_cleanup_close_ int tfd = openat(pfd, name,
-							 O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			_cleanup_close_ int tfd = bind_target_file(pfd, name, d->path, 0600, 0,
+								   err);
 			char tbuf[32];
 			if (tfd < 0 || do_mount(d->path, fs_fd_path(tfd, tbuf), d->path, NULL,
 						MS_BIND, NULL, err) < 0)
-				return tfd < 0 ? error_errno(err, "open %s", d->path) : -1;
+				return error_prefix(err, "config.json: .linux.devices[%zu]", i);
 			continue;
 		}
 		uid_t uid = d->has_uid ? d->uid : 0;
