@@ -175,6 +175,11 @@ int rootfs_check_mounts(const struct spec *spec, struct error *err)
 				 "config.json: .root.readonly: needs a mount namespace (\"mount\" "
 				 "in .linux.namespaces); without one the root cannot be made "
 				 "read-only");
+	/* runc skips them; we fail closed */
+	if (needs && spec->n_mounts)
+		return error_set(err, 0,
+				 "config.json: .mounts: needs a mount namespace (\"mount\" in "
+				 ".linux.namespaces); without one the mounts cannot be made");
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		const struct spec_mount *m = &spec->mounts[i];
 		struct mount_flags f;

@@ -194,7 +194,7 @@ character special file 1:3'
 }
 
 @test "exec into a container without a mount namespace lands in its root, not the host's" {
-	cfg 'del(.linux.namespaces[] | select(.type == "mount")) | .linux.maskedPaths = [] | .linux.readonlyPaths = []'
+	cfg 'del(.linux.namespaces[] | select(.type == "mount")) | .linux.maskedPaths = [] | .linux.readonlyPaths = [] | .mounts = []'
 	start_ctr 'sleep 1000'
 	run runtime exec "$ID" cat "/$MARKER"
 	echo "exec: status $status: $output" >&2
