@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +18,9 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
@@ -64,16 +69,53 @@ static int bind_dev_console(int slave, struct error *err)
 	return 0;
 }
 
+/* The container's /dev/ptmx: the symlink to pts/ptmx or a 5:2 node,
+ * resolved inside the root and never through a magic link (the container
+ * can plant /dev/ptmx -> /proc/self/fd/N, which at `exec` would reopen an
+ * fd agentrun's caller passed in, before those are closed); nonblocking
+ * (a FIFO there must not hang us); and checked to be the pty multiplexer. */
+static int open_ptmx(struct error *err)
+{
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return error_errno(err, "open /");
+	struct open_how how = {
+		.flags = O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	_cleanup_close_ int fd = (int)syscall(SYS_openat2, root, "dev/ptmx", &how, sizeof(how));
+	if (fd < 0 && errno == ELOOP)
+		return error_set(err, 0,
+				 "open /dev/ptmx in the container: it leads through a /proc magic "
+				 "link; refused");
+	if (fd < 0)
+		return error_errno(err, "open /dev/ptmx in the container");
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return error_errno(err, "stat /dev/ptmx in the container");
+	if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2)
+		return error_set(err, 0,
+				 "/dev/ptmx in the container is not the pty multiplexer (5:2)");
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+		return error_errno(err, "open /dev/ptmx in the container");
+	return take_fd(&fd);
+}
+
 int terminal_setup(const struct spec_process *p, bool bind_console, struct error *err)
 {
-	_cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	_cleanup_close_ int master = open_ptmx(err);
 	if (master < 0)
-		return error_errno(err, "open /dev/ptmx in the container");
+		return -1;
 	if (unlockpt(master) < 0)
 		return error_errno(err, "unlock pty");
 	_cleanup_close_ int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (slave < 0)
 		return error_errno(err, "open pty peer");
+	struct statfs sf;
+	if (fstatfs(slave, &sf) < 0 || sf.f_type != DEVPTS_SUPER_MAGIC)
+		return error_set(err, 0,
+				 "the pty of /dev/ptmx in the container is not on a devpts");
 	if (fchown(slave, p->user.uid, (gid_t)-1) < 0 && errno != EPERM && errno != EINVAL)
 		return error_errno(err, "chown pty to %u", p->user.uid);
 	if (p->console_size.present) {
