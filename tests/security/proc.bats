@@ -80,10 +80,16 @@ fake_proc() {
 	create_ctr "$id"
 	# the process may only run once `start` has opened the fifo
 	echo AFTER-START >"$BUNDLE/rootfs/phase"
-	[ "$(state_of "$id")" = created ]
-	runtime start "$id"
+	before=$(state_of "$id")
+	run runtime start "$id"
 	wait_status "$id" stopped
-	cat "$T/$id.out"
+	# deterministic, whatever the timing: the init is gone, and no file of
+	# the fake procfs received the "0" meant for the fifo
+	written=$(find "$BUNDLE/rootfs/proc" -type f -size +0c)
+	echo "state before start: $before; written: $written; out: $(cat "$T/$id.out")" >&2
+	[ -z "$written" ]
+	[ -f "$BUNDLE/rootfs/proc/self/fd/0" ]
+	[ "$before" = created ]
 	[ "$(cat "$T/$id.out")" = AFTER-START ]
 }
 

@@ -132,8 +132,10 @@ character special file 1:3'
 	echo MOUNTED >"$T/src/marker"
 	cfg '.mounts += [{"destination": "/data", "type": "bind", "source": $s, "options": ["rbind"]}]' \
 		--arg s "$T/src"
-	# followed on the host, the symlink would put the mount on rootfs/elsewhere
-	set_cmd 'cat /elsewhere/marker 2>/dev/null && echo ESCAPED; true'
+	# followed on the host, the symlink would put the mount on rootfs/elsewhere:
+	# seen from inside (the mount exists only in the container's namespace)
+	set_cmd 'cat /elsewhere/marker 2>/dev/null && echo ESCAPED
+		grep -q " /elsewhere " /proc/self/mountinfo && echo MOUNTED-ELSEWHERE; true'
 	"$PYTHON" -c "$SWAPPER" "$BUNDLE/rootfs" data "$BUNDLE/rootfs/elsewhere" dir 50000000 "$T/stop" &
 	swapper=$!
 	echo "$swapper" >"$T/swapper.pid"
@@ -152,8 +154,6 @@ character special file 1:3'
 	rm "$T/swapper.pid"
 	echo "$ok of 25 runs started" >&2
 	[ "$ok" -gt 0 ]
-	# nothing was mounted on the host side either
-	[ ! -e "$BUNDLE/rootfs/elsewhere/marker" ]
 }
 
 @test "CVE-2021-30465 class: a read-only bind is read-only where it lands, however its destination resolves after" {
