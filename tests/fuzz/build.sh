@@ -36,17 +36,24 @@ pkg_libs=$(pkg-config --libs $pkgs)
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
 cflags="-g -O1 -fno-omit-frame-pointer -std=gnu17 -D_GNU_SOURCE -fno-strict-aliasing -I$top -I$out $pkg_cflags $san"
 
-# the project's objects, instrumented for coverage (not linked with main)
+# the project's objects, instrumented for coverage (not linked with main);
+# any header newer than the last archive rebuilds them all
 srcs=$(find util spec cgroups hooks runtime -name '*.c' ! -path runtime/main.c | sort)
+if [ -f "$out/libproject.a" ] &&
+	[ -n "$(find util spec cgroups hooks runtime "$out/config.h" -name '*.h' -newer "$out/libproject.a" | head -1)" ]; then
+	rm -f "$out"/obj/*.o
+fi
 export CC out cflags
 # shellcheck disable=SC2016
 printf '%s\n' $srcs | xargs -P "${FUZZ_JOBS:-2}" -I{} sh -c '
 	o="$out/obj/$(echo "{}" | tr / _).o"
-	if [ ! -f "$o" ] || [ "{}" -nt "$o" ] || [ "$out/config.h" -nt "$o" ] || [ -n "$(find "$(dirname "{}")" "$(dirname "$(dirname "{}")")/util" -name "*.h" -newer "$o" 2>/dev/null | head -1)" ]; then
+	if [ ! -f "$o" ] || [ "{}" -nt "$o" ]; then
 		$CC $cflags -fsanitize=fuzzer-no-link -c "{}" -o "$o" || exit 255
 	fi'
+objs=()
+for f in $srcs; do objs+=("$out/obj/$(echo "$f" | tr / _).o"); done
 rm -f "$out/libproject.a"
-ar rcs "$out/libproject.a" "$out"/obj/*.o
+ar rcs "$out/libproject.a" "${objs[@]}"
 
 for h in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$h" .c)
