@@ -10,9 +10,14 @@
 # header and its pkg-config file under /usr/local. The machine's apt state
 # (sources, lists, caches) is not touched. The build is cached in
 # $AGENTRUN_CRIU_CACHE (default /var/cache/agentrun-criu) so that a second
-# run only reinstalls. Every file of the source package is checked against
-# the SHA-256 its .dsc lists; a missing or altered one stops the script
-# before anything is built. $AGENTRUN_CRIU_MIRROR replaces the mirror.
+# run only reinstalls. Every fetched file of the source package is checked
+# against the SHA-256 its .dsc lists, and an altered one stops the script
+# before anything is built. Upstream's tarball must be there: without it
+# the script stops, naming the file. Debian's packaging tarball (debian/,
+# Debian's patches) and signature files are not needed to build upstream
+# criu: when the mirror lacks them (it has served a 404 for
+# criu_4.2.1-1.debian.tar.xz), the script says so, naming them, and builds
+# the verified upstream tarball. $AGENTRUN_CRIU_MIRROR replaces the mirror.
 #
 #   scripts/criu.sh            install if needed
 #   scripts/criu.sh --check    exit 0 if criu >= 4.2 is installed, 1 if not
@@ -61,17 +66,31 @@ installed_ok() {
 # or altered and ORIGIN (where it came from), and exit 1. Never a build from
 # a partial download.
 verify_dsc() {
-	local dsc=$1 origin=$2 dir listed sum name
+	local dsc=$1 origin=$2 dir listed sum name n=0
 	dir=$(dirname "$dsc")
 	listed=$(awk '/^Checksums-Sha256:/ { on = 1; next } on && /^ / { print $1, $3; next } { on = 0 }' "$dsc")
 	[ -n "$listed" ] || die "${dsc##*/} lists no Checksums-Sha256 files"
+	DEBIAN_MISSING=
 	while read -r sum name; do
-		[ -f "$dir/$name" ] ||
-			die "$name (listed in ${dsc##*/}) is missing: not fetched from $origin; not building criu from a partial download"
+		if [ ! -f "$dir/$name" ]; then
+			# Debian's packaging (debian/ with its patches) is not needed to
+			# build upstream criu; upstream's tarball is.
+			case "$name" in
+			*.debian.tar.* | *.asc)
+				DEBIAN_MISSING="$DEBIAN_MISSING $name"
+				continue
+				;;
+			esac
+			die "$name (listed in ${dsc##*/}) is missing: not fetched from $origin; cannot build criu without it"
+		fi
 		[ "$(sha256sum <"$dir/$name" | cut -d' ' -f1)" = "$sum" ] ||
 			die "$name from $origin does not match its SHA-256 in ${dsc##*/}; not building criu from it"
+		n=$((n + 1))
 	done <<<"$listed"
-	log "${dsc##*/}: $(wc -l <<<"$listed") files, SHA-256 verified"
+	log "${dsc##*/}: $n of $(wc -l <<<"$listed") files fetched, each matches its SHA-256"
+	if [ -n "$DEBIAN_MISSING" ]; then
+		log "not on $origin:$DEBIAN_MISSING (Debian's packaging and signatures); building upstream's verified tarball without Debian's patches"
+	fi
 }
 
 if [ "${1:-}" = "--check" ]; then
@@ -146,10 +165,20 @@ if [ -z "$srcdir" ] || [ ! -f "$srcdir/.agentrun-built" ]; then
 	verify_dsc "$dsc" "$uri"
 	srcdir=$CACHE/criu-$ver
 	rm -rf "$srcdir"
-	if ! dpkg-source -x "$dsc" "$srcdir" >"$tmp/dpkg-source.log" 2>&1; then
-		tail -n 5 "$tmp/dpkg-source.log" >&2
-		rm -rf "$srcdir"
-		die "dpkg-source -x ${dsc##*/} failed"
+	if [ -z "$DEBIAN_MISSING" ]; then
+		if ! dpkg-source -x "$dsc" "$srcdir" >"$tmp/dpkg-source.log" 2>&1; then
+			tail -n 5 "$tmp/dpkg-source.log" >&2
+			rm -rf "$srcdir"
+			die "dpkg-source -x ${dsc##*/} failed"
+		fi
+	else
+		orig=$(find "$tmp/src" -maxdepth 1 -name 'criu_*.orig.tar.*' ! -name '*.asc' | head -n1)
+		[ -n "$orig" ] || die "${dsc##*/} lists no upstream tarball"
+		mkdir -p "$srcdir"
+		if ! tar -xf "$orig" -C "$srcdir" --strip-components=1; then
+			rm -rf "$srcdir"
+			die "cannot unpack ${orig##*/}"
+		fi
 	fi
 	rm -rf "$tmp"
 	trap - EXIT
