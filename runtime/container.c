@@ -98,7 +98,7 @@ int container_check_supported(const struct spec *spec, struct error *err)
 
 /* The config is kept in the state dir for later commands (exec, the hooks
  * of start and delete), so a moved or edited bundle does not matter. */
-static int save_config(int dirfd, const char *bundle, struct error *err)
+int container_save_config(int dirfd, const char *bundle, struct error *err)
 {
 	_cleanup_free_ char *path = NULL, *json = NULL;
 	size_t len;
@@ -271,6 +271,11 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 		error_set(err, 0, "--console-socket given, but process.terminal is false");
 		goto fail;
 	}
+	/* before the cgroup exists: what `delete -f` needs to find it if we
+	 * die while it is being made (the config), then the cgroup itself */
+	if (container_save_config(dirfd, bundle, err) < 0 ||
+	    state_save_creating(dirfd, o->id, bundle, NULL, err) < 0)
+		goto fail;
 	if (cgroup_available()) {
 		if (cgroup_create(spec->linux_.cgroups_path, o->id, &cg, err) < 0 ||
 		    state_save_creating(dirfd, o->id, bundle, cg, err) < 0)
@@ -323,7 +328,7 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 	cgs = cg ? cgroup_serialize(cg) : NULL;
 	st.owner = owner;
 	st.cgroup = cgs;
-	if (state_save(dirfd, &st, err) < 0 || save_config(dirfd, bundle, err) < 0)
+	if (state_save(dirfd, &st, err) < 0)
 		goto fail;
 	if (o->pid_file && fs_write_pid_file(o->pid_file, pid, err) < 0)
 		goto fail;
@@ -554,6 +559,18 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 	if (st.cgroup && cgroup_open(st.cgroup, &cg, err) < 0) {
 		log_warn("%s", err->msg);
 		cg = NULL;
+	}
+	if (!st.cgroup && !strcmp(st.status, "creating") && cgroup_available()) {
+		/* a create or restore that died while it made the cgroup: the
+		 * saved config says where (made again if it was not, then
+		 * removed below) */
+		struct spec *early = container_saved_config(dirfd);
+		struct error e;
+		if (early && cgroup_create(early->linux_.cgroups_path, id, &cg, &e) < 0) {
+			log_warn("%s", e.msg);
+			cg = NULL;
+		}
+		spec_free(early);
 	}
 	if (cg) {
 		/* whatever is left in the cgroup goes too (no pid namespace, daemons) */

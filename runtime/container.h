@@ -40,6 +40,9 @@ int container_list(const char *root, struct spec_state **states, size_t *n, stru
 struct spec;
 /* The config.json the container was created with (from its state dir). */
 struct spec *container_saved_config(int dirfd);
+/* Keep the bundle's config.json in the state directory (exec, hooks of
+ * start and delete, and delete after a crash read it there). */
+int container_save_config(int dirfd, const char *bundle, struct error *err);
 
 struct exec_opts {
 	const char *root;

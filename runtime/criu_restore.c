@@ -594,6 +594,9 @@ static int restore_locked(struct restore_ctx *c, int dirfd, struct error *err)
 		snprintf(c->work_abs, PATH_MAX, "%s", c->image_abs);
 	if (work_fd < 0)
 		return -1;
+	if (container_save_config(dirfd, c->bundle, err) < 0 ||
+	    state_save_creating(dirfd, o->id, c->bundle, NULL, err) < 0)
+		return -1;
 	if (cgroup_available()) {
 		if (cgroup_create(c->spec->linux_.cgroups_path, o->id, &c->cg, err) < 0 ||
 		    state_save_creating(dirfd, o->id, c->bundle, c->cg, err) < 0)

@@ -10,7 +10,8 @@
 #
 # FAULT_STRIDE (default 53): every how many syscalls to kill; 1 tries them
 # all. FAULT_STRIDES="create=3 restore=20 ..." sets it per command (names
-# as in the test titles, "run" for run -d). tests/README.md ("Fault
+# as in the test titles, "run" for run -d); FAULT_FROM and FAULT_TO bound
+# N. tests/README.md ("Fault
 # injection") has the figures of a run.
 
 load ../lib/bundle
@@ -111,7 +112,9 @@ sweep() {
 	total=$LAST_COUNT
 	clean "$id" 0 "$what (uninterrupted)" || fails=$((fails + 1))
 	[ "${total:-0}" -gt 0 ]
-	for ((n = 1; n <= total + total / 10; n += stride)); do
+	local last=$((total + total / 10))
+	[ -n "${FAULT_TO:-}" ] && [ "$FAULT_TO" -lt "$last" ] && last=$FAULT_TO
+	for ((n = ${FAULT_FROM:-1}; n <= last; n += stride)); do
 		id=$(new_id)
 		$prepare "$id"
 		rc=0
