@@ -16,6 +16,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -550,6 +551,13 @@ int container_checkpoint(const struct checkpoint_opts *o, struct error *err)
 		error_set(err, 0, "checkpoint needs root (CRIU runs as root)");
 		return -1;
 	}
+	/* CRIU makes probe mounts (/tmp/.criu.*) while it dumps: in a mount
+	 * namespace of our own they go with us if we are killed, never stay
+	 * on the host. Private: nothing propagates back. */
+	if (unshare(CLONE_NEWNS) < 0)
+		return error_errno(err, "checkpoint: a private mount namespace");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return error_errno(err, "checkpoint: make the mounts of its namespace private");
 	if (container_open(o->root, o->id, &rootfd, &dirfd, &st, err) < 0)
 		goto out;
 	if (strcmp(st.status, "running") != 0 && strcmp(st.status, "paused") != 0) {

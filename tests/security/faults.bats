@@ -72,6 +72,9 @@ clean() {
 	[ -z "$x" ] || bad="$bad cgroups: $x;"
 	x=$(test_mounts)
 	[ -z "$x" ] || bad="$bad mounts: $x;"
+	# CRIU's own probe mounts (/tmp/.criu.*), made while it dumps
+	x=$(awk '$5 ~ /\/\.criu\./ { print $5 }' /proc/self/mountinfo)
+	[ -z "$x" ] || bad="$bad CRIU mounts on the host: $x;"
 	x=$(test_pids)
 	[ -z "$x" ] || bad="$bad processes: $x;"
 	[ "$(tree_hash "$BUNDLE/rootfs")" = "$ROOTFS_HASH" ] || bad="$bad rootfs changed;"
@@ -82,6 +85,7 @@ clean() {
 		for x in $(test_pids); do kill -9 "$x" 2>/dev/null; done
 		runtime delete -f "$id" >/dev/null 2>&1
 		while read -r x; do umount -l "$x" 2>/dev/null; done < <(test_mounts)
+		while read -r x; do umount -l "$x" 2>/dev/null; done < <(awk '$5 ~ /\/\.criu\./ { print $5 }' /proc/self/mountinfo)
 		return 1
 	fi
 }
