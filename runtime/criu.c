@@ -440,3 +440,33 @@ int criu_record_parse(char *text, const char *image_path, struct criu_record *r,
 	}
 	return 0;
 }
+
+void criu_normalize_path(const char *in, char *out, size_t size)
+{
+	size_t k = 0;
+	if (size < 2)
+		return;
+	out[k++] = '/';
+	for (const char *p = in; *p && k < size - 1; p++)
+		if (!(*p == '/' && out[k - 1] == '/'))
+			out[k++] = *p;
+	while (k > 1 && out[k - 1] == '/')
+		k--;
+	out[k] = '\0';
+}
+
+void criu_resolve_destination(const char *rootfs, const char *dest, char *out, size_t size)
+{
+	criu_normalize_path(dest, out, size);
+	_cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct error ignored;
+	_cleanup_close_ int fd = rootfd < 0 ? -1 : fs_open_in_root(rootfd, out, O_PATH, &ignored);
+	char buf[32], real[PATH_MAX];
+	ssize_t len = fd < 0 ? -1 : readlink(fs_fd_path(fd, buf), real, sizeof(real) - 1);
+	size_t rl = strlen(rootfs);
+	if (len <= 0)
+		return;
+	real[len] = '\0';
+	if (!strncmp(real, rootfs, rl) && real[rl] == '/')
+		snprintf(out, size, "%s", real + rl);
+}

@@ -35,23 +35,6 @@ static bool spec_mount_is_bind(const struct spec_mount *m)
 	return false;
 }
 
-/* "/a//b/" -> "/a/b" */
-static void normalize(const char *in, char *out, size_t size)
-{
-	size_t k = 0;
-	if (size < 2)
-		return;
-	out[k++] = '/';
-	for (const char *p = in; *p && k < size - 1; p++) {
-		if (*p == '/' && out[k - 1] == '/')
-			continue;
-		out[k++] = *p;
-	}
-	while (k > 1 && out[k - 1] == '/')
-		k--;
-	out[k] = '\0';
-}
-
 static const struct criu_mount *mount_at(const struct criu_mount *m, size_t n, const char *point)
 {
 	const struct criu_mount *found = NULL;
@@ -67,22 +50,13 @@ static const struct criu_mount *find_destination(const struct criu_mount *m, siz
 						 const char *rootfs, const char *dest)
 {
 	char norm[PATH_MAX];
-	normalize(dest, norm, sizeof(norm));
+	criu_normalize_path(dest, norm, sizeof(norm));
 	const struct criu_mount *found = mount_at(m, n, norm);
 	if (found)
 		return found;
-	_cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct error ignored;
-	_cleanup_close_ int fd = rootfd < 0 ? -1 : fs_open_in_root(rootfd, norm, O_PATH, &ignored);
-	char buf[32], real[PATH_MAX];
-	ssize_t len = fd < 0 ? -1 : readlink(fs_fd_path(fd, buf), real, sizeof(real) - 1);
-	size_t rl = strlen(rootfs);
-	if (len <= 0)
-		return NULL;
-	real[len] = '\0';
-	if (strncmp(real, rootfs, rl) != 0 || real[rl] != '/')
-		return NULL;
-	return mount_at(m, n, real + rl);
+	char real[PATH_MAX];
+	criu_resolve_destination(rootfs, dest, real, sizeof(real));
+	return strcmp(real, norm) ? mount_at(m, n, real) : NULL;
 }
 
 void criu_cgroup_controllers(const char *super, char *out, size_t size)

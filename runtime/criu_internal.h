@@ -44,6 +44,13 @@ void criu_log_reason(const char *dir, const char *log, char *out, size_t size);
  * -> "memory"). */
 void criu_cgroup_controllers(const char *super, char *out, size_t size);
 
+/* "/a//b/" -> "/a/b" (always absolute). */
+void criu_normalize_path(const char *in, char *out, size_t size);
+/* A config.json destination as the container sees it: normalized, then
+ * through symlinks inside the rootfs when it resolves there (as CRIU names
+ * mount points); out holds the normalized path when it does not. */
+void criu_resolve_destination(const char *rootfs, const char *dest, char *out, size_t size);
+
 /* One line of /proc/PID/mountinfo. */
 struct criu_mount {
 	int id;

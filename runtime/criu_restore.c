@@ -131,18 +131,6 @@ static int cgroup_dir_for(const char *lines, const char *ctrls, char *out, size_
 
 /* ------------------------------------------------------------ mounts */
 
-static void normalize(const char *in, char *out, size_t size)
-{
-	size_t k = 0;
-	out[k++] = '/';
-	for (const char *p = in; *p && k < size - 1; p++)
-		if (!(*p == '/' && out[k - 1] == '/'))
-			out[k++] = *p;
-	while (k > 1 && out[k - 1] == '/')
-		k--;
-	out[k] = '\0';
-}
-
 /* The host source of a recorded external mount, decided here from the
  * bundle being restored, never from the image: its record only names mount
  * points (CRIU's keys). A config.json bind mount at the key gives its
@@ -153,44 +141,26 @@ static void normalize(const char *in, char *out, size_t size)
 static const char *const host_nodes[] = {"/dev/null",	"/dev/zero",	"/dev/full",
 					 "/dev/random", "/dev/urandom", "/dev/tty"};
 
-/* A config.json destination as the container sees it: through symlinks
- * inside the rootfs, as checkpoint found its mount point. */
-static void resolve_destination(const char *rootfs, const char *dest, char *out, size_t size)
-{
-	normalize(dest, out, size);
-	_cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct error ignored;
-	_cleanup_close_ int fd = rootfd < 0 ? -1 : fs_open_in_root(rootfd, out, O_PATH, &ignored);
-	char buf[32], real[PATH_MAX];
-	ssize_t len = fd < 0 ? -1 : readlink(fs_fd_path(fd, buf), real, sizeof(real) - 1);
-	size_t rl = strlen(rootfs);
-	if (len <= 0)
-		return;
-	real[len] = '\0';
-	if (!strncmp(real, rootfs, rl) && real[rl] == '/')
-		snprintf(out, size, "%s", real + rl);
-}
-
 static int ext_source(const struct criu_ext_mount *e, const struct spec *spec, const char *bundle,
 		      const char *rootfs, const char *cg_lines, char *out, size_t size)
 {
 	if (!strcmp(e->kind, "cgroup"))
 		return cg_lines ? cgroup_dir_for(cg_lines, e->source, out, size) : -1;
 	char key[PATH_MAX];
-	normalize(e->key, key, sizeof(key));
+	criu_normalize_path(e->key, key, sizeof(key));
 	if (!strcmp(e->kind, "host")) {
 		/* a device node the container is given anyway (default ones,
 		 * .linux.devices; /dev/null also on masked paths): the record
 		 * only picks one of them */
 		char want[PATH_MAX];
 		const char *node = NULL;
-		normalize(e->source, want, sizeof(want));
+		criu_normalize_path(e->source, want, sizeof(want));
 		for (size_t i = 0; i < sizeof(host_nodes) / sizeof(host_nodes[0]); i++)
 			if (!strcmp(want, host_nodes[i]))
 				node = host_nodes[i];
 		for (size_t i = 0; i < spec->linux_.n_devices && !node; i++) {
 			char dev[PATH_MAX];
-			normalize(spec->linux_.devices[i].path, dev, sizeof(dev));
+			criu_normalize_path(spec->linux_.devices[i].path, dev, sizeof(dev));
 			if (!strcmp(want, dev))
 				node = spec->linux_.devices[i].path;
 		}
@@ -206,9 +176,9 @@ static int ext_source(const struct criu_ext_mount *e, const struct spec *spec, c
 		char dest[PATH_MAX];
 		if (!m->destination || !m->source)
 			continue;
-		normalize(m->destination, dest, sizeof(dest));
+		criu_normalize_path(m->destination, dest, sizeof(dest));
 		if (strcmp(dest, key) != 0) {
-			resolve_destination(rootfs, m->destination, dest, sizeof(dest));
+			criu_resolve_destination(rootfs, m->destination, dest, sizeof(dest));
 			if (strcmp(dest, key) != 0)
 				continue;
 		}
