@@ -81,7 +81,7 @@ static void exec_forward(int sig)
 
 /* The process, in the container's namespaces: finish and exec. */
 __attribute__((noreturn)) static void exec_child(const struct exec_opts *o, struct spec *spec,
-						 int sync_fd, bool in_userns)
+						 int sync_fd)
 {
 	struct error err = {0};
 	const struct spec_process *p = &spec->process;
@@ -90,11 +90,7 @@ __attribute__((noreturn)) static void exec_child(const struct exec_opts *o, stru
 
 	if (sync_recv(sync_fd, &msg, NULL, &err) < 0)
 		goto fail;
-	if (in_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
-		error_errno(&err, "become root in the user namespace");
-		goto fail;
-	}
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* reset by the credential change */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* as the joiner left it */
 	if (setsid() < 0) {
 		error_errno(&err, "setsid");
 		goto fail;
@@ -152,11 +148,21 @@ __attribute__((noreturn)) static void exec_joiner(const struct exec_opts *o, str
 	if (croot >= 0)
 		close(croot);
 	close(pidfd);
-	/* joining a user namespace reset it */
+	/* Root in the container's user namespace here, before the fork: the
+	 * change of ids resets dumpable to fs.suid_dumpable, and a process
+	 * already in the container's pid namespace would be ptrace-able by
+	 * the container for that moment (CVE-2016-9962 with suid_dumpable 1).
+	 * The joiner is not in it; the child is born with the ids and not
+	 * dumpable. */
+	if ((ns_flags & CLONE_NEWUSER) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+		error_errno(&err, "become root in the user namespace");
+		sync_send(sync_fd, SYNC_ERROR, err.errnum, err.msg);
+		_exit(1);
+	}
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	pid_t pid = fork();
 	if (pid == 0)
-		exec_child(o, spec, sync_fd, ns_flags & CLONE_NEWUSER);
+		exec_child(o, spec, sync_fd);
 	if (pid < 0) {
 		error_errno(&err, "fork the exec process");
 		sync_send(sync_fd, SYNC_ERROR, err.errnum, err.msg);
