@@ -26,11 +26,14 @@ create_refused() {
 }
 
 @test "bounds: 100000 additionalGids" {
+	# large documents: slow under the sanitizers (tests/run-sanitizers)
+	RUNTIME_TIMEOUT=120
 	cfg '.process.user.additionalGids = [range(100000)]'
 	create_refused "$(new_id)" 'config.json: \.process\.user\.additionalGids: 100000 entries, at most 65536 allowed'
 }
 
 @test "bounds: 65536 additionalGids are accepted and set" {
+	RUNTIME_TIMEOUT=120
 	cfg '.process.user.additionalGids = [range(65536)]'
 	run_ctr 'awk "/^Groups:/ { print NF - 1 }" /proc/self/status'
 	[ "$status" -eq 0 ]
