@@ -83,24 +83,6 @@ same_state() {
 	[[ "$output" == *"CapEff:	0000000000000000"* ]]
 }
 
-# A listener for the seccomp notify fd: one connection, what it got as JSON.
-LISTENER='
-import json, os, socket, sys
-path, out = sys.argv[1], sys.argv[2]
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(path + ".tmp")
-s.listen(1)
-os.rename(path + ".tmp", path)
-s.settimeout(50)
-c, _ = s.accept()
-msg, fds, flags, addr = socket.recv_fds(c, 1 << 16, 8)
-res = {"state": json.loads(msg.decode()), "nfds": len(fds),
-       "links": [os.readlink("/proc/self/fd/%d" % f) for f in fds]}
-with open(out + ".tmp", "w") as f:
-    json.dump(res, f)
-os.rename(out + ".tmp", out)
-'
-
 listen_once() { # listen_once OUT: a listener at $T/listener.sock
 	rm -f "$T/listener.sock"
 	(cd / && exec timeout 60 "$PYTHON" -c "$LISTENER" "$T/listener.sock" "$1" \

@@ -203,25 +203,6 @@ create_fails() {
 	create_fails listenerPath
 }
 
-# A listener for the seccomp notify fd: accepts one connection, receives the
-# message and the fds, writes what it got as JSON to OUT, exits.
-LISTENER='
-import json, os, socket, sys
-path, out = sys.argv[1], sys.argv[2]
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(path + ".tmp")
-s.listen(1)
-os.rename(path + ".tmp", path)
-s.settimeout(50)
-c, _ = s.accept()
-msg, fds, flags, addr = socket.recv_fds(c, 1 << 16, 8)
-res = {"state": json.loads(msg.decode()), "nfds": len(fds),
-       "links": [os.readlink("/proc/self/fd/%d" % f) for f in fds]}
-with open(out + ".tmp", "w") as f:
-    json.dump(res, f)
-os.rename(out + ".tmp", out)
-'
-
 start_listener() {
 	(cd / && exec timeout 60 "$PYTHON" -c "$LISTENER" "$T/listener.sock" "$T/listener.json" \
 		</dev/null >"$T/listener.log" 2>&1) &

@@ -405,3 +405,23 @@ teardown_common() {
 	fi
 	return 0
 }
+
+# LISTENER: a python listener for a seccomp notify fd (python3 -c
+# "$LISTENER" SOCKET OUT): accepts one connection, receives the message
+# and the fds, writes what it got as JSON to OUT, exits.
+LISTENER='
+import json, os, socket, sys
+path, out = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path + ".tmp")
+s.listen(1)
+os.rename(path + ".tmp", path)
+s.settimeout(50)
+c, _ = s.accept()
+msg, fds, flags, addr = socket.recv_fds(c, 1 << 16, 8)
+res = {"state": json.loads(msg.decode()), "nfds": len(fds),
+       "links": [os.readlink("/proc/self/fd/%d" % f) for f in fds]}
+with open(out + ".tmp", "w") as f:
+    json.dump(res, f)
+os.rename(out + ".tmp", out)
+'
