@@ -52,6 +52,54 @@ static int find_criu(char *out, size_t size)
 	return -1;
 }
 
+const char *criu_library_version(void)
+{
+	return CRIU_VERSION; /* libcriu's version.h */
+}
+
+void criu_describe(char *buf, size_t size)
+{
+	char bin[PATH_MAX];
+	if (find_criu(bin, sizeof(bin)) < 0) {
+		snprintf(buf, size, "not found");
+		return;
+	}
+	if (access(bin, X_OK) < 0) {
+		snprintf(buf, size, "not found (%s: %s)", bin, strerror(errno));
+		return;
+	}
+	criu_opts *opts = NULL;
+	if (criu_local_init_opts(&opts) < 0) {
+		snprintf(buf, size, "unknown (libcriu: out of memory)");
+		return;
+	}
+	if (criu_local_set_service_binary(opts, bin) < 0) {
+		criu_local_free_opts(opts);
+		snprintf(buf, size, "unknown (libcriu: out of memory)");
+		return;
+	}
+	/* libcriu runs `criu swrk` and asks it; a binary that is not CRIU
+	 * makes libcriu print its perror()s: not on our stderr */
+	fflush(stderr);
+	int saved = fcntl(2, F_DUPFD_CLOEXEC, 3);
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (saved >= 0 && null >= 0)
+		dup2(null, 2);
+	int v = criu_local_get_version(opts);
+	if (saved >= 0 && null >= 0)
+		dup2(saved, 2);
+	if (saved >= 0)
+		close(saved);
+	if (null >= 0)
+		close(null);
+	criu_local_free_opts(opts);
+	if (v <= 0)
+		snprintf(buf, size, "unknown (%s does not answer as CRIU)", bin);
+	else
+		snprintf(buf, size, "%d.%d.%d (%s)%s", v / 10000, v / 100 % 100, v % 100, bin,
+			 v < CRIU_MIN_VERSION ? "; too old: agentrun needs CRIU >= 4.2" : "");
+}
+
 /* `criu --version`: "Version: 4.2.1" -> 40201 (CRIU's own encoding). */
 static int criu_binary_version(const char *bin, int *version, struct error *err)
 {

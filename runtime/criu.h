@@ -6,6 +6,7 @@
 #define AGENTRUN_CRIU_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "util/error.h"
 
@@ -61,6 +62,13 @@ struct restore_opts {
 
 /* Was this agentrun built with libcriu? */
 bool criu_built_in(void);
+
+/* For --version: the CRIU binary agentrun would use and its version as
+ * libcriu's criu_get_version() reports it ("4.2.1 (/usr/local/sbin/criu)"),
+ * "not found", or why not; and the libcriu built in ("4.2.1", or "not
+ * built in"). */
+void criu_describe(char *buf, size_t size);
+const char *criu_library_version(void);
 
 /* Parsers for the command line. */
 int criu_parse_cgroups_mode(const char *s, enum criu_cgroups_mode *out, struct error *err);

@@ -4,9 +4,21 @@
  * criu_restore.c. Every call fails and says why. */
 #include "runtime/criu.h"
 
+#include <stdio.h>
+
 bool criu_built_in(void)
 {
 	return false;
+}
+
+void criu_describe(char *buf, size_t size)
+{
+	snprintf(buf, size, "not supported (built without libcriu)");
+}
+
+const char *criu_library_version(void)
+{
+	return "not built in";
 }
 
 static int no_criu(struct error *err)

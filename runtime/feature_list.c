@@ -8,6 +8,7 @@
 #include "runtime/lsm.h"
 #include "spec/feature_doc.h"
 #include "spec/names.h"
+#include "util/version.h"
 #include "config.h"
 
 #include <ctype.h>
@@ -48,7 +49,7 @@ int features_json(char **out, struct error *err)
 	static const char *const unsafe[] = {NULL};
 	const char *ann_keys[] = {"org.agentrun.version", "org.agentrun.commit",
 				  "org.agentrun.checkpoint.enabled"};
-	const char *ann_values[] = {AGENTRUN_VERSION, AGENTRUN_COMMIT,
+	const char *ann_values[] = {AGENTRUN_VERSION, agentrun_commit,
 				    criu_built_in() ? "true" : "false"};
 	struct spec_features f = {
 		.oci_version_min = "1.0.0",

@@ -4,8 +4,10 @@
  * --log-format json. */
 #include "cgroups/cgroup.h"
 #include "runtime/cli/cli.h"
+#include "runtime/criu.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/version.h"
 #include "config.h"
 
 #include <errno.h>
@@ -20,6 +22,7 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <yajl/yajl_version.h>
 
 static const struct command commands[] = {
 	{"create", "create a container",
@@ -254,12 +257,27 @@ static void print_usage(void)
 	       "PATH)\n");
 }
 
+/* runc's first three lines, then what this agentrun is made of: the
+ * libraries (libseccomp and yajl as loaded now; libcap, libmnl and libcriu
+ * have no run-time version call: the versions built against) and the CRIU
+ * it would run for checkpoint/restore. */
 static void print_version(void)
 {
 	const struct scmp_version *v = seccomp_version();
-	printf("agentrun version %s\ncommit: %s\nspec: %s\nlibseccomp: %u.%u.%u\n",
-	       AGENTRUN_VERSION, AGENTRUN_COMMIT, AGENTRUN_SPEC_VERSION, v->major, v->minor,
-	       v->micro);
+	int y = yajl_version();
+	char criu[PATH_MAX + 128];
+	criu_describe(criu, sizeof(criu));
+	printf("agentrun version %s\ncommit: %s\nspec: %s\n", AGENTRUN_VERSION, agentrun_commit,
+	       AGENTRUN_SPEC_VERSION);
+	printf("libseccomp: %u.%u.%u\n", v->major, v->minor, v->micro);
+	printf("yajl: %d.%d.%d\n", y / 10000, y / 100 % 100, y % 100);
+	printf("libcap: %s (build)\n", AGENTRUN_LIBCAP_BUILD_VERSION);
+	printf("libmnl: %s (build)\n", AGENTRUN_LIBMNL_BUILD_VERSION);
+	if (criu_built_in())
+		printf("libcriu: %s (build)\n", criu_library_version());
+	else
+		printf("libcriu: %s\n", criu_library_version());
+	printf("criu: %s\n", criu);
 }
 
 enum {
@@ -387,6 +405,7 @@ int main(int argc, char **argv)
 	};
 	struct error err = {0};
 	const char *bad = NULL;
+	bool version = false;
 	opterr = 0;
 	for (;;) {
 		int c = getopt_long_only(argc, argv, "+:hv", opts, NULL);
@@ -427,8 +446,8 @@ int main(int argc, char **argv)
 			print_usage();
 			return 0;
 		case 'v':
-			print_version();
-			return 0;
+			version = true; /* after the other flags: --criu */
+			break;
 		case ':':
 			fprintf(stderr, "flag needs an argument: %s\n", argv[optind - 1]);
 			return 1;
@@ -436,6 +455,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "flag provided but not defined: %s\n", argv[optind - 1]);
 			return 1;
 		}
+	}
+	if (version) {
+		print_version();
+		return 0;
 	}
 	if (log_init(g.log_path, !strcmp(g.log_format, "json"), g.debug) < 0) {
 		fprintf(stderr, "open log file %s: %m\n", g.log_path);

@@ -13,6 +13,47 @@ teardown() { teardown_common; }
 	[[ "$output" =~ [0-9]+\.[0-9]+ ]]
 }
 
+@test "cli: --version: runc's first three lines, the commit of this tree, the libraries, CRIU" {
+	run --separate-stderr "$AGENTRUN" --version
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^agentrun\ version\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	[[ "${lines[1]}" =~ ^commit:\ ([^ ]+)$ ]]
+	local commit=${BASH_REMATCH[1]}
+	[ "$commit" != unknown ]
+	[ "${lines[2]}" = "spec: 1.3.0" ]
+	[[ "$output" =~ $'\n'libseccomp:\ [0-9]+\.[0-9]+\.[0-9]+$'\n' ]]
+	[[ "$output" =~ $'\n'yajl:\ [0-9]+\.[0-9]+\.[0-9]+$'\n' ]]
+	[[ "$output" =~ $'\n'libcap:\ [0-9]+\.[0-9]+ ]]
+	[[ "$output" =~ $'\n'libmnl:\ [0-9]+\.[0-9]+ ]]
+	[[ "$output" =~ $'\n'libcriu:\  ]]
+	[[ "$output" =~ $'\n'criu:\ [^$'\n']+$ ]]
+	# the commit is `git describe --always --dirty` of the tree built:
+	# [TAG-N-g]HASH[-dirty], HASH a prefix of HEAD
+	local src
+	src=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	git -C "$src" rev-parse --show-toplevel >/dev/null 2>&1 || skip "$src is not a git tree"
+	local head hash=${commit%-dirty}
+	head=$(git -C "$src" rev-parse HEAD)
+	hash=${hash##*-g}
+	[ "${#hash}" -ge 7 ]
+	[[ "$head" == "$hash"* ]] || { echo "commit: $commit, HEAD: $head" >&2; return 1; }
+}
+
+@test "cli: --version says which CRIU it would run, or that there is none" {
+	run --separate-stderr "$AGENTRUN" --criu /nonexistent/criu --version
+	[ "$status" -eq 0 ]
+	if [[ "$output" == *"libcriu: not built in"* ]]; then
+		[[ "$output" == *"criu: not supported (built without libcriu)"* ]]
+	else
+		[[ "$output" == *"criu: not found (/nonexistent/criu: No such file or directory)"* ]]
+		# a binary that is not CRIU: no version, and nothing on stderr
+		run --separate-stderr "$AGENTRUN" --version --criu /bin/true
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"criu: unknown (/bin/true does not answer as CRIU)"* ]]
+		[ -z "$stderr" ]
+	fi
+}
+
 @test "cli: --help lists the commands and exits 0" {
 	run --separate-stderr "$AGENTRUN" --help
 	[ "$status" -eq 0 ]
