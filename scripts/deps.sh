@@ -5,6 +5,8 @@ set -euo pipefail
 
 build_pkgs=(gcc binutils pkg-config meson ninja-build libyajl-dev libseccomp-dev libcap-dev libmnl-dev libcmocka-dev)
 test_pkgs=(bats busybox-static jq python3 python3-jsonschema iproute2 util-linux procps crun runc
+	# tests/integration/install.bats: formats the installed man page
+	man-db
 	# scripts/format.sh: the pinned formatter, on the files git tracks
 	clang-format-14 git
 	# tests/run-sanitizers: clang's ASan+UBSan, llvm-symbolizer for its stacks
