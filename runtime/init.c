@@ -59,7 +59,11 @@ static int init_setup(struct init_args *a, struct process_finish *f, int *fifo_w
 	int flags = a->plan->new_flags;
 	bool in_userns = (flags & CLONE_NEWUSER) || a->plan->user_joined || fs_in_child_userns();
 
-	/* 1. the parent has written our id maps and put us in our cgroup */
+	/* 1. a user namespace made by our clone: its id maps (dumpable only
+	 * for that wait, when agentrun is unprivileged); then the parent has
+	 * put us in our cgroup */
+	if (!a->two_stage && (flags & CLONE_NEWUSER) && ns_await_maps(a->sync_fd, a->plan, err) < 0)
+		return -1;
 	if (wait_for_parent(a->sync_fd, err) < 0)
 		return -1;
 	if (in_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))

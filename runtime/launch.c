@@ -140,9 +140,7 @@ __attribute__((noreturn)) static void first_stage(const struct launch_opts *o, s
 			error_errno(&err, "create user namespace");
 			goto fail;
 		}
-		struct sync_msg msg;
-		if (sync_send(sync_fd, SYNC_MAPS, 0, NULL) < 0 ||
-		    sync_recv(sync_fd, &msg, NULL, &err) < 0)
+		if (ns_await_maps(sync_fd, plan, &err) < 0)
 			goto fail;
 	}
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
@@ -190,22 +188,14 @@ static pid_t run_first_stage(const struct launch_opts *o, struct ns_plan *plan, 
 	sv[1] = -1;
 	pid_t init_pid = -1;
 	struct sync_msg msg;
-	while (init_pid < 0) {
-		if (sync_recv(sv[0], &msg, NULL, err) < 0)
-			break;
-		if (msg.type == SYNC_MAPS) {
-			if (ns_write_id_maps(stage, o->spec, err) < 0)
-				break;
-			if (sync_send(sv[0], SYNC_GO, 0, NULL) < 0) {
-				error_errno(err, "signal first stage");
-				break;
-			}
-		} else if (msg.type == SYNC_CHILD_PID) {
-			init_pid = msg.value;
-		} else {
-			error_set(err, 0, "%s",
-				  msg.type == SYNC_ERROR ? msg.text : "unexpected message");
-			break;
+	/* a stage that makes the user namespace asks for its maps first */
+	if (plan->user_join_fd >= 0 || ns_answer_maps(sv[0], stage, o->spec, err) == 0) {
+		if (sync_recv(sv[0], &msg, NULL, err) == 0) {
+			if (msg.type == SYNC_CHILD_PID)
+				init_pid = msg.value;
+			else
+				error_set(err, 0, "%s",
+					  msg.type == SYNC_ERROR ? msg.text : "unexpected message");
 		}
 	}
 	if (init_pid < 0)
@@ -301,6 +291,9 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 		error_errno(err, "prctl(PR_SET_DUMPABLE)");
 		goto fail;
 	}
+	/* root in our user namespace owns the files of a child that is not
+	 * dumpable; anyone else must have it dumpable to write its maps */
+	plan.maps_dumpable = geteuid() != 0;
 	if (two_stage) {
 		pid = run_first_stage(o, &plan, sv, fifo_fd, idmap.fds, err);
 		if (pid < 0)
@@ -322,7 +315,8 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 		}
 		close(sv[1]);
 		sv[1] = -1;
-		if ((plan.new_flags & CLONE_NEWUSER) && ns_write_id_maps(pid, o->spec, err) < 0)
+		if ((plan.new_flags & CLONE_NEWUSER) &&
+		    ns_answer_maps(sv[0], pid, o->spec, err) < 0)
 			goto fail;
 	}
 	if (process_set_affinity(pid, o->spec->process.exec_cpu_affinity.initial,

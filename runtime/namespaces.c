@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "runtime/namespaces.h"
+#include "runtime/sync.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 #include <linux/nsfs.h>
 
@@ -159,5 +161,46 @@ int ns_write_id_maps(pid_t pid, const struct spec *spec, struct error *err)
 	if (l->n_gid_mappings &&
 	    ns_write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err) < 0)
 		return -1;
+	return 0;
+}
+
+int ns_await_maps(int sync_fd, const struct ns_plan *plan, struct error *err)
+{
+	/* A process that is not dumpable has its /proc/PID files owned by
+	 * root: an unprivileged agentrun could not open our uid_map. So we
+	 * are dumpable for this wait only, while nothing of the container
+	 * exists yet (runc's nsexec does the same), and not again before any
+	 * other step; a privileged agentrun writes them as they are. */
+	if (plan->maps_dumpable && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		return error_errno(err, "prctl(PR_SET_DUMPABLE) for the id maps");
+	struct sync_msg msg;
+	int r = 0;
+	if (sync_send(sync_fd, SYNC_MAPS, 0, NULL) < 0)
+		r = error_errno(err, "ask agentrun for the id maps");
+	else if (sync_recv(sync_fd, &msg, NULL, err) < 0)
+		r = -1;
+	else if (msg.type != SYNC_GO)
+		r = error_set(err, 0, "unexpected message %u from agentrun", msg.type);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		r = error_errno(err, "prctl(PR_SET_DUMPABLE)");
+	return r;
+}
+
+int ns_answer_maps(int sync_fd, pid_t pid, const struct spec *spec, struct error *err)
+{
+	struct sync_msg msg;
+	if (sync_recv(sync_fd, &msg, NULL, err) < 0)
+		return -1;
+	if (msg.type == SYNC_ERROR) {
+		error_set(err, 0, "%s", msg.text);
+		err->errnum = msg.value;
+		return -1;
+	}
+	if (msg.type != SYNC_MAPS)
+		return error_set(err, 0, "unexpected message %u from the container init", msg.type);
+	if (ns_write_id_maps(pid, spec, err) < 0)
+		return -1;
+	if (sync_send(sync_fd, SYNC_GO, 0, NULL) < 0)
+		return error_errno(err, "signal the container init");
 	return 0;
 }

@@ -22,6 +22,9 @@ struct ns_plan {
 	int user_join_fd; /* user namespace to join first, or -1 */
 	int pid_join_fd, time_join_fd;
 	bool user_joined; /* a user namespace was joined by path */
+	/* the maps are written by an unprivileged agentrun: the child is
+	 * dumpable while it waits for them (ns_await_maps) */
+	bool maps_dumpable;
 };
 
 /* Open the namespace paths of the spec; checks each is a namespace of the
@@ -53,5 +56,14 @@ int ns_write_map(pid_t pid, const char *file, const struct spec_id_mapping *m, s
 		 struct error *err);
 /* Write uid_map/gid_map (and setgroups deny when unprivileged) for pid. */
 int ns_write_id_maps(pid_t pid, const struct spec *spec, struct error *err);
+
+/* The id-map handshake of a new user namespace. The child, in it, calls
+ * ns_await_maps: dumpable only when plan->maps_dumpable, it sends
+ * SYNC_MAPS, waits for SYNC_GO, and is not dumpable again when it returns
+ * (also on failure). The parent calls ns_answer_maps: it waits for
+ * SYNC_MAPS (a SYNC_ERROR is the child's failure), writes the maps of pid
+ * and sends SYNC_GO. */
+int ns_await_maps(int sync_fd, const struct ns_plan *plan, struct error *err);
+int ns_answer_maps(int sync_fd, pid_t pid, const struct spec *spec, struct error *err);
 
 #endif

@@ -12,7 +12,10 @@ test_pkgs=(bats busybox-static jq python3 python3-jsonschema iproute2 util-linux
 	# tests/run-sanitizers: clang's ASan+UBSan, llvm-symbolizer for its stacks
 	clang llvm
 	# tests/fuzz: clang-14 with libFuzzer (libclang_rt.fuzzer in libclang-rt-14-dev)
-	clang-14 libclang-rt-14-dev)
+	clang-14 libclang-rt-14-dev
+	# tests/lib/rootless.bash: a plain test user (useradd, setpriv) and
+	# its subordinate ids (newuidmap, newgidmap)
+	passwd uidmap)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--build-only" ] || want+=("${test_pkgs[@]}")
