@@ -44,6 +44,7 @@ E2E_IMAGE=localhost/agentrun-e2e-busybox:latest
 E2E_USER=${E2E_USER:-agentrun-e2e}
 E2E_USER_COMMENT="agentrun e2e test user"
 E2E_PACKAGES=(podman buildah uidmap slirp4netns fuse-overlayfs containerd containernetworking-plugins
+	python3-grpcio python3-grpc-tools
 	conmon jq util-linux)
 
 SKIP_TTY="terminal support not in agentrun yet"
