@@ -3,6 +3,7 @@
 #include "runtime/launch.h"
 #include "runtime/process.h"
 #include "runtime/rootfs.h"
+#include "runtime/session.h"
 #include "runtime/state.h"
 #include "runtime/sysctl.h"
 #include "runtime/namespaces.h"
@@ -511,6 +512,27 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct e
 	int r = -1;
 	if (container_open(root, id, &rootfd, &dirfd, &st, err) < 0)
 		goto out;
+	const char *image = session_suspended(&st);
+	if (image) {
+		/* a suspended session is not woken to be signalled: a signal
+		 * that ends it discards its image, any other is refused */
+		if (!session_signal_ends(sig)) {
+			error_set(err, 0,
+				  "container %s is suspended: wake it first (agentrun wake) to "
+				  "send it signal %d",
+				  id, sig);
+			goto out;
+		}
+		if (session_discard_image(dirfd, image, err) < 0)
+			goto out;
+		struct spec *saved = container_saved_config(dirfd);
+		spec_map_clear(&st.annotations);
+		if (saved)
+			spec_map_copy(&st.annotations, &saved->annotations);
+		spec_free(saved);
+		r = state_save(dirfd, &st, err);
+		goto out;
+	}
 	if (!strcmp(st.status, "stopped") || !strcmp(st.status, "creating")) {
 		error_set(err, 0, "container not running");
 		goto out;
@@ -600,6 +622,9 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 			log_warn("%s", herr.msg);
 	}
 	spec_free(saved);
+	/* a suspended session's image goes with it (wherever it is) */
+	if (session_discard_image(dirfd, session_suspended(&st), err) < 0)
+		goto out;
 	r = state_dir_remove(rootfd, id, err);
 out:
 	container_close(rootfd, dirfd, &st);
@@ -647,6 +672,11 @@ int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, st
 	int r = -1;
 	if (container_open(root, id, &rootfd, &dirfd, &st, err) < 0)
 		goto out;
+	if (session_suspended(&st)) { /* no process at all */
+		*pids = NULL, *n = 0;
+		r = 0;
+		goto out;
+	}
 	if (need_cgroup(&st, &cg, err) < 0)
 		goto out;
 	r = cgroup_pids(cg, pids, n, err);

@@ -58,6 +58,7 @@ struct restore_opts {
 	bool detach;
 	bool no_subreaper;
 	bool no_pivot;
+	bool null_stdio; /* hand CRIU /dev/null for the recorded stdio */
 };
 
 /* Was this agentrun built with libcriu? */

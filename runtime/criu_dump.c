@@ -399,8 +399,8 @@ static int mem_track_check(criu_opts *co, const char *what, struct error *err)
 	return 0;
 }
 
-static int dump_locked(const struct checkpoint_opts *o, int dirfd, const struct spec_state *st,
-		       const struct spec *spec, struct error *err)
+int criu_dump_locked(const struct checkpoint_opts *o, int dirfd, const struct spec_state *st,
+		     const struct spec *spec, struct error *err)
 {
 	const char *image = o->c.image_path && *o->c.image_path ? o->c.image_path : "checkpoint";
 	char image_abs[PATH_MAX], work_abs[PATH_MAX];
@@ -543,7 +543,7 @@ int container_checkpoint(const struct checkpoint_opts *o, struct error *err)
 		error_set(err, 0, "container %s: its saved config.json cannot be read", o->id);
 		goto out;
 	}
-	r = dump_locked(o, dirfd, &st, spec, err);
+	r = criu_dump_locked(o, dirfd, &st, spec, err);
 out : {
 	pid_t pid = st.pid;
 	unsigned long long start = st.start_time;

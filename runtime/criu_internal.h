@@ -13,6 +13,7 @@
 
 #include "runtime/criu.h"
 #include "spec/spec.h"
+#include "spec/state.h"
 
 #define CRIU_MIN_VERSION 40200
 #define CRIU_DEFAULT_CONFIG "/etc/criu/agentrun.conf"
@@ -103,5 +104,13 @@ void criu_record_free(struct criu_record *r);
  * SIGKILL after CRIU returns (criu_verify.c). */
 int criu_verify_restored(pid_t root, const struct spec *spec, pid_t **tree, size_t *n_tree,
 			 struct error *err);
+
+/* Dump the container st (locked: dirfd) as checkpoint does. */
+int criu_dump_locked(const struct checkpoint_opts *o, int dirfd, const struct spec_state *st,
+		     const struct spec *spec, struct error *err);
+/* Restore o->id into its existing, locked state directory (wake, fork):
+ * detached; a failure leaves the directory for the caller to put back. */
+int criu_restore_in_place(const struct restore_opts *o, int rootfd, int dirfd, pid_t *pid,
+			  struct error *err);
 
 #endif

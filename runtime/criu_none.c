@@ -3,6 +3,7 @@
  * or -Dcriu=disabled): built instead of criu.c, criu_dump.c and
  * criu_restore.c. Every call fails and says why. */
 #include "runtime/criu.h"
+#include "runtime/session.h"
 
 #include <stdio.h>
 
@@ -38,5 +39,17 @@ int container_checkpoint(const struct checkpoint_opts *o, struct error *err)
 int container_restore(const struct restore_opts *o, int *exit_code, struct error *err)
 {
 	(void)o, (void)exit_code;
+	return no_criu(err);
+}
+
+int container_suspend(const struct suspend_opts *o, struct error *err)
+{
+	(void)o;
+	return no_criu(err);
+}
+
+int container_wake(const struct wake_opts *o, struct error *err)
+{
+	(void)o;
 	return no_criu(err);
 }

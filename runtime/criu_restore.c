@@ -336,11 +336,21 @@ static int resolve_bundle(struct restore_ctx *c, struct error *err)
 	return container_check_supported(s, err);
 }
 
+#define MAX_DUPS 8
+
 static int add_inherited(criu_opts *co, const struct criu_record *rec, const struct spec *spec,
-			 int *ns_fds, int *dups, int *n_dups, struct error *err)
+			 bool null_stdio, int *ns_fds, int *dups, int *n_dups, struct error *err)
 {
 	for (size_t i = 0; i < rec->n_fds; i++) {
 		int fd = rec->fds[i].fd;
+		if (null_stdio && *n_dups < MAX_DUPS) {
+			/* a woken session: its old stdio is gone, and the waking
+			 * command's own must not stay open in it */
+			fd = open("/dev/null", O_RDWR); /* inherited by criu swrk */
+			if (fd < 0)
+				return error_errno(err, "open /dev/null");
+			dups[(*n_dups)++] = fd;
+		}
 		if (fcntl(fd, F_GETFD) < 0)
 			return error_set(err, 0,
 					 "the container's fd %d was %s at checkpoint: restore "
@@ -352,7 +362,7 @@ static int add_inherited(criu_opts *co, const struct criu_record *rec, const str
 		 * character ("ile[..]") when it looks for an inherited fd to
 		 * use as it is; under the key itself it reopens the file, which
 		 * the root of a user namespace may not be allowed to do. */
-		if (strncmp(rec->fds[i].key, "file[", 5) != 0 || *n_dups >= 3)
+		if (strncmp(rec->fds[i].key, "file[", 5) != 0 || *n_dups >= MAX_DUPS)
 			continue;
 		/* CRIU takes each inherited fd over: the second key needs its
 		 * own (inheritable) copy */
@@ -408,7 +418,7 @@ static int run_criu(struct restore_ctx *c, int images_fd, int work_fd, struct er
 	const struct restore_opts *o = c->o;
 	criu_opts *co = NULL;
 	struct criu_record rec = {0};
-	int ns_fds[2] = {-1, -1}, dups[3], n_dups = 0;
+	int ns_fds[2] = {-1, -1}, dups[MAX_DUPS], n_dups = 0;
 	int r = -1;
 	if (criu_record_load(images_fd, c->image_abs, &rec, err) < 0 ||
 	    criu_opts_new(&o->c, o->root, images_fd, work_fd, CRIU_RESTORE_LOG, &co, err) < 0)
@@ -443,7 +453,7 @@ static int run_criu(struct restore_ctx *c, int images_fd, int work_fd, struct er
 			goto out;
 		}
 	}
-	if (add_inherited(co, &rec, c->spec, ns_fds, dups, &n_dups, err) < 0)
+	if (add_inherited(co, &rec, c->spec, o->null_stdio, ns_fds, dups, &n_dups, err) < 0)
 		goto out;
 	if ((o->lsm_profile && criu_local_set_lsm_profile(co, o->lsm_profile) < 0) ||
 	    (o->lsm_mount_context &&
@@ -622,31 +632,12 @@ static void wait_foreground(const struct restore_opts *o, pid_t pid, int *exit_c
 		log_warn("%s", derr.msg);
 }
 
-int container_restore(const struct restore_opts *o, int *exit_code, struct error *err)
+/* Restore into the locked state directory dirfd of o->id. A failure
+ * leaves no process, mount or cgroup; the state directory is removed
+ * unless in_place (its caller puts back what was there). */
+static int restore_into(const struct restore_opts *o, int rootfd, int dirfd, bool in_place,
+			pid_t *pid, struct error *err)
 {
-	*exit_code = 0;
-	if (geteuid() != 0)
-		return error_set(err, 0, "restore needs root (CRIU runs as root)");
-	if (state_check_id(o->id, err) < 0)
-		return -1;
-	/* the rootfs mount CRIU wants as its root, and whatever CRIU mounts
-	 * while it works, live in a mount namespace of our own (CRIU runs as
-	 * our child, in it): if we die half-way, they go with it, and nothing
-	 * is left mounted in the host's namespace under the state directory
-	 * for a later `delete` to walk into. Private: nothing propagates back
-	 * to the host. */
-	if (unshare(CLONE_NEWNS) < 0)
-		return error_errno(err, "restore: a private mount namespace");
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return error_errno(err, "restore: make the mounts of its namespace private");
-	_cleanup_close_ int rootfd = state_root_open(o->root, true, err);
-	if (rootfd < 0)
-		return -1;
-	int dirfd = state_dir_create(rootfd, o->id, err);
-	if (dirfd < 0)
-		return -1;
-	if (!o->detach && !o->no_subreaper)
-		prctl(PR_SET_CHILD_SUBREAPER, 1);
 	struct restore_ctx c = {.o = o, .pid = -1};
 	int r = restore_locked(&c, dirfd, err);
 	if (r < 0) {
@@ -658,14 +649,65 @@ int container_restore(const struct restore_opts *o, int *exit_code, struct error
 		unmount_root(&c, dirfd);
 		if (c.cg)
 			cgroup_destroy(c.cg, &ignored);
-		state_dir_remove(rootfd, o->id, &ignored);
+		if (!in_place)
+			state_dir_remove(rootfd, o->id, &ignored);
 	}
-	close(dirfd);
 	cgroup_free(c.cg);
 	free(c.cg_lines);
 	spec_free(c.spec);
+	*pid = c.pid;
+	return r;
+}
+
+/* the rootfs mount CRIU wants as its root, and whatever CRIU mounts while
+ * it works, live in a mount namespace of our own (CRIU runs as our child,
+ * in it): if we die half-way, they go with it, and nothing is left
+ * mounted in the host's namespace under the state directory for a later
+ * `delete` to walk into. Private: nothing propagates back to the host. */
+static int private_mounts(struct error *err)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return error_errno(err, "restore: a private mount namespace");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return error_errno(err, "restore: make the mounts of its namespace private");
+	return 0;
+}
+
+int criu_restore_in_place(const struct restore_opts *o, int rootfd, int dirfd, pid_t *pid,
+			  struct error *err)
+{
+	if (private_mounts(err) < 0)
+		return -1;
+	int r = restore_into(o, rootfd, dirfd, true, pid, err);
+	if (pty_master >= 0) {
+		close(pty_master);
+		pty_master = -1;
+	}
+	return r;
+}
+
+int container_restore(const struct restore_opts *o, int *exit_code, struct error *err)
+{
+	*exit_code = 0;
+	if (geteuid() != 0)
+		return error_set(err, 0, "restore needs root (CRIU runs as root)");
+	if (state_check_id(o->id, err) < 0)
+		return -1;
+	if (private_mounts(err) < 0)
+		return -1;
+	_cleanup_close_ int rootfd = state_root_open(o->root, true, err);
+	if (rootfd < 0)
+		return -1;
+	int dirfd = state_dir_create(rootfd, o->id, err);
+	if (dirfd < 0)
+		return -1;
+	if (!o->detach && !o->no_subreaper)
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
+	pid_t pid = -1;
+	int r = restore_into(o, rootfd, dirfd, false, &pid, err);
+	close(dirfd);
 	if (r == 0 && !o->detach)
-		wait_foreground(o, c.pid, exit_code);
+		wait_foreground(o, pid, exit_code);
 	if (pty_master >= 0)
 		close(pty_master);
 	return r;

@@ -95,6 +95,7 @@ static const struct command commands[] = {
 	 "   --pid-file value              write the process id to a file\n"
 	 "   --preserve-fds value          pass N additional file descriptors\n"
 	 "   --ignore-paused               allow exec in a paused container\n"
+	 "   --no-wake                     fail on a suspended container instead of waking it\n"
 	 "   --tty, -t                     allocate a pseudo-TTY\n"
 	 "   --console-socket value        AF_UNIX socket to receive the pty master\n"
 	 "   --apparmor value              AppArmor profile (where the host has AppArmor)\n"
@@ -108,7 +109,10 @@ static const struct command commands[] = {
 	 "cgroup.freeze); `state` then says \"paused\".\n",
 	 cmd_pause},
 	{"resume", "resumes all processes that have been previously paused",
-	 "USAGE:\n   agentrun resume <container-id>\n", cmd_resume},
+	 "USAGE:\n   agentrun resume <container-id>\n\n"
+	 "Thaws a paused container. A suspended container (see suspend) is never paused:\n"
+	 "resume of one wakes it, as `wake` does.\n",
+	 cmd_resume},
 	{"ps", "ps displays the processes running inside a container",
 	 "USAGE:\n   agentrun ps [command options] <container-id> [ps options]\n\n"
 	 "OPTIONS:\n"
@@ -209,6 +213,26 @@ static const struct command commands[] = {
 	 "   --lsm-mount-context value    the SELinux context for mounts of the restored\n"
 	 "                                container\n",
 	 cmd_restore},
+	{"suspend", "checkpoint a container to disk and free its memory, keeping its id",
+	 "USAGE:\n   agentrun suspend [command options] <container-id>\n\n"
+	 "Checkpoints a running (or paused) container with CRIU and stops it: its processes\n"
+	 "and cgroup go, its id stays. `state` and `list` show it \"stopped\" with the\n"
+	 "annotation org.agentrun.suspended = the image path. `wake` (or `resume`, or an\n"
+	 "`exec`) restores it in place; `kill` with KILL, TERM, INT, HUP or QUIT discards\n"
+	 "the image and leaves it stopped; `delete` removes the image. Refused on a\n"
+	 "container an engine (podman, containerd, CRI) created. See docs/sessions.md.\n\n"
+	 "OPTIONS:\n"
+	 "   --image-path value  a new or empty directory for the image (default: the\n"
+	 "                       container's state directory)\n",
+	 cmd_suspend},
+	{"wake", "restore a suspended container in place",
+	 "USAGE:\n   agentrun wake [command options] <container-id>\n\n"
+	 "Restores a suspended container under its id from its bundle, detached, with\n"
+	 "stdin, stdout and stderr on /dev/null; its image is removed once it runs.\n\n"
+	 "OPTIONS:\n"
+	 "   --console-socket value  AF_UNIX socket to receive the new pty master of a\n"
+	 "                           container with a terminal (required for one)\n",
+	 cmd_wake},
 	{"spec", "create a new specification file",
 	 "USAGE:\n   agentrun spec [command options]\n\n"
 	 "Writes a default config.json (runtime-spec 1.3) into the bundle directory.\n\n"

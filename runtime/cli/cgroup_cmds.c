@@ -2,6 +2,7 @@
 /* `pause`, `resume`, `ps`: commands that work through the container's cgroup. */
 #include "runtime/cli/cli.h"
 #include "runtime/container.h"
+#include "runtime/session.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +25,9 @@ static int pause_or_resume(const struct command *self, const struct global_opts 
 	int first = cli_parse(self, argc, argv, no_options, no_opt, NULL, err);
 	if (first < 0 || cli_need_args(self, argc, first, 1, false, err) < 0)
 		return -1;
+	/* a suspended container is never paused: `resume` of one wakes it */
+	if (!pause && cli_resume_wakes(g, argv[first]))
+		return container_wake(&(struct wake_opts){.root = g->root, .id = argv[first]}, err);
 	return container_pause(g->root, argv[first], pause, err);
 }
 

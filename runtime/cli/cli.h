@@ -76,6 +76,12 @@ int cmd_events(const struct command *self, const struct global_opts *g, int argc
 	       struct error *err);
 int cmd_checkpoint(const struct command *self, const struct global_opts *g, int argc, char **argv,
 		   struct error *err);
+int cmd_suspend(const struct command *self, const struct global_opts *g, int argc, char **argv,
+		struct error *err);
+int cmd_wake(const struct command *self, const struct global_opts *g, int argc, char **argv,
+	     struct error *err);
+/* `resume` of a suspended container wakes it. */
+bool cli_resume_wakes(const struct global_opts *g, const char *id);
 int cmd_restore(const struct command *self, const struct global_opts *g, int argc, char **argv,
 		struct error *err);
 int cmd_spec(const struct command *self, const struct global_opts *g, int argc, char **argv,

@@ -3,6 +3,7 @@
  * --process file replacing it). */
 #include "runtime/cli/cli.h"
 #include "runtime/container.h"
+#include "runtime/session.h"
 #include "util/fs.h"
 #include "runtime/lsm.h"
 #include "spec/spec.h"
@@ -20,7 +21,7 @@ struct exec_ctx {
 	const char *process_file, *cwd, *user, *apparmor, *label;
 	const char *env[MAX_REPEAT], *gids[MAX_REPEAT], *caps[MAX_REPEAT], *cgroups[MAX_REPEAT];
 	size_t n_env, n_gids, n_caps, n_cgroups;
-	bool tty, no_new_privs;
+	bool tty, no_new_privs, no_wake;
 };
 
 enum {
@@ -35,6 +36,7 @@ enum {
 	OPT_PRESERVE,
 	OPT_IGNORE_PAUSED,
 	OPT_CGROUP,
+	OPT_NO_WAKE,
 };
 
 static const struct option exec_options[] = {
@@ -54,6 +56,7 @@ static const struct option exec_options[] = {
 	{"preserve-fds", required_argument, NULL, OPT_PRESERVE},
 	{"ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED},
 	{"cgroup", required_argument, NULL, OPT_CGROUP},
+	{"no-wake", no_argument, NULL, OPT_NO_WAKE},
 	{0},
 };
 
@@ -74,6 +77,9 @@ static int on_exec_opt(int c, const char *arg, void *vctx, struct error *err)
 		return 0;
 	case 't':
 		x->tty = true;
+		return 0;
+	case OPT_NO_WAKE:
+		x->no_wake = true;
 		return 0;
 	case OPT_CONSOLE:
 		x->o.console_socket = arg;
@@ -302,6 +308,8 @@ int cmd_exec(const struct command *self, const struct global_opts *g, int argc, 
 	if (argc - first < 1)
 		return cli_need_args(self, argc, first, 1, true, err);
 	x.o.id = argv[first];
+	if (session_wake_for(g->root, x.o.id, x.no_wake, "exec", err) < 0)
+		return -1;
 	struct spec *spec = NULL;
 	if (container_load_config(g->root, x.o.id, &spec, err) < 0)
 		return -1;

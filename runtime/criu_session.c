@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `suspend` and `wake`: a checkpoint that keeps the container's id (its
+ * state says "stopped" with the image path in an annotation) and a restore
+ * into that same state directory. docs/sessions.md. */
+#include "runtime/criu_internal.h"
+
+#include "cgroups/cgroup.h"
+#include "runtime/container.h"
+#include "runtime/session.h"
+#include "runtime/state.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* annotations plus key=value (replacing an older value) */
+static int map_with(struct spec_map *out, const struct spec_map *in, const char *key,
+		    const char *value)
+{
+	memset(out, 0, sizeof(*out));
+	if (spec_map_copy(out, in) < 0)
+		return -1;
+	for (size_t i = 0; i < out->n; i++)
+		if (!strcmp(out->keys[i], key)) {
+			char *v = strdup(value);
+			if (!v)
+				return -1;
+			free(out->values[i]);
+			out->values[i] = v;
+			return 0;
+		}
+	char **k = realloc(out->keys, (out->n + 1) * sizeof(char *));
+	if (k)
+		out->keys = k;
+	char **v = realloc(out->values, (out->n + 1) * sizeof(char *));
+	if (v)
+		out->values = v;
+	if (!k || !v)
+		return -1;
+	out->keys[out->n] = strdup(key);
+	out->values[out->n] = strdup(value);
+	if (!out->keys[out->n] || !out->values[out->n]) {
+		free(out->keys[out->n]);
+		free(out->values[out->n]);
+		return -1;
+	}
+	out->n++;
+	return 0;
+}
+
+/* An image directory we may fill (and later remove): new, or empty. */
+static int claim_image_dir(const char *path, struct error *err)
+{
+	if (mkdir(path, 0700) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return error_errno(err, "create image directory %s", path);
+	_cleanup_closedir_ DIR *d = opendir(path);
+	if (!d)
+		return error_errno(err, "image directory %s", path);
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			return error_set(err, 0,
+					 "--image-path %s: not empty (suspend removes its image "
+					 "directory on wake and delete: give a new or empty one)",
+					 path);
+	return 0;
+}
+
+static void wait_gone(pid_t pid, unsigned long long start)
+{
+	for (int i = 0; i < 500 && state_process_alive(pid, start); i++)
+		nanosleep(&(struct timespec){0, 2 * 1000 * 1000}, NULL);
+}
+
+static int suspend_locked(const struct suspend_opts *o, int dirfd, struct spec_state *st,
+			  struct error *err)
+{
+	if (session_suspended(st))
+		return error_set(err, 0, "container %s is already suspended (image %s)", o->id,
+				 session_suspended(st));
+	if (strcmp(st->status, "running") != 0 && strcmp(st->status, "paused") != 0)
+		return error_set(err, 0, "cannot suspend container %s: it is %s", o->id,
+				 st->status);
+	_cleanup_spec_ struct spec *spec = container_saved_config(dirfd);
+	if (!spec)
+		return error_set(err, 0, "container %s: its saved config.json cannot be read",
+				 o->id);
+	const char *engine = session_engine(st, spec);
+	if (engine)
+		return error_set(err, 0,
+				 "cannot suspend container %s: it was created by %s, which would "
+				 "see it exit and delete it (checkpoint it through the engine, "
+				 "e.g. podman container checkpoint)",
+				 o->id, engine);
+	char image[PATH_MAX];
+	if (o->image_path && *o->image_path) {
+		if (claim_image_dir(o->image_path, err) < 0)
+			return -1;
+		if (!realpath(o->image_path, image))
+			return error_errno(err, "image directory %s", o->image_path);
+	} else {
+		char dir[PATH_MAX];
+		if (!realpath(o->root, dir))
+			return error_errno(err, "state directory %s", o->root);
+		int n = snprintf(image, sizeof(image), "%s/%s/%s", dir, o->id, SESSION_IMAGE_DIR);
+		if (n < 0 || (size_t)n >= sizeof(image))
+			return error_set(err, ENAMETOOLONG, "image path of %s", o->id);
+		struct error ignored;
+		fs_rm_rf_at(dirfd, SESSION_IMAGE_DIR, NULL, &ignored); /* a stale one */
+		if (claim_image_dir(image, err) < 0)
+			return -1;
+	}
+	struct checkpoint_opts co = {.root = o->root, .id = o->id, .status_fd = -1};
+	co.c.image_path = image;
+	if (criu_dump_locked(&co, dirfd, st, spec, err) < 0) {
+		struct error ignored;
+		session_discard_image(dirfd, image, &ignored);
+		return -1;
+	}
+	/* CRIU killed the tree: every byte of its memory goes with the
+	 * processes and the cgroup; the id stays */
+	wait_gone(st->pid, st->start_time);
+	if (st->cgroup) {
+		struct cgroup *cg = NULL;
+		struct error e;
+		if (cgroup_open(st->cgroup, &cg, &e) == 0) {
+			cgroup_freeze(cg, false, &e);
+			cgroup_kill_all(cg, SIGKILL, &e);
+			if (cgroup_destroy(cg, &e) < 0)
+				fprintf(stderr, "warning: %s\n", e.msg);
+			cgroup_free(cg);
+		}
+	}
+	struct spec_map ann;
+	if (map_with(&ann, &spec->annotations, SESSION_SUSPENDED, image) < 0) {
+		spec_map_clear(&ann);
+		return error_set(err, ENOMEM, "state of %s", o->id);
+	}
+	struct spec_state s = *st;
+	s.status = "stopped";
+	s.pid = 0;
+	s.start_time = 0;
+	s.cgroup = NULL;
+	s.annotations = ann;
+	int r = state_save(dirfd, &s, err);
+	spec_map_clear(&ann);
+	return r;
+}
+
+int container_suspend(const struct suspend_opts *o, struct error *err)
+{
+	if (geteuid() != 0)
+		return error_set(err, 0, "suspend needs root (CRIU runs as root)");
+	/* CRIU's probe mounts stay in a namespace of our own (see checkpoint) */
+	if (unshare(CLONE_NEWNS) < 0)
+		return error_errno(err, "suspend: a private mount namespace");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return error_errno(err, "suspend: make the mounts of its namespace private");
+	int rootfd, dirfd;
+	struct spec_state st = {0};
+	int r = -1;
+	if (container_open(o->root, o->id, &rootfd, &dirfd, &st, err) == 0)
+		r = suspend_locked(o, dirfd, &st, err);
+	container_close(rootfd, dirfd, &st);
+	return r;
+}
+
+int container_wake(const struct wake_opts *o, struct error *err)
+{
+	if (geteuid() != 0)
+		return error_set(err, 0, "wake needs root (CRIU runs as root)");
+	int rootfd, dirfd;
+	struct spec_state st = {0};
+	_cleanup_free_ char *saved = NULL;
+	size_t saved_len = 0;
+	int r = -1;
+	if (container_open(o->root, o->id, &rootfd, &dirfd, &st, err) < 0)
+		goto out;
+	const char *image = session_suspended(&st);
+	if (!image) {
+		error_set(err, 0, "container %s is not suspended (it is %s)", o->id, st.status);
+		goto out;
+	}
+	if (fs_read_fileat(dirfd, STATE_FILE, &saved, &saved_len, err) < 0)
+		goto out;
+	struct restore_opts ro = {
+		.root = o->root,
+		.id = o->id,
+		.bundle = st.bundle,
+		.console_socket = o->console_socket,
+		.detach = true,
+		.null_stdio = true,
+	};
+	ro.c.image_path = image;
+	pid_t pid = -1;
+	if (criu_restore_in_place(&ro, rootfd, dirfd, &pid, err) < 0) {
+		/* still suspended: the state as it was */
+		struct error ignored;
+		fs_write_file_atomic(dirfd, STATE_FILE, saved, saved_len, &ignored);
+		error_prefix(err, "wake %s (still suspended)", o->id);
+		goto out;
+	}
+	struct error e;
+	if (session_discard_image(dirfd, image, &e) < 0)
+		fprintf(stderr, "warning: %s\n", e.msg);
+	r = 0;
+out:
+	container_close(rootfd, dirfd, &st);
+	return r;
+}

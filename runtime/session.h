@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Sessions: a container suspended to a CRIU image on disk (its processes
+ * gone, its memory freed, its id kept) and woken again in place; forks of
+ * a running container into new ones; idle detection. docs/sessions.md. */
+#ifndef AGENTRUN_SESSION_H
+#define AGENTRUN_SESSION_H
+
+#include <stdbool.h>
+
+#include "spec/state.h"
+#include "util/error.h"
+
+/* The annotation a suspended container's state carries: its image path.
+ * Its OCI status is "stopped" (engines know no other word for it). */
+#define SESSION_SUSPENDED "org.agentrun.suspended"
+/* The default image directory, inside the container's state directory. */
+#define SESSION_IMAGE_DIR "image"
+
+/* The image path of a suspended container, NULL when it is not. */
+const char *session_suspended(const struct spec_state *st);
+
+/* Refuse to suspend a container an engine (podman/conmon, containerd
+ * shims, CRI) created: the engine would see it exit and delete it. NULL:
+ * none detected; else the engine's name. */
+const char *session_engine(const struct spec_state *st, const struct spec *spec);
+
+/* Is sig one that ends a suspended session without waking it (the image
+ * is discarded and the container stopped)? */
+bool session_signal_ends(int sig);
+
+/* Discard the image of a suspended container (under its lock: dirfd). */
+int session_discard_image(int dirfd, const char *image, struct error *err);
+
+struct suspend_opts {
+	const char *root;
+	const char *id;
+	const char *image_path; /* NULL: ROOT/ID/image */
+};
+/* Checkpoint a running (or paused) container to its image and stop it:
+ * the processes go, the cgroup goes, the state stays ("stopped" with the
+ * annotation). A failure leaves it running. */
+int container_suspend(const struct suspend_opts *o, struct error *err);
+
+struct wake_opts {
+	const char *root;
+	const char *id;
+	const char *console_socket; /* a container with a terminal needs one */
+	bool quiet;
+};
+/* Restore a suspended container in place (same id, bundle and config),
+ * detached, its stdio on /dev/null; the image is removed once it runs. A
+ * failure leaves it suspended. */
+int container_wake(const struct wake_opts *o, struct error *err);
+
+/* Before a command that needs the container running (exec): wake it if it
+ * is suspended, or with no_wake refuse with a clear error. Not suspended
+ * (or not there): nothing to do, the command says what is wrong. */
+int session_wake_for(const char *root, const char *id, bool no_wake, const char *what,
+		     struct error *err);
+
+#endif
