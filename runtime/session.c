@@ -41,8 +41,7 @@ const char *session_engine(const struct spec_state *st, const struct spec *spec)
 
 bool session_signal_ends(int sig)
 {
-	return sig == SIGKILL || sig == SIGTERM || sig == SIGINT || sig == SIGHUP ||
-	       sig == SIGQUIT;
+	return sig == SIGKILL || sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT;
 }
 
 int session_discard_image(int dirfd, const char *image, struct error *err)
@@ -58,7 +57,8 @@ int session_discard_image(int dirfd, const char *image, struct error *err)
 		return error_set(err, 0, "suspended image path %s: not a directory below another",
 				 image);
 	*slash = '\0';
-	_cleanup_close_ int pfd = open(parent[0] ? parent : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int pfd = open(parent[0] ? parent : "/",
+				       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (pfd < 0) {
 		if (errno == ENOENT)
 			return 0;

@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { OPT_IMAGE = 256, OPT_CONSOLE };
+enum {
+	OPT_IMAGE = 256,
+	OPT_CONSOLE
+};
 
 static int on_suspend_opt(int c, const char *arg, void *ctx, struct error *err)
 {
