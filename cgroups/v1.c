@@ -25,42 +25,52 @@ static const char *mem_value(char *buf, size_t len, int64_t v)
 	return buf;
 }
 
+/* Zero is "not set" for limit, swap, reservation, kernel and kernelTCP,
+ * and a swappiness of -1 (2^64-1 as the spec's uint64) is "not set":
+ * engines send those zeros for every container (runc writes nothing for
+ * them). A limit of -1 with no swap limit lifts memory+swap too, as runc
+ * does, so the kernel takes it when the old swap limit is lower. */
 static int map_memory(const struct spec_memory *m, cgroup_entry_fn fn, void *ud, struct error *err)
 {
 	char v[32];
 	if (!m->present)
 		return 0;
-	if (m->has_limit)
+	if (m->has_limit && m->limit)
 		EMIT(.controller = "memory", .field = "linux.resources.memory.limit",
 		     .file = "memory.limit_in_bytes", .value = mem_value(v, sizeof(v), m->limit));
 	/* v1 swap is memory+swap; without swap accounting only "unlimited" is fine.
 	 * cgroup_apply reorders this with the limit when the kernel insists. */
-	if (m->has_swap)
+	if (m->has_swap && m->swap)
 		EMIT(.controller = "memory", .field = "linux.resources.memory.swap",
 		     .file = "memory.memsw.limit_in_bytes",
 		     .value = mem_value(v, sizeof(v), m->swap),
 		     .flags = m->swap < 0 ? CGROUP_ENTRY_OPTIONAL : 0);
-	if (m->has_reservation)
+	else if (m->has_limit && m->limit < 0)
+		EMIT(.controller = "memory", .field = "linux.resources.memory.limit",
+		     .file = "memory.memsw.limit_in_bytes", .value = "-1",
+		     .flags = CGROUP_ENTRY_OPTIONAL);
+	if (m->has_reservation && m->reservation)
 		EMIT(.controller = "memory", .field = "linux.resources.memory.reservation",
 		     .file = "memory.soft_limit_in_bytes",
 		     .value = mem_value(v, sizeof(v), m->reservation));
-	if (m->has_kernel)
+	if (m->has_kernel && m->kernel)
 		EMIT(.controller = "memory", .field = "linux.resources.memory.kernel",
 		     .file = "memory.kmem.limit_in_bytes",
 		     .value = mem_value(v, sizeof(v), m->kernel), .flags = CGROUP_ENTRY_LENIENT);
-	if (m->has_kernel_tcp)
+	if (m->has_kernel_tcp && m->kernel_tcp)
 		EMIT(.controller = "memory", .field = "linux.resources.memory.kernelTCP",
 		     .file = "memory.kmem.tcp.limit_in_bytes",
 		     .value = mem_value(v, sizeof(v), m->kernel_tcp),
 		     .flags = CGROUP_ENTRY_LENIENT);
-	if (m->has_swappiness) {
+	if (m->has_swappiness && m->swappiness != UINT64_MAX) {
 		snprintf(v, sizeof(v), "%" PRIu64, m->swappiness);
 		EMIT(.controller = "memory", .field = "linux.resources.memory.swappiness",
 		     .file = "memory.swappiness", .value = v);
 	}
-	if (m->has_disable_oom_killer)
+	/* false is the kernel's default: only true is written (runc alike) */
+	if (m->has_disable_oom_killer && m->disable_oom_killer)
 		EMIT(.controller = "memory", .field = "linux.resources.memory.disableOOMKiller",
-		     .file = "memory.oom_control", .value = m->disable_oom_killer ? "1" : "0");
+		     .file = "memory.oom_control", .value = "1");
 	if (m->has_use_hierarchy)
 		EMIT(.controller = "memory", .field = "linux.resources.memory.useHierarchy",
 		     .file = "memory.use_hierarchy", .value = m->use_hierarchy ? "1" : "0");
@@ -73,7 +83,8 @@ static int map_cpu(const struct spec_cpu *c, cgroup_entry_fn fn, void *ud, struc
 	char v[32];
 	if (!c->present)
 		return 0;
-	if (c->has_shares) {
+	/* 0 is "not set" for shares, quota, period and the realtime pair */
+	if (c->has_shares && c->shares) {
 		snprintf(v, sizeof(v), "%" PRIu64, c->shares);
 		EMIT(.controller = "cpu", .field = "linux.resources.cpu.shares",
 		     .file = "cpu.shares", .value = v);
@@ -83,7 +94,7 @@ static int map_cpu(const struct spec_cpu *c, cgroup_entry_fn fn, void *ud, struc
 		EMIT(.controller = "cpu", .field = "linux.resources.cpu.period",
 		     .file = "cpu.cfs_period_us", .value = v);
 	}
-	if (c->has_quota) {
+	if (c->has_quota && c->quota) {
 		snprintf(v, sizeof(v), "%" PRId64, c->quota > 0 ? c->quota : -1);
 		EMIT(.controller = "cpu", .field = "linux.resources.cpu.quota",
 		     .file = "cpu.cfs_quota_us", .value = v);
@@ -98,7 +109,7 @@ static int map_cpu(const struct spec_cpu *c, cgroup_entry_fn fn, void *ud, struc
 		EMIT(.controller = "cpu", .field = "linux.resources.cpu.realtimePeriod",
 		     .file = "cpu.rt_period_us", .value = v);
 	}
-	if (c->has_realtime_runtime) {
+	if (c->has_realtime_runtime && c->realtime_runtime) {
 		snprintf(v, sizeof(v), "%" PRId64, c->realtime_runtime);
 		EMIT(.controller = "cpu", .field = "linux.resources.cpu.realtimeRuntime",
 		     .file = "cpu.rt_runtime_us", .value = v);
@@ -136,19 +147,20 @@ static int map_blkio(const struct spec_blkio *b, cgroup_entry_fn fn, void *ud, s
 	char f[96], v[96];
 	if (!b->present)
 		return 0;
-	if (b->has_weight) {
+	/* 0 is "not set" for every weight (docker sends weight 0 always) */
+	if (b->has_weight && b->weight) {
 		snprintf(v, sizeof(v), "%u", b->weight);
 		EMIT(.controller = "blkio", .field = "linux.resources.blockIO.weight",
 		     .file = "blkio.weight", .value = v, .alt_file = "blkio.bfq.weight");
 	}
-	if (b->has_leaf_weight) {
+	if (b->has_leaf_weight && b->leaf_weight) {
 		snprintf(v, sizeof(v), "%u", b->leaf_weight);
 		EMIT(.controller = "blkio", .field = "linux.resources.blockIO.leafWeight",
 		     .file = "blkio.leaf_weight", .value = v);
 	}
 	for (size_t i = 0; i < b->n_weight_device; i++) {
 		const struct spec_weight_device *w = &b->weight_device[i];
-		if (w->has_weight) {
+		if (w->has_weight && w->weight) {
 			snprintf(v, sizeof(v), "%" PRId64 ":%" PRId64 " %u", w->major, w->minor,
 				 w->weight);
 			EMIT(.controller = "blkio",
@@ -157,7 +169,7 @@ static int map_blkio(const struct spec_blkio *b, cgroup_entry_fn fn, void *ud, s
 			     .file = "blkio.weight_device", .value = v,
 			     .alt_file = "blkio.bfq.weight_device");
 		}
-		if (w->has_leaf_weight) {
+		if (w->has_leaf_weight && w->leaf_weight) {
 			snprintf(v, sizeof(v), "%" PRId64 ":%" PRId64 " %u", w->major, w->minor,
 				 w->leaf_weight);
 			EMIT(.controller = "blkio",
@@ -234,7 +246,7 @@ int cgroup_v1_map(const struct spec_resources *res, cgroup_entry_fn fn, void *ud
 		     .file = FIELD(file, "hugetlb.%s.rsvd.limit_in_bytes", hp->page_size),
 		     .value = v, .flags = CGROUP_ENTRY_OPTIONAL);
 	}
-	if (res->network.present && res->network.has_class_id) {
+	if (res->network.present && res->network.has_class_id && res->network.class_id) {
 		snprintf(v, sizeof(v), "%" PRIu32, res->network.class_id);
 		EMIT(.controller = "net_cls", .field = "linux.resources.network.classID",
 		     .file = "net_cls.classid", .value = v);

@@ -57,17 +57,24 @@ static int map_memory(const struct spec_memory *m, cgroup_entry_fn fn, void *ud,
 	char v[32];
 	if (!m->present)
 		return 0;
-	if (m->has_limit)
+	/* 0 is "not set" for limit, reservation and swap (runc alike) */
+	if (m->has_limit && m->limit)
 		EMIT(.controller = "memory", .field = "linux.resources.memory.limit",
 		     .file = "memory.max", .value = max_value(v, sizeof(v), m->limit),
 		     .flags = m->has_check_before_update && m->check_before_update && m->limit >= 0
 				      ? CGROUP_ENTRY_CHECK_USAGE
 				      : 0);
-	if (m->has_reservation)
+	if (m->has_reservation && m->reservation)
 		EMIT(.controller = "memory", .field = "linux.resources.memory.reservation",
 		     .file = "memory.low", .value = max_value(v, sizeof(v), m->reservation));
 	/* OCI swap is memory+swap; memory.swap.max is swap alone. */
-	if (m->has_swap) {
+	if (!(m->has_swap && m->swap)) {
+		/* an unlimited memory with no swap limit: swap unlimited too */
+		if (m->has_limit && m->limit < 0)
+			EMIT(.controller = "memory", .field = "linux.resources.memory.limit",
+			     .file = "memory.swap.max", .value = "max",
+			     .flags = CGROUP_ENTRY_OPTIONAL);
+	} else {
 		const char *f = "linux.resources.memory.swap";
 		if (m->swap < 0)
 			EMIT(.controller = "memory", .field = f, .file = "memory.swap.max",
@@ -97,15 +104,16 @@ static int map_cpu(const struct spec_cpu *c, cgroup_entry_fn fn, void *ud, struc
 		EMIT(.controller = "cpu", .field = "linux.resources.cpu.shares",
 		     .file = "cpu.weight", .value = v);
 	}
-	if (c->has_quota || (c->has_period && c->period)) {
+	/* quota 0 and period 0 are "not set" */
+	if ((c->has_quota && c->quota) || (c->has_period && c->period)) {
 		int n = (c->has_quota && c->quota > 0)
 				? snprintf(v, sizeof(v), "%" PRId64, c->quota)
 				: snprintf(v, sizeof(v), "max");
 		if (c->has_period && c->period)
 			snprintf(v + n, sizeof(v) - (size_t)n, " %" PRIu64, c->period);
 		EMIT(.controller = "cpu",
-		     .field = c->has_quota ? "linux.resources.cpu.quota"
-					   : "linux.resources.cpu.period",
+		     .field = c->has_quota && c->quota ? "linux.resources.cpu.quota"
+						       : "linux.resources.cpu.period",
 		     .file = "cpu.max", .value = v);
 	}
 	if (c->has_burst) {
@@ -153,19 +161,20 @@ static int map_io(const struct spec_blkio *b, cgroup_entry_fn fn, void *ud, stru
 	if (!b->present)
 		return 0;
 	/* io.bfq.weight takes the v1 range (1..1000); io.weight is 1..10000. */
-	if (b->has_weight) {
+	/* 0 is "not set" for every weight (docker sends weight 0 always) */
+	if (b->has_weight && b->weight) {
 		snprintf(v, sizeof(v), "%u", b->weight);
 		snprintf(alt, sizeof(alt), "%" PRIu64, cgroup_blkio_to_io_weight(b->weight));
 		EMIT(.controller = "io", .route = "blkio",
 		     .field = "linux.resources.blockIO.weight", .file = "io.bfq.weight", .value = v,
 		     .alt_file = "io.weight", .alt_value = alt);
 	}
-	if (b->has_leaf_weight)
+	if (b->has_leaf_weight && b->leaf_weight)
 		EMIT(.controller = "io", .route = "blkio",
 		     .field = "linux.resources.blockIO.leafWeight", .note = NO_V2);
 	for (size_t i = 0; i < b->n_weight_device; i++) {
 		const struct spec_weight_device *w = &b->weight_device[i];
-		if (w->has_weight) {
+		if (w->has_weight && w->weight) {
 			snprintf(v, sizeof(v), "%" PRId64 ":%" PRId64 " %u", w->major, w->minor,
 				 w->weight);
 			snprintf(alt, sizeof(alt), "%" PRId64 ":%" PRId64 " %" PRIu64, w->major,
@@ -176,7 +185,7 @@ static int map_io(const struct spec_blkio *b, cgroup_entry_fn fn, void *ud, stru
 			     .file = "io.bfq.weight", .value = v, .alt_file = "io.weight",
 			     .alt_value = alt);
 		}
-		if (w->has_leaf_weight)
+		if (w->has_leaf_weight && w->leaf_weight)
 			EMIT(.controller = "io", .route = "blkio",
 			     .field = FIELD(
 				     f, "linux.resources.blockIO.weightDevice[%zu].leafWeight", i),
@@ -243,7 +252,7 @@ int cgroup_v2_map(const struct spec_resources *res, cgroup_entry_fn fn, void *ud
 		     .file = FIELD(file, "hugetlb.%s.rsvd.max", hp->page_size), .value = v,
 		     .flags = CGROUP_ENTRY_OPTIONAL);
 	}
-	if (res->network.present && res->network.has_class_id)
+	if (res->network.present && res->network.has_class_id && res->network.class_id)
 		EMIT(.controller = "net_cls", .field = "linux.resources.network.classID",
 		     .note = "needs the cgroup v1 net_cls controller, which is not mounted");
 	if (res->network.present && res->network.n_priorities)

@@ -90,7 +90,7 @@ int container_check_supported(const struct spec *spec, struct error *err)
 	    !spec_namespace_find(spec, "time"))
 		return error_set(err, 0, "config.json: .linux.timeOffsets: needs a time namespace");
 	if (process_check_capabilities(p, err) < 0 || sysctl_check(spec, err) < 0 ||
-	    lsm_check(p->apparmor_profile, p->selinux_label, l->mount_label, err) < 0)
+	    lsm_check(p->apparmor_profile, p->selinux_label, err) < 0)
 		return -1;
 	return rootfs_check_mounts(spec, err);
 }

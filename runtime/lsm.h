@@ -11,8 +11,7 @@
 bool lsm_apparmor_enabled(void);
 bool lsm_selinux_enabled(void);
 /* Refuse labels the host cannot apply (at create, before anything). */
-int lsm_check(const char *apparmor_profile, const char *selinux_label, const char *mount_label,
-	      struct error *err);
+int lsm_check(const char *apparmor_profile, const char *selinux_label, struct error *err);
 /* Set the labels the next execve takes, written through procfd (from
  * procfs_open_private(), never a path in the container's /proc); when
  * procfd is not a procfs root, a private procfs is opened for the write. */

@@ -1227,6 +1227,10 @@ int rootfs_finish(const struct spec *spec, const struct rootfs_opts *o, struct e
 		return -1;
 	if (spec->root.readonly && bind_remount("/", "/", MS_RDONLY, o->in_userns, err) < 0)
 		return error_prefix(err, "make the rootfs read-only");
+	/* "rslave" (what docker and containerd's CRI send) and "slave" alike:
+	 * the whole tree, after pivot_root; / was made a slave of the host's
+	 * first (rootfs_prepare), so with "shared" or "rshared" host mounts
+	 * still reach the container and nothing goes back to the host. */
 	if (l->rootfs_propagation) {
 		unsigned long prop = MS_REC;
 		for (size_t j = 0; j < sizeof(propagation_options) / sizeof(propagation_options[0]);

@@ -38,7 +38,9 @@ const char *const spec_rlimit_types[] = {"RLIMIT_AS",
 					 "RLIMIT_SIGPENDING",
 					 "RLIMIT_STACK",
 					 NULL};
-const char *const spec_propagations[] = {"private", "shared", "slave", "unbindable", NULL};
+const char *const spec_propagations[] = {"private",    "shared",      "slave",
+					 "unbindable", "rprivate",    "rshared",
+					 "rslave",     "runbindable", NULL};
 static const char *const seccomp_actions[] = {"SCMP_ACT_KILL",	      "SCMP_ACT_KILL_PROCESS",
 					      "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
 					      "SCMP_ACT_ERRNO",	      "SCMP_ACT_TRACE",

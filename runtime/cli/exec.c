@@ -292,7 +292,7 @@ static int merge(struct exec_ctx *x, struct spec *spec, int argc, char **argv, i
 		if (!(p->selinux_label = strdup(x->label)))
 			return error_set(err, ENOMEM, "exec");
 	}
-	if (lsm_check(p->apparmor_profile, p->selinux_label, NULL, err) < 0)
+	if (lsm_check(p->apparmor_profile, p->selinux_label, err) < 0)
 		return error_prefix(err, "exec");
 	return 0;
 }

@@ -340,6 +340,79 @@ static void test_pids_without_limit(void **state)
 	}
 }
 
+/* What engines send for "not set": docker writes every resource field,
+ * 0 where the user set nothing. runc writes nothing for those zeros, and
+ * neither may agentrun (blkio.weight 0 is ERANGE, cpu.shares 0 becomes 2). */
+static void test_zero_is_unset(void **state)
+{
+	(void)state;
+	struct spec_weight_device wd = {
+		.major = 8, .minor = 0, .has_weight = true, .has_leaf_weight = true};
+	struct spec_resources res = {
+		.present = true,
+		.memory = {.present = true,
+			   .has_limit = true,
+			   .has_reservation = true,
+			   .has_swap = true,
+			   .has_kernel = true,
+			   .has_kernel_tcp = true,
+			   .has_swappiness = true,
+			   .swappiness = UINT64_MAX, /* -1 as the spec's uint64 */
+			   .has_disable_oom_killer = true},
+		.cpu = {.present = true,
+			.has_shares = true,
+			.has_quota = true,
+			.has_period = true,
+			.has_realtime_runtime = true,
+			.has_realtime_period = true,
+			.cpus = "",
+			.mems = ""},
+		.block_io = {.present = true,
+			     .has_weight = true,
+			     .has_leaf_weight = true,
+			     .weight_device = &wd,
+			     .n_weight_device = 1},
+		.network = {.present = true, .has_class_id = true},
+	};
+	for (int v = 1; v <= 2; v++) {
+		struct cgroup_entries es = map(v, &res);
+		for (size_t i = 0; i < es.n; i++)
+			fail_msg("v%d: %s mapped to %s=%s", v, es.v[i].field,
+				 es.v[i].file ? es.v[i].file : "(note)",
+				 es.v[i].value ? es.v[i].value : es.v[i].note);
+		cgroup_entries_free(&es);
+	}
+	/* memory -1 with no swap limit: memory+swap unlimited too (runc) */
+	res.memory.has_limit = true;
+	res.memory.limit = -1;
+	struct cgroup_entries es = map(1, &res);
+	assert_non_null(find(&es, "memory.limit_in_bytes", "-1"));
+	const struct cgroup_entry *e = find(&es, "memory.memsw.limit_in_bytes", "-1");
+	assert_non_null(e);
+	assert_true(e->flags & CGROUP_ENTRY_OPTIONAL);
+	cgroup_entries_free(&es);
+	es = map(2, &res);
+	assert_non_null(find(&es, "memory.max", "max"));
+	assert_non_null(find(&es, "memory.swap.max", "max"));
+	cgroup_entries_free(&es);
+	/* quota -1 is still "unlimited", written; false oom killer: nothing */
+	res.memory.has_limit = false;
+	res.cpu.quota = -1;
+	res.memory.has_disable_oom_killer = true;
+	es = map(1, &res);
+	assert_non_null(find(&es, "cpu.cfs_quota_us", "-1"));
+	assert_null(find(&es, "memory.oom_control", NULL));
+	cgroup_entries_free(&es);
+	es = map(2, &res);
+	assert_non_null(find(&es, "cpu.max", "max"));
+	cgroup_entries_free(&es);
+	/* a real swappiness is written */
+	res.memory.swappiness = 0;
+	es = map(1, &res);
+	assert_non_null(find(&es, "memory.swappiness", "0"));
+	cgroup_entries_free(&es);
+}
+
 static void test_map_invalid(void **state)
 {
 	(void)state;
@@ -901,6 +974,7 @@ int main(void)
 		cmocka_unit_test(test_v2_unsupported),
 		cmocka_unit_test(test_v1_map),
 		cmocka_unit_test(test_pids_without_limit),
+		cmocka_unit_test(test_zero_is_unset),
 		cmocka_unit_test(test_map_invalid),
 		cmocka_unit_test(test_mode_hybrid),
 		cmocka_unit_test(test_mode_v2_v1_none),

@@ -1118,6 +1118,24 @@ static void test_reject_semantics(void **state)
 	assert_contains(validate_fails(DOC("'linux':{'devices':[{'type':'c','path':'/dev/x',"
 					   "'major':1}]}")),
 			".linux.devices[0]: major and minor are required");
+	/* the r-prefixed spellings engines send (docker, containerd's CRI) */
+	static const char *const props[] = {"private", "rprivate", "shared",	 "rshared",
+					    "slave",   "rslave",   "unbindable", "runbindable"};
+	for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
+		char q[128];
+		snprintf(q, sizeof(q), DOC("'linux':{'rootfsPropagation':'%s'}"), props[i]);
+		spec_free(parse_ok(q));
+	}
+	/* docker's "not set" values: zeros, and swappiness -1 as a uint64 */
+	spec_free(parse_ok(
+		DOC("'linux':{'mountLabel':'system_u:object_r:svirt_sandbox_file_t:s0',"
+		    "'resources':{'blockIO':{'weight':0,'leafWeight':0,"
+		    "'weightDevice':[{'major':8,'minor':0,'weight':0}]},"
+		    "'cpu':{'shares':0,'quota':0,'period':0,'realtimeRuntime':0,"
+		    "'realtimePeriod':0,'cpus':'','mems':''},"
+		    "'memory':{'limit':0,'reservation':0,'swap':0,'kernel':0,'kernelTCP':0,"
+		    "'swappiness':18446744073709551615,'disableOOMKiller':false},"
+		    "'network':{'classID':0}}}")));
 	assert_contains(validate_fails(DOC("'linux':{'rootfsPropagation':'rshared2'}")),
 			".linux.rootfsPropagation: unknown propagation \"rshared2\"");
 	assert_contains(validate_fails(DOC("'linux':{'maskedPaths':['/ok','rel']}")),
