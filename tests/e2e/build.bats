@@ -23,6 +23,10 @@ build_setup() {
 		exec "$AGENTRUN" "\$@"
 	EOF
 	chmod 755 "$WRAP"
+	# containers.conf's runtime "agentrun" is the wrapper too (read by
+	# podman build and buildah when no --runtime is given)
+	sed -i "s|^agentrun = .*|agentrun = [\"$WRAP\"]|" "$CONTAINERS_CONF"
+	grep -qxF "agentrun = [\"$WRAP\"]" "$CONTAINERS_CONF"
 }
 
 build_cleanup() {
@@ -186,4 +190,32 @@ failing_containerfile() {
 	run pm run --rm "$img" cat /wc-file
 	[ "$status" -eq 0 ]
 	[ "$output" = from-buildah-run ]
+}
+
+@test "podman build and buildah bud without --runtime: containers.conf's runtime, or BUILDAH_RUNTIME" {
+	printf 'FROM %s\nRUN echo from-default-runtime >/d\n' "$E2E_IMAGE" >"$CTX/Containerfile"
+	img=localhost/e2e-default-rt:$BATS_TEST_NUMBER
+	echo "$img" >>"$BATS_TEST_TMPDIR/names"
+	# [engine] runtime = "agentrun" in CONTAINERS_CONF
+	run pm build -t "$img-p" "$CTX"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$img-p" >>"$BATS_TEST_TMPDIR/names"
+	ran_steps 1
+	: >"$WRAP_LOG"
+	run bd bud -t "$img-b" "$CTX"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$img-b" >>"$BATS_TEST_TMPDIR/names"
+	ran_steps 1
+	# buildah's environment variable, with no containers.conf naming agentrun
+	: >"$WRAP_LOG"
+	run env CONTAINERS_CONF=/dev/null BUILDAH_RUNTIME="$WRAP" \
+		timeout -k 5 "$E2E_TIMEOUT" buildah --root "$PODMAN_DIR/root" --runroot "$PODMAN_DIR/run" bud -t "$img-e" "$CTX"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$img-e" >>"$BATS_TEST_TMPDIR/names"
+	ran_steps 1
+	run pm run --rm "$img-e" cat /d
+	[ "$output" = from-default-runtime ]
 }
