@@ -6,6 +6,7 @@
 #include "runtime/rootfs.h"
 #include "runtime/seccomp.h"
 #include "runtime/lsm.h"
+#include "spec/agent_seccomp.h"
 #include "spec/feature_doc.h"
 #include "spec/names.h"
 #include "util/version.h"
@@ -47,10 +48,29 @@ int features_json(char **out, struct error *err)
 		}
 	}
 	static const char *const unsafe[] = {NULL};
-	const char *ann_keys[] = {"org.agentrun.version", "org.agentrun.commit",
-				  "org.agentrun.checkpoint.enabled"};
-	const char *ann_values[] = {AGENTRUN_VERSION, agentrun_commit,
-				    criu_built_in() ? "true" : "false"};
+	/* the agent profile's seccomp allowlist, as `spec --profile agent`
+	 * writes it (spec/agent_seccomp.c) */
+	char *sc_allowed = NULL, *sc_cond = NULL, *sc_refused = NULL;
+	if (agent_seccomp_lists(&sc_allowed, &sc_cond, &sc_refused, err) < 0) {
+		for (int i = 0; i < ncaps; i++)
+			free(caps[i]);
+		free(caps);
+		return -1;
+	}
+	const char *ann_keys[] = {"org.agentrun.version",
+				  "org.agentrun.commit",
+				  "org.agentrun.checkpoint.enabled",
+				  "org.agentrun.profile.agent.seccomp.default",
+				  "org.agentrun.profile.agent.seccomp.allowed",
+				  "org.agentrun.profile.agent.seccomp.conditional",
+				  "org.agentrun.profile.agent.seccomp.refused"};
+	const char *ann_values[] = {AGENTRUN_VERSION,
+				    agentrun_commit,
+				    criu_built_in() ? "true" : "false",
+				    "SCMP_ACT_ERRNO(ENOSYS)",
+				    sc_allowed,
+				    sc_cond,
+				    sc_refused};
 	struct spec_features f = {
 		.oci_version_min = "1.0.0",
 		.oci_version_max = AGENTRUN_SPEC_VERSION,
@@ -71,10 +91,15 @@ int features_json(char **out, struct error *err)
 		.seccomp_archs = seccomp_arch_names,
 		.seccomp_known_flags = seccomp_flag_names,
 		.seccomp_supported_flags = seccomp_supported_flags(),
-		.annotations = {.n = 3, .keys = (char **)ann_keys, .values = (char **)ann_values},
+		.annotations = {.n = sizeof(ann_keys) / sizeof(ann_keys[0]),
+				.keys = (char **)ann_keys,
+				.values = (char **)ann_values},
 		.unsafe_annotations = unsafe,
 	};
 	int r = spec_features_json(&f, out, err);
+	free(sc_allowed);
+	free(sc_cond);
+	free(sc_refused);
 	for (int i = 0; i < ncaps; i++)
 		free(caps[i]);
 	free(caps);

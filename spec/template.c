@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `agentrun spec`: the default config.json, plain or rootless. */
 #include "spec/template.h"
+#include "spec/agent_seccomp.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -129,9 +130,10 @@ int spec_template_json(bool rootless, unsigned int uid, unsigned int gid, char *
 /* The agent profile: what an AI coding agent's session needs and no more.
  * Its own user namespace (root inside, unprivileged outside), a read-only
  * root, a tmpfs workdir (/work) and /tmp, no network but loopback, few
- * capabilities, no_new_privs, and a seccomp filter that refuses the
- * syscalls a sandboxed build or shell never needs (mounts, modules, bpf,
- * ptrace of others, keyrings, namespaces, clocks, reboot). */
+ * capabilities, no_new_privs, and a seccomp allowlist (agent_seccomp.c):
+ * the syscalls builds and shells need, nothing that reaches past the
+ * sandbox (mounts, modules, bpf, io_uring, ptrace, keyrings, namespaces,
+ * clocks, reboot). */
 static const char agent_template[] =
 	"{\n"
 	"\t\"ociVersion\": \"1.3.0\",\n"
@@ -187,24 +189,7 @@ static const char agent_template[] =
 	"\t\t\t{\"type\": \"user\"}\n"
 	"\t\t],\n"
 	"\t\t\"resources\": {\"pids\": {\"limit\": 4096}},\n"
-	"\t\t\"seccomp\": {\n"
-	"\t\t\t\"defaultAction\": \"SCMP_ACT_ALLOW\",\n"
-	"\t\t\t\"syscalls\": [{\n"
-	"\t\t\t\t\"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 1,\n"
-	"\t\t\t\t\"names\": [\"mount\", \"umount2\", \"pivot_root\", \"fsopen\", \"fsconfig\",\n"
-	"\t\t\t\t\t\"fsmount\", \"fspick\", \"move_mount\", \"open_tree\", \"mount_setattr\",\n"
-	"\t\t\t\t\t\"unshare\", \"setns\", \"init_module\", \"finit_module\", \"delete_module\",\n"
-	"\t\t\t\t\t\"kexec_load\", \"kexec_file_load\", \"bpf\", \"perf_event_open\", \"ptrace\",\n"
-	"\t\t\t\t\t\"process_vm_readv\", \"process_vm_writev\", \"kcmp\", \"add_key\", "
-	"\"request_key\",\n"
-	"\t\t\t\t\t\"keyctl\", \"open_by_handle_at\", \"name_to_handle_at\", \"reboot\", "
-	"\"swapon\",\n"
-	"\t\t\t\t\t\"swapoff\", \"syslog\", \"acct\", \"settimeofday\", \"clock_settime\",\n"
-	"\t\t\t\t\t\"clock_adjtime\", \"adjtimex\", \"quotactl\", \"iopl\", \"ioperm\", "
-	"\"userfaultfd\",\n"
-	"\t\t\t\t\t\"lookup_dcookie\", \"vhangup\", \"nfsservctl\", \"uselib\", \"personality\"]\n"
-	"\t\t\t}]\n"
-	"\t\t},\n"
+	"\t\t\"seccomp\": %s,\n"
 	"\t\t\"maskedPaths\": [\"/proc/acpi\", \"/proc/asound\", \"/proc/kcore\", \"/proc/keys\",\n"
 	"\t\t\t\"/proc/latency_stats\", \"/proc/timer_list\", \"/proc/timer_stats\",\n"
 	"\t\t\t\"/proc/sched_debug\", \"/sys/firmware\", \"/proc/scsi\"],\n"
@@ -221,7 +206,13 @@ int spec_agent_template_json(unsigned int uid, unsigned int gid, char **out, str
 	/* as root the session gets 65536 ids far from the host's; else just ours */
 	unsigned int host_uid = uid == 0 ? 100000 : uid, host_gid = uid == 0 ? 100000 : gid;
 	unsigned int size = uid == 0 ? 65536 : 1;
-	if (asprintf(out, agent_template, caps, caps, caps, host_uid, size, host_gid, size) < 0)
+	char *seccomp = NULL;
+	if (agent_seccomp_json(&seccomp, err) < 0)
+		return -1;
+	int r = asprintf(out, agent_template, caps, caps, caps, host_uid, size, host_gid, size,
+			 seccomp);
+	free(seccomp);
+	if (r < 0)
 		return error_set(err, ENOMEM, "spec template");
 	return 0;
 }

@@ -13,7 +13,7 @@ int spec_template_json(bool rootless, unsigned int uid, unsigned int gid, char *
 
 /* The agent profile (`agentrun spec --profile agent`): a user namespace,
  * read-only root, tmpfs /work and /tmp, loopback only, few capabilities,
- * no_new_privs and a seccomp denylist. */
+ * no_new_privs and a seccomp allowlist (spec/agent_seccomp.c). */
 int spec_agent_template_json(unsigned int uid, unsigned int gid, char **out, struct error *err);
 
 #endif
