@@ -148,8 +148,7 @@ static const struct {
 	{"clone", "ERRNO", EPERM, 1, {{0, 0x40000000, 0x40000000, "SCMP_CMP_MASKED_EQ"}}},
 	/* unshare: of fds, fs attributes, SysV semaphores, but of no
 	 * namespace (CLONE_NEWTIME included here) */
-	{"unshare", "ALLOW", 0, 1,
-	 {{0, NS_FLAGS_CLONE | CLONE_NEWTIME_, 0, "SCMP_CMP_MASKED_EQ"}}},
+	{"unshare", "ALLOW", 0, 1, {{0, NS_FLAGS_CLONE | CLONE_NEWTIME_, 0, "SCMP_CMP_MASKED_EQ"}}},
 	{"unshare", "ERRNO", EPERM, 1, {{0, 0x00020000, 0x00020000, "SCMP_CMP_MASKED_EQ"}}},
 	{"unshare", "ERRNO", EPERM, 1, {{0, 0x02000000, 0x02000000, "SCMP_CMP_MASKED_EQ"}}},
 	{"unshare", "ERRNO", EPERM, 1, {{0, 0x04000000, 0x04000000, "SCMP_CMP_MASKED_EQ"}}},
@@ -186,8 +185,9 @@ static const struct {
 	{"socket", "ALLOW", 0, 1, {{0, 2, 0, "SCMP_CMP_EQ"}}},
 	{"socket", "ALLOW", 0, 1, {{0, 10, 0, "SCMP_CMP_EQ"}}},
 	{"socket", "ALLOW", 0, 2, {{0, 16, 0, "SCMP_CMP_EQ"}, {2, 0, 0, "SCMP_CMP_EQ"}}},
-	{"socket", "ERRNO", EPROTONOSUPPORT, 2,
-	 {{0, 16, 0, "SCMP_CMP_EQ"}, {2, 0, 0, "SCMP_CMP_NE"}}},
+	/* clang-format off */
+	{"socket", "ERRNO", EPROTONOSUPPORT, 2, {{0, 16, 0, "SCMP_CMP_EQ"}, {2, 0, 0, "SCMP_CMP_NE"}}},
+	/* clang-format on */
 	{"socket", "ERRNO", EAFNOSUPPORT, 1, {{0, 1, 0, "SCMP_CMP_LT"}}},
 	{"socket", "ERRNO", EAFNOSUPPORT, 1, {{0, 3, 0, "SCMP_CMP_EQ"}}},
 	{"socket", "ERRNO", EAFNOSUPPORT, 1, {{0, 4, 0, "SCMP_CMP_EQ"}}},
@@ -317,8 +317,9 @@ static int finish(struct buf *b, char **out, struct error *err)
 int agent_seccomp_json(char **out, struct error *err)
 {
 	struct buf b = {0};
-	put(&b, "{\n\t\t\t\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": %d,\n"
-		"\t\t\t\"syscalls\": [\n",
+	put(&b,
+	    "{\n\t\t\t\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": %d,\n"
+	    "\t\t\t\"syscalls\": [\n",
 	    ENOSYS);
 	put(&b, "\t\t\t\t{\"action\": \"SCMP_ACT_ALLOW\", \"names\": [");
 	for (size_t i = 0; i < N(allow_groups); i++) {
