@@ -17,6 +17,8 @@
 #    makes no bridge: the host end of the veth pair goes with the pod's
 #    network namespace, which is pinned under DIR
 #    (netns_mounts_under_state_dir).
+#    The ptp plugin turns on net.ipv4.ip_forward; e2e_cri_stop puts back
+#    the value it had before.
 #  - restrict_oom_score_adj: root here lacks CAP_SYS_RESOURCE and cannot
 #    lower oom_score_adj to the sandbox's -998 (with any runtime).
 #  - disable_apparmor: the host has no AppArmor.
@@ -67,6 +69,8 @@ e2e_cri_start() {
 		exec "$AGENTRUN" "\$@"
 	EOF
 	chmod 755 "$dir/agentrun-wrap"
+
+	cat /proc/sys/net/ipv4/ip_forward >"$dir/ip_forward.before"
 
 	# the client's stubs, generated from tests/e2e/cri/api.proto
 	/usr/bin/python3 "$E2E_LIB/cri/cri_client.py" gen "$CRI_GEN" >/dev/null || return 1
@@ -194,5 +198,10 @@ e2e_cri_stop() {
 		done
 	fi
 	# shims name containerd's socket (in $dir)
+	local fwd
+	fwd=$(cat "$dir/ip_forward.before" 2>/dev/null)
 	e2e_reap_dir "$dir"
+	if [ -n "$fwd" ] && [ "$(cat /proc/sys/net/ipv4/ip_forward)" != "$fwd" ]; then
+		echo "$fwd" >/proc/sys/net/ipv4/ip_forward
+	fi
 }
