@@ -68,6 +68,11 @@ void criu_describe(char *buf, size_t size)
 		snprintf(buf, size, "not found (%s: %s)", bin, strerror(errno));
 		return;
 	}
+	struct error lerr = {0};
+	if (criu_lib_load(&lerr) < 0) {
+		snprintf(buf, size, "unknown (%s)", lerr.msg);
+		return;
+	}
 	criu_opts *opts = NULL;
 	if (criu_local_init_opts(&opts) < 0) {
 		snprintf(buf, size, "unknown (libcriu: out of memory)");
@@ -191,6 +196,8 @@ static int criu_version_cached(const char *root, const char *bin, int *version, 
 int criu_opts_new(const struct criu_common_opts *c, const char *root, int images_fd, int work_fd,
 		  const char *log_name, criu_opts **out, struct error *err)
 {
+	if (criu_lib_load(err) < 0)
+		return -1;
 	char bin[PATH_MAX];
 	if (find_criu(bin, sizeof(bin)) < 0)
 		return error_set(err, 0,

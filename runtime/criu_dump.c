@@ -511,7 +511,8 @@ int criu_dump_locked(const struct checkpoint_opts *o, int dirfd, const struct sp
 out:
 	criu_record_free(&rec);
 	criu_mounts_free(m, n);
-	criu_local_free_opts(co);
+	if (co) /* NULL before libcriu is loaded */
+		criu_local_free_opts(co);
 	return r;
 }
 

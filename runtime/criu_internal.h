@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* libcriu's header (found through its pkg-config -I, not runtime/criu.h) */
-#include <criu.h>
+/* libcriu's header and its functions, loaded with dlopen() */
+#include "runtime/criu_lib.h"
 
 #include "runtime/criu.h"
 #include "spec/spec.h"

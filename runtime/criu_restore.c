@@ -507,7 +507,8 @@ out:
 	for (int i = 0; i < n_dups; i++)
 		close(dups[i]);
 	criu_record_free(&rec);
-	criu_local_free_opts(co);
+	if (co) /* NULL before libcriu is loaded */
+		criu_local_free_opts(co);
 	return r;
 }
 
