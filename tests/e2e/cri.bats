@@ -29,15 +29,17 @@ remove_pod() {
 }
 teardown() { e2e_remove_names remove_pod; }
 
-# run_pod NAME: RunPodSandbox with handler agentrun; sets POD (its id) and
-# POD_CFG (its config, for CreateContainer) and POD_LOGS (its log dir).
+# run_pod NAME [RUNP OPTIONS...]: RunPodSandbox with handler agentrun; sets
+# POD (its id) and POD_CFG (its config, for CreateContainer) and POD_LOGS
+# (its log dir).
 run_pod() {
 	local name=$1 out
+	shift
 	POD_LOGS=$CRI_DIR/pods/$name
 	POD_CFG=$CRI_DIR/pods/$name.json
 	mkdir -p "$POD_LOGS"
 	out=$(cri runp --name "$name" --uid "uid-$name" --namespace agentrun-e2e --handler agentrun \
-		--log-dir "$POD_LOGS" --cgroup-parent "/agentrun-e2e/$name" --config-out "$POD_CFG") || return 1
+		--log-dir "$POD_LOGS" --cgroup-parent "/agentrun-e2e/$name" --config-out "$POD_CFG" "$@") || return 1
 	POD=$(jq -r .pod_sandbox_id <<<"$out")
 	[ -n "$POD" ] && [ "$POD" != null ] || return 1
 	echo "$POD" >>"$BATS_TEST_TMPDIR/names"
@@ -235,6 +237,42 @@ agentrun_failures_in_log() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(ar_status "$CTR")" = absent ]
+	[ "$(ar_status "$POD")" = absent ]
+}
+
+@test "cri: a restricted pod: seccomp RuntimeDefault (containerd's profile), all capabilities dropped, non-root" {
+	# what the "restricted" Pod Security Standard asks of an agent pod
+	run_pod restricted --seccomp runtime/default
+	spid=$(timeout 10 "$AGENTRUN" --root "$CRI_ROOT" state "$POD" | jq -r .pid)
+	grep -P '^Seccomp:\t2$' "/proc/$spid/status"
+	create_ctr agent --user 65534 --seccomp runtime/default --cap-drop ALL --no-new-privs --readonly-rootfs -- \
+		sh -c 'trap "exit 0" TERM; while :; do sleep 1; done'
+	cri start "$CTR"
+	[ "$(ctr_state "$CTR")" = CONTAINER_RUNNING ]
+	# the container's process (pid 1 in its pid namespace) and an ExecSync'd one
+	for who in 1 self; do
+		run cri exec "$CTR" -- grep -E '^(Uid|Seccomp|NoNewPrivs|CapEff|CapPrm|CapBnd):' "/proc/$who/status"
+		echo "$output"
+		[ "$(jq -r .exit_code <<<"$output")" -eq 0 ]
+		st=$(jq -r .stdout <<<"$output")
+		[[ "$st" == *$'Uid:\t65534\t65534\t65534\t65534'* ]]
+		[[ "$st" == *$'Seccomp:\t2'* ]]
+		[[ "$st" == *$'NoNewPrivs:\t1'* ]]
+		[[ "$st" == *$'CapEff:\t0000000000000000'* ]]
+		[[ "$st" == *$'CapPrm:\t0000000000000000'* ]]
+		[[ "$st" == *$'CapBnd:\t0000000000000000'* ]]
+	done
+	# the profile is containerd's default: unshare(2) needs CAP_SYS_ADMIN
+	# there (EPERM), whatever the host allows unprivileged users
+	run cri exec "$CTR" -- unshare -U true
+	echo "$output"
+	[ "$(jq -r .exit_code <<<"$output")" -ne 0 ]
+	[[ "$(jq -r .stderr <<<"$output")" == *"Operation not permitted"* ]]
+	cri stop "$CTR" --timeout 10
+	run cri status "$CTR"
+	[ "$(jq -r .status.exit_code <<<"$output")" -eq 0 ]
+	cri stopp "$POD"
+	cri rmp "$POD"
 	[ "$(ar_status "$POD")" = absent ]
 }
 

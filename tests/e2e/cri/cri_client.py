@@ -15,7 +15,8 @@ Commands:
     version
     image-status IMAGE
     runp --name N --uid U --namespace NS [--handler H] [--log-dir D]
-         [--cgroup-parent P] [--hostname H] --config-out FILE
+         [--cgroup-parent P] [--hostname H] [--seccomp PROFILE]
+         --config-out FILE
                                              RunPodSandbox; the sandbox
                                              config is saved to FILE (JSON)
                                              for create
@@ -23,7 +24,10 @@ Commands:
     create POD_ID --pod-config FILE --name N --image I [--log-path P]
            [--env K=V]... [--mount HOST:CTR[:ro]]... [--user UID]
            [--readonly-rootfs] [--no-new-privs] [--memory BYTES]
-           [--workdir DIR] -- CMD [ARG...]
+           [--workdir DIR] [--seccomp PROFILE] [--cap-drop CAP]...
+           [--cap-add CAP]... -- CMD [ARG...]
+                                             PROFILE: runtime/default,
+                                             unconfined or localhost/PATH
     start ID | status ID | rm ID
     stop ID [--timeout SECONDS]
     exec ID [--timeout SECONDS] -- CMD [ARG...]
@@ -72,6 +76,7 @@ def main():
     g.add_argument("--log-dir", default="")
     g.add_argument("--cgroup-parent", default="")
     g.add_argument("--hostname", default="")
+    g.add_argument("--seccomp")
     g.add_argument("--config-out", required=True)
 
     for name in ("pstatus", "stopp", "rmp", "start", "status", "rm"):
@@ -91,6 +96,9 @@ def main():
     g.add_argument("--no-new-privs", action="store_true")
     g.add_argument("--memory", type=int, default=0)
     g.add_argument("--workdir", default="")
+    g.add_argument("--seccomp")
+    g.add_argument("--cap-drop", action="append", default=[])
+    g.add_argument("--cap-add", action="append", default=[])
     g.add_argument("argv", nargs="+")
 
     g = sub.add_parser("stop")
@@ -115,6 +123,18 @@ def main():
     from google.protobuf import json_format
     import api_pb2 as pb
     import api_pb2_grpc as pbg
+
+    def profile(text):
+        if text == "runtime/default":
+            return pb.SecurityProfile(
+                profile_type=pb.SecurityProfile.RuntimeDefault)
+        if text == "unconfined":
+            return pb.SecurityProfile(profile_type=pb.SecurityProfile.Unconfined)
+        if text.startswith("localhost/"):
+            return pb.SecurityProfile(profile_type=pb.SecurityProfile.Localhost,
+                                      localhost_ref=text[len("localhost"):])
+        p.error("bad seccomp profile: " + text)
+        return None
 
     def out(msg):
         print(json.dumps(json_format.MessageToDict(
@@ -144,6 +164,8 @@ def main():
                     security_context=pb.LinuxSandboxSecurityContext(
                         namespace_options=pb.NamespaceOption(
                             network=pb.POD, pid=pb.CONTAINER, ipc=pb.POD))))
+            if a.seccomp:
+                cfg.linux.security_context.seccomp.CopyFrom(profile(a.seccomp))
             with open(a.config_out, "w", encoding="utf-8") as f:
                 f.write(json_format.MessageToJson(cfg))
             out(rt.RunPodSandbox(pb.RunPodSandboxRequest(
@@ -171,6 +193,11 @@ def main():
                 no_new_privs=a.no_new_privs)
             if a.user is not None:
                 sc.run_as_user.value = a.user
+            if a.seccomp:
+                sc.seccomp.CopyFrom(profile(a.seccomp))
+            if a.cap_drop or a.cap_add:
+                sc.capabilities.drop_capabilities.extend(a.cap_drop)
+                sc.capabilities.add_capabilities.extend(a.cap_add)
             ccfg = pb.ContainerConfig(
                 metadata=pb.ContainerMetadata(name=a.name),
                 image=pb.ImageSpec(image=a.image),
