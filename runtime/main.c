@@ -233,6 +233,26 @@ static const struct command commands[] = {
 	 "   --console-socket value  AF_UNIX socket to receive the new pty master of a\n"
 	 "                           container with a terminal (required for one)\n",
 	 cmd_wake},
+	{"fork", "start copies of a running container from its exact state",
+	 "USAGE:\n   agentrun fork [command options] <container-id> <new-id>\n\n"
+	 "The container goes on running; each copy starts from its state (processes,\n"
+	 "memory, open files, its tmpfs mounts and their contents), with its own network\n"
+	 "namespace (lo up), cgroup and state entry, detached, stdio on /dev/null. The\n"
+	 "source is frozen while CRIU dumps it and its writable bind mounts (and a\n"
+	 "writable rootfs) are copied for each copy: reflinks where the filesystem has\n"
+	 "them, else a plain copy; one line per copy says which, and the pause is\n"
+	 "printed. Read-only mounts and a read-only rootfs are shared. See\n"
+	 "docs/sessions.md.\n\n"
+	 "OPTIONS:\n"
+	 "   --count value           N copies, named <new-id>-1 .. <new-id>-N (default: 1,\n"
+	 "                           named <new-id>)\n"
+	 "   --bundle value, -b value  directory for the copies' bundles, each DIR/<id>\n"
+	 "                           with its config.json and copied data (default: the\n"
+	 "                           directory of the source's bundle); the caller's, as\n"
+	 "                           any bundle: delete leaves them\n"
+	 "   --console-socket value  AF_UNIX socket to receive each copy's new pty master\n"
+	 "                           (a container with a terminal)\n",
+	 cmd_fork},
 	{"spec", "create a new specification file",
 	 "USAGE:\n   agentrun spec [command options]\n\n"
 	 "Writes a default config.json (runtime-spec 1.3) into the bundle directory.\n\n"

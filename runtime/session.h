@@ -52,6 +52,24 @@ struct wake_opts {
  * failure leaves it suspended. */
 int container_wake(const struct wake_opts *o, struct error *err);
 
+#define FORK_MAX_COPIES 64
+
+struct fork_opts {
+	const char *root;
+	const char *id;	    /* the running source */
+	const char *new_id; /* count 1: the id; else NEWID-1 .. NEWID-N */
+	int count;
+	const char *bundle_dir;	    /* NULL: next to the source's bundle */
+	const char *console_socket; /* each copy's new pty master goes there */
+};
+/* Fork a running container into count new ones from its exact state:
+ * frozen while CRIU dumps it (leave running) and its writable bind mounts
+ * (and a writable rootfs) are copied for each copy, then thawed; each copy
+ * is restored from the dump with its own bundle (the copies' sources), state
+ * entry, cgroup and network namespace. Prints what was cloned how and the
+ * pause. A failure leaves the source running and no copy behind. */
+int container_fork(const struct fork_opts *o, struct error *err);
+
 /* Before a command that needs the container running (exec): wake it if it
  * is suspended, or with no_wake refuse with a clear error. Not suspended
  * (or not there): nothing to do, the command says what is wrong. */

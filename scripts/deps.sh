@@ -15,7 +15,10 @@ test_pkgs=(bats busybox-static jq python3 python3-jsonschema iproute2 util-linux
 	clang-14 libclang-rt-14-dev
 	# tests/lib/rootless.bash: a plain test user (useradd, setpriv) and
 	# its subordinate ids (newuidmap, newgidmap)
-	passwd uidmap)
+	passwd uidmap
+	# tests/integration/sessions.bats: fork's reflinks on loop-mounted
+	# btrfs and XFS images
+	btrfs-progs xfsprogs)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--build-only" ] || want+=("${test_pkgs[@]}")

@@ -78,6 +78,8 @@ int cmd_checkpoint(const struct command *self, const struct global_opts *g, int 
 		   struct error *err);
 int cmd_suspend(const struct command *self, const struct global_opts *g, int argc, char **argv,
 		struct error *err);
+int cmd_fork(const struct command *self, const struct global_opts *g, int argc, char **argv,
+	     struct error *err);
 int cmd_wake(const struct command *self, const struct global_opts *g, int argc, char **argv,
 	     struct error *err);
 /* `resume` of a suspended container wakes it. */

@@ -71,3 +71,43 @@ bool cli_resume_wakes(const struct global_opts *g, const char *id)
 	spec_state_clear(&st);
 	return suspended;
 }
+
+enum {
+	OPT_COUNT = 300,
+	OPT_FORK_CONSOLE
+};
+
+static int on_fork_opt(int c, const char *arg, void *ctx, struct error *err)
+{
+	struct fork_opts *o = ctx;
+	switch (c) {
+	case OPT_COUNT:
+		return cli_parse_int("count", arg, &o->count, err);
+	case 'b':
+		o->bundle_dir = arg;
+		return 0;
+	case OPT_FORK_CONSOLE:
+		o->console_socket = arg;
+		return 0;
+	}
+	return error_set(err, 0, "unknown flag");
+}
+
+int cmd_fork(const struct command *self, const struct global_opts *g, int argc, char **argv,
+	     struct error *err)
+{
+	static const struct option opts[] = {
+		{"count", required_argument, NULL, OPT_COUNT},
+		{"bundle", required_argument, NULL, 'b'},
+		{"console-socket", required_argument, NULL, OPT_FORK_CONSOLE},
+		{0}};
+	struct fork_opts o = {.root = g->root, .count = 1};
+	int first = cli_parse(self, argc, argv, opts, on_fork_opt, &o, err);
+	if (first < 0 || cli_need_args(self, argc, first, 2, false, err) < 0)
+		return -1;
+	if (cli_check_cgroup_manager(g, err) < 0)
+		return -1;
+	o.id = argv[first];
+	o.new_id = argv[first + 1];
+	return container_fork(&o, err);
+}

@@ -246,3 +246,215 @@ console_receiver() {
 	for ((i = 0; i < 50; i++)); do grep -q tick "$T/tty2" && break; sleep 0.1; done
 	grep -q tick "$T/tty2"
 }
+
+# ------------------------------------------------------------------ fork
+
+# a bundle whose container counts in /tmp/count and has a writable bind
+# mount of $T/data at /data
+data_bundle() {
+	mkdir -p "$T/data" "$BUNDLE/rootfs/data"
+	echo orig >"$T/data/file"
+	cfg '.mounts += [{"destination": "/data", "type": "bind", "source": $s, "options": ["rbind", "rw"]}]' --arg s "$T/data"
+}
+
+netns_of() {
+	readlink "/proc/$(pid_of "$1")/ns/net"
+}
+
+@test "fork: the copy goes on from the source's state; data is copied, not shared; the source keeps running" {
+	data_bundle
+	id=$(new_id)
+	run_d "$id"
+	wait_count "$id" 3
+	run runtime fork "$id" "$id-f"
+	echo "$output" | sed 's/^/# /' >&3
+	[ "$status" -eq 0 ]
+	echo "$id-f" >>"$T/.ids"
+	[[ "$output" == *"cloned $T/data -> "*"(copy"* ]] || [[ "$output" == *"cloned $T/data -> "*"(reflink"* ]]
+	[[ "$output" == *"paused $id "*" ms"* ]]
+	[ "$(state_of "$id")" = running ]
+	[ "$(state_of "$id-f")" = running ]
+	# the copy's counter starts where the source's was, not at 0
+	c=$(count "$id-f")
+	[ "$c" -ge 3 ]
+	wait_count "$id-f" "$c"
+	s=$(count "$id")
+	wait_count "$id" "$s"
+	# its own network namespace, cgroup and pid
+	[ "$(netns_of "$id")" != "$(netns_of "$id-f")" ]
+	[ "$(pid_of "$id")" != "$(pid_of "$id-f")" ]
+	[ -n "$(test_cgroups "$id-f")" ]
+	# data: the copy sees the source's file, and writes of each stay its own
+	[ "$(runtime exec "$id-f" cat /data/file)" = orig ]
+	runtime exec "$id-f" sh -c 'echo copy > /data/file; echo new > /data/only-copy'
+	runtime exec "$id" sh -c 'echo source > /data/only-source'
+	[ "$(cat "$T/data/file")" = orig ]
+	[ ! -e "$T/data/only-copy" ]
+	run runtime exec "$id-f" cat /data/only-source
+	[ "$status" -ne 0 ]
+	[ "$(runtime exec "$id" cat /data/file)" = orig ]
+	# the writable rootfs is the copy's own too
+	runtime exec "$id-f" touch /rootfs-copy-only
+	[ ! -e "$BUNDLE/rootfs/rootfs-copy-only" ]
+	run runtime exec "$id" ls /rootfs-copy-only
+	[ "$status" -ne 0 ]
+	runtime delete -f "$id-f"
+	[ "$(state_of "$id")" = running ]
+	runtime delete -f "$id"
+	assert_no_leftovers "$id" "$id-f"
+}
+
+@test "fork: --count 4 makes four running copies, each with its own state, data, network namespace" {
+	data_bundle
+	id=$(new_id)
+	run_d "$id"
+	wait_count "$id" 2
+	for k in 1 2 3 4; do echo "$id-c-$k" >>"$T/.ids"; done
+	run runtime fork --count 4 "$id" "$id-c"
+	echo "$output" | sed 's/^/# /' >&3
+	[ "$status" -eq 0 ]
+	[ "$(grep -c "^cloned $T/data -> " <<<"$output")" -eq 4 ]
+	[ "$(grep -c "^forked $id -> $id-c-" <<<"$output")" -eq 4 ]
+	declare -A seen=()
+	for k in 1 2 3 4; do
+		[ "$(state_of "$id-c-$k")" = running ]
+		c=$(count "$id-c-$k")
+		[ "$c" -ge 2 ]
+		runtime exec "$id-c-$k" sh -c "echo $k > /data/who"
+		n=$(netns_of "$id-c-$k")
+		[ -z "${seen[$n]:-}" ]
+		seen[$n]=1
+		# lo is up in each (a new namespace, as after restore)
+		run runtime exec "$id-c-$k" cat /sys/class/net/lo/operstate
+		[ "$output" = unknown ] || [ "$output" = up ]
+	done
+	for k in 1 2 3 4; do [ "$(runtime exec "$id-c-$k" cat /data/who)" = "$k" ]; done
+	[ ! -e "$T/data/who" ]
+	[ "$(state_of "$id")" = running ]
+	runtime list --format json | jq -e "[.[] | select(.id | startswith(\"$id-c-\"))] | length == 4"
+	for k in 1 2 3 4; do runtime delete -f "$id-c-$k"; done
+	runtime delete -f "$id"
+	assert_no_leftovers
+}
+
+@test "fork: a new id in use is refused before anything is frozen or made" {
+	id=$(new_id)
+	run_d "$id"
+	other=$(new_id)
+	run_d "$other"
+	run runtime fork --count 1 "$id" "$other"
+	[ "$status" -ne 0 ] && [[ "$output" == *"exists"* ]]
+	[ "$(state_of "$id")" = running ]
+	[ "$(state_of "$other")" = running ]
+	[ -z "$(ls -A "$STATE_ROOT" | grep '^\.fork')" ]
+	run runtime fork --count 0 "$id" x
+	[ "$status" -ne 0 ]
+}
+
+@test "fork: the agent sandbox (user namespace, read-only root shared, tmpfs /work in the image, a project copied)" {
+	make_traversable
+	mkdir -p "$BUNDLE/rootfs/work" "$BUNDLE/rootfs/project" "$T/proj"
+	echo code >"$T/proj/main.c"
+	rm "$BUNDLE/config.json"
+	runtime spec --profile agent --bundle "$BUNDLE"
+	cfg '.process.terminal = false'
+	uid=$(jq -r '.linux.uidMappings[0].hostID' "$BUNDLE/config.json")
+	chown -R "$uid:$uid" "$T/proj"
+	cfg '.mounts += [{"destination": "/project", "type": "bind", "source": $s, "options": ["rbind", "rw"]}]' --arg s "$T/proj"
+	set_cmd 'echo kept > /work/file; i=0; while true; do i=$((i+1)); echo $i > /work/c.new; mv /work/c.new /work/count; sleep 0.1; done'
+	id=$(new_id)
+	run_d "$id"
+	wait_count "$id" 1 /work/count
+	echo "$id-a" >>"$T/.ids"
+	run runtime fork "$id" "$id-a"
+	echo "$output" | sed 's/^/# /' >&3
+	[ "$status" -eq 0 ]
+	# the read-only root is shared, not copied: only the project is
+	[ "$(grep -c '^cloned' <<<"$output")" -eq 1 ]
+	[ "$(runtime exec "$id-a" cat /work/file)" = kept ]
+	c=$(count "$id-a" /work/count)
+	[ "$c" -ge 1 ]
+	wait_count "$id-a" "$c" /work/count
+	run runtime exec "$id-a" touch /rootfs-is-ro
+	[ "$status" -ne 0 ]
+	[ "$(runtime exec "$id-a" cat /proc/self/uid_map | awk '{print $2}')" = "$uid" ]
+	runtime exec "$id-a" sh -c 'echo changed > /project/main.c'
+	[ "$(cat "$T/proj/main.c")" = code ]
+	[ "$(runtime exec "$id" cat /project/main.c)" = code ]
+	# the tmpfs /work is the copy's own
+	runtime exec "$id-a" sh -c 'echo mine > /work/file'
+	[ "$(runtime exec "$id" cat /work/file)" = kept ]
+}
+
+@test "fork: a container with a terminal; the copy's new pty goes to --console-socket" {
+	cfg '.process.terminal = true'
+	set_cmd 'i=0; while true; do i=$((i+1)); echo tick$i; echo $i > /tmp/c.new; mv /tmp/c.new /tmp/count; sleep 0.1; done'
+	console_receiver "$T/c1.sock" "$T/tty1"
+	id=$(new_id)
+	runtime run -d --console-socket "$T/c1.sock" --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>"$T/err"
+	wait_count "$id" 2
+	console_receiver "$T/c2.sock" "$T/tty2"
+	echo "$id-t" >>"$T/.ids"
+	runtime fork --console-socket "$T/c2.sock" "$id" "$id-t"
+	wait_file "$T/tty2"
+	for ((i = 0; i < 50; i++)); do grep -q tick "$T/tty2" && break; sleep 0.1; done
+	grep -q tick "$T/tty2"
+	run runtime exec "$id-t" readlink /proc/1/fd/1
+	[[ "$output" == /dev/pts/* ]]
+	[ "$(state_of "$id")" = running ]
+}
+
+# reflink_fs TYPE DIR: a loop-mounted filesystem of TYPE (btrfs, xfs) on a
+# sparse image under $T, at DIR (unmounted by teardown; the loop device
+# goes with it: autoclear).
+reflink_fs() {
+	local type=$1 dir=$2
+	command -v "mkfs.$type" >/dev/null || skip "mkfs.$type not installed ($type-progs)"
+	grep -qw "$type" /proc/filesystems || modprobe "$type" 2>/dev/null || skip "no $type in this kernel"
+	truncate -s 320M "$T/$type.img"
+	"mkfs.$type" -q "$T/$type.img" >/dev/null 2>&1 || "mkfs.$type" "$T/$type.img" >/dev/null
+	mkdir -p "$dir"
+	mount -o loop "$T/$type.img" "$dir"
+	track_mount "$dir"
+	chmod 755 "$dir"
+}
+
+# fork_reflinked TYPE: the data of a bind mount on TYPE is reflinked for the
+# copy: the output says so, the filesystem holds the 64 MiB once, and a
+# write in the copy stays the copy's.
+fork_reflinked() {
+	local fs=$T/fs used0 used1 id
+	reflink_fs "$1" "$fs"
+	mkdir -p "$fs/data" "$fs/forks" "$BUNDLE/rootfs/data"
+	head -c 64M /dev/urandom >"$fs/data/blob"
+	sum=$(md5sum <"$fs/data/blob")
+	cfg '.root.readonly = true | .mounts += [{"destination": "/data", "type": "bind", "source": $s, "options": ["rbind", "rw"]}]' --arg s "$fs/data"
+	set_cmd 'while true; do sleep 1; done'
+	id=$(new_id)
+	run_d "$id"
+	sync -f "$fs"
+	used0=$(df -k --output=used "$fs" | tail -1)
+	echo "$id-r" >>"$T/.ids"
+	run runtime fork --bundle "$fs/forks" "$id" "$id-r"
+	echo "$output" | sed 's/^/# /' >&3
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"cloned $fs/data -> $fs/forks/$id-r/mounts/"*"(reflink, 1 files"* ]]
+	sync -f "$fs"
+	used1=$(df -k --output=used "$fs" | tail -1)
+	echo "# used before $used0 KiB, after $used1 KiB" >&3
+	# a plain copy would take 65536 KiB more
+	[ $((used1 - used0)) -lt 16384 ]
+	[ "$(runtime exec "$id-r" md5sum </dev/null /data/blob | cut -d' ' -f1)" = "${sum%% *}" ]
+	runtime exec "$id-r" sh -c 'echo x | dd of=/data/blob conv=notrunc 2>/dev/null'
+	[ "$(md5sum <"$fs/data/blob")" = "$sum" ]
+	runtime delete -f "$id-r"
+	runtime delete -f "$id"
+}
+
+@test "fork: on btrfs the data is reflinked (FICLONE), not copied" {
+	fork_reflinked btrfs
+}
+
+@test "fork: on XFS the data is reflinked (FICLONE), not copied" {
+	fork_reflinked xfs
+}
