@@ -98,8 +98,8 @@ static int copy_at(int sdir, const char *sname, int ddir, const char *dname, dev
 		_cleanup_close_ int in = openat(sdir, sname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (in < 0)
 			return error_errno(err, "open %s/%s", shown, sname);
-		_cleanup_close_ int out =
-			openat(ddir, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		_cleanup_close_ int out = openat(
+			ddir, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (out < 0)
 			return error_errno(err, "create the copy of %s/%s", shown, sname);
 		st->files++;
@@ -113,7 +113,8 @@ static int copy_at(int sdir, const char *sname, int ddir, const char *dname, dev
 				 sname);
 	if (mkdirat(ddir, dname, 0700) < 0)
 		return error_errno(err, "create the copy of %s/%s", shown, sname);
-	_cleanup_close_ int out = openat(ddir, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int out = openat(ddir, dname,
+					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (out < 0)
 		return error_errno(err, "open the copy of %s/%s", shown, sname);
 	if (sb.st_dev == dev) { /* another mount below: left empty */

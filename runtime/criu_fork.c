@@ -327,9 +327,10 @@ static int clone_one(struct fork_ctx *x, const char *src, const char *dst, struc
 	double t = now_ms();
 	if (clonefs_copy(src, dst, &s, err) < 0)
 		return -1;
-	const char *how = s.files == 0 ? "empty" : s.reflinked == s.files ? "reflink"
-				     : s.reflinked			? "reflink+copy"
-									: "copy";
+	const char *how = s.files == 0		   ? "empty"
+			  : s.reflinked == s.files ? "reflink"
+			  : s.reflinked		   ? "reflink+copy"
+						   : "copy";
 	say(x, "cloned %s -> %s (%s, %llu files, %.1f ms)\n", src, dst, how,
 	    (unsigned long long)s.files, now_ms() - t);
 	return 0;
@@ -380,8 +381,7 @@ static void drop_copy(struct fork_ctx *x, struct fork_copy *c)
 	}
 }
 
-static int fork_locked(struct fork_ctx *x, int src_dirfd, struct spec_state *st,
-		       struct error *err)
+static int fork_locked(struct fork_ctx *x, int src_dirfd, struct spec_state *st, struct error *err)
 {
 	const struct fork_opts *o = x->o;
 	if (strcmp(st->status, "running") != 0 && strcmp(st->status, "paused") != 0)
@@ -454,8 +454,7 @@ int container_fork(const struct fork_opts *o, struct error *err)
 	if (geteuid() != 0)
 		return error_set(err, 0, "fork needs root (CRIU runs as root)");
 	if (o->count < 1 || o->count > FORK_MAX_COPIES)
-		return error_set(err, 0, "--count %d: between 1 and %d", o->count,
-				 FORK_MAX_COPIES);
+		return error_set(err, 0, "--count %d: between 1 and %d", o->count, FORK_MAX_COPIES);
 	struct fork_ctx x = {.o = o, .n = o->count, .rootfd = -1, .out = stdout};
 	for (int k = 0; k < x.n; k++) {
 		struct fork_copy *c = &x.copies[k];
