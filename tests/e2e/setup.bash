@@ -44,6 +44,7 @@ E2E_IMAGE=localhost/agentrun-e2e-busybox:latest
 E2E_USER=${E2E_USER:-agentrun-e2e}
 E2E_USER_COMMENT="agentrun e2e test user"
 E2E_PACKAGES=(podman buildah uidmap slirp4netns fuse-overlayfs containerd containernetworking-plugins
+	docker.io iptables
 	python3-grpcio python3-grpc-tools
 	conmon jq util-linux)
 
@@ -210,12 +211,12 @@ e2e_note_host_state() {
 	: >"$f"
 	[ -e /run/netns ] && echo netns >>"$f"
 	[ -e /var/lib/containers ] && echo varlib >>"$f"
-	e2e_cgroup_tops libpod_parent agentrun-e2e >"$f.cgroups"
+	e2e_cgroup_tops libpod_parent agentrun-e2e agentrun-e2e-docker >"$f.cgroups"
 }
 
 e2e_restore_host_state() {
 	local f=$1
-	e2e_cgroups_remove "$f.cgroups" libpod_parent agentrun-e2e
+	e2e_cgroups_remove "$f.cgroups" libpod_parent agentrun-e2e agentrun-e2e-docker
 	if ! grep -qx netns "$f" 2>/dev/null && [ -d /run/netns ] &&
 		[ -z "$(ls -A /run/netns 2>/dev/null)" ]; then
 		timeout 10 umount /run/netns 2>/dev/null || true
@@ -448,6 +449,136 @@ e2e_containerd_stop() {
 	pid=$(cat "$dir/containerd.pid" 2>/dev/null)
 	[ -n "$pid" ] && e2e_kill_pids "$pid"
 	# shims outlive containerd: they name its socket (in $dir)
+	e2e_reap_dir "$dir"
+}
+
+# ---------------------------------------------------------------- docker
+
+# Docker Engine (Debian's docker.io, 20.10) on a private socket, data root,
+# exec root and pidfile; it starts its own containerd under the exec root.
+# Its default bridge network is a bridge of its own (DOCKER_BRIDGE, made
+# here with a free 10.213.X.0/24) with dockerd's iptables rules; the
+# containers' cgroups go under /agentrun-e2e-docker. The docker CLI is
+# /usr/bin/docker (the package's), whatever else is on PATH.
+DOCKER_CLI=/usr/bin/docker
+
+# e2e_docker_start DIR [DOCKERD ARGS...]: start dockerd (agentrun added as
+# runtime "agentrun"; the extra arguments follow), wait for its API. The
+# first start makes the bridge, notes the iptables rules, imports the image.
+e2e_docker_start() {
+	local dir=$1 n net
+	shift
+	mkdir -p "$dir"/{data,exec}
+	export DOCKER_DIR=$dir DOCKER_HOST=unix://$dir/docker.sock
+	if [ ! -f "$dir/bridge" ]; then
+		iptables-save >"$dir/iptables.before" 2>/dev/null || true
+		for n in $(seq 20 250); do
+			net=10.213.$n
+			ip -4 route show | grep -q "^$net\." && continue
+			ip -4 addr show | grep -q " $net\." && continue
+			break
+		done
+		DOCKER_BRIDGE=ardk$$
+		DOCKER_BRIDGE=${DOCKER_BRIDGE:0:15}
+		ip link add "$DOCKER_BRIDGE" type bridge || return 1
+		echo "$DOCKER_BRIDGE $net" >"$dir/bridge"
+		ip addr add "$net.1/24" dev "$DOCKER_BRIDGE" && ip link set "$DOCKER_BRIDGE" up || return 1
+	fi
+	read -r DOCKER_BRIDGE DOCKER_NET <"$dir/bridge"
+	export DOCKER_BRIDGE DOCKER_NET
+	# criu for `docker checkpoint` is found on dockerd's PATH (CRIU 4.2 is
+	# in /usr/local/sbin here)
+	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		dockerd --host "$DOCKER_HOST" --data-root "$dir/data" --exec-root "$dir/exec" \
+		--pidfile "$dir/docker.pid" --bridge "$DOCKER_BRIDGE" \
+		--cgroup-parent /agentrun-e2e-docker --storage-driver overlay2 \
+		--add-runtime "agentrun=$AGENTRUN" --experimental "$@" \
+		</dev/null >>"$dir/dockerd.log" 2>&1 3>&- &
+	echo $! >"$dir/dockerd.pid"
+	for _ in $(seq 150); do
+		timeout 5 "$DOCKER_CLI" version >/dev/null 2>&1 && break
+		kill -0 "$(cat "$dir/dockerd.pid")" 2>/dev/null || break
+		sleep 0.2
+	done
+	dk version >/dev/null || { tail -20 "$dir/dockerd.log" >&2; return 1; }
+	if ! dk image inspect "$E2E_IMAGE" >/dev/null 2>&1; then
+		e2e_rootfs_tar "$dir/busybox.tar" || return 1
+		dk import "$dir/busybox.tar" "$E2E_IMAGE" >/dev/null || return 1
+	fi
+}
+
+# dk ARGS...: the docker CLI on the private daemon, bounded.
+dk() {
+	timeout -k 5 "$E2E_TIMEOUT" "$DOCKER_CLI" "$@" 3>&-
+}
+
+# e2e_docker_stop_daemon DIR: remove the containers, stop dockerd by its PID
+# (it stops its containerd), reap what still names DIR.
+e2e_docker_stop_daemon() {
+	local dir=$1 pid
+	if [ -S "$dir/docker.sock" ]; then
+		mapfile -t ids < <(dk ps -aq 2>/dev/null)
+		[ ${#ids[@]} -eq 0 ] || dk rm -f "${ids[@]}" >/dev/null 2>&1
+	fi
+	pid=$(cat "$dir/dockerd.pid" 2>/dev/null)
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null
+		for _ in $(seq 150); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.2
+		done
+		e2e_kill_pids "$pid"
+	fi
+	rm -f "$dir/dockerd.pid"
+	# containerd and its shims name the exec root
+	for _ in 1 2 3; do
+		mapfile -t pids < <(e2e_pids_matching "$dir/")
+		[ ${#pids[@]} -eq 0 ] && break
+		e2e_kill_pids "${pids[@]}"
+	done
+}
+
+# The iptables rules of our bridge, and the DOCKER chains when this suite
+# made them and no other dockerd is running.
+e2e_docker_iptables_cleanup() {
+	local dir=$1 br net t rule others=0 p
+	[ -f "$dir/bridge" ] || return 0
+	read -r br net <"$dir/bridge"
+	command -v iptables >/dev/null || return 0
+	for t in filter nat; do
+		iptables -t "$t" -S 2>/dev/null | grep -E -- "(-[io] $br( |\$)|$net\.0/24)" |
+			sed 's/^-A /-D /' | while read -r rule; do
+			# shellcheck disable=SC2086
+			iptables -t "$t" $rule 2>/dev/null || true
+		done
+	done
+	for p in /proc/[0-9]*; do
+		[ "$(cat "$p/comm" 2>/dev/null)" = dockerd ] && others=1
+	done
+	[ "$others" = 0 ] || return 0
+	grep -q '^:DOCKER ' "$dir/iptables.before" 2>/dev/null && return 0
+	for rule in "-t filter -D FORWARD -j DOCKER-USER" "-t filter -D FORWARD -j DOCKER-ISOLATION-STAGE-1" \
+		"-t nat -D PREROUTING -m addrtype --dst-type LOCAL -j DOCKER" \
+		"-t nat -D OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER"; do
+		# shellcheck disable=SC2086
+		iptables $rule 2>/dev/null || true
+	done
+	for t in filter nat; do
+		for c in DOCKER-USER DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2 DOCKER; do
+			iptables -t "$t" -F "$c" 2>/dev/null && iptables -t "$t" -X "$c" 2>/dev/null || true
+		done
+	done
+}
+
+e2e_docker_cleanup() {
+	local dir=$1 br
+	[ -n "$dir" ] && [ -d "$dir" ] || return 0
+	e2e_docker_stop_daemon "$dir"
+	e2e_docker_iptables_cleanup "$dir"
+	if [ -f "$dir/bridge" ]; then
+		read -r br _ <"$dir/bridge"
+		ip link del "$br" 2>/dev/null || true
+	fi
 	e2e_reap_dir "$dir"
 }
 
