@@ -90,6 +90,43 @@ STATE() { echo "$ROOTLESS_DIR/xdg/agentrun"; }
 	[[ "$output" == */dev/pts/* ]]
 }
 
+@test "rootless podman build --runtime agentrun: RUN steps in the user namespace, a failing RUN's exit code" {
+	local d=$ROOTLESS_DIR calls=$ROOTLESS_DIR/home/calls.log ctx=$ROOTLESS_DIR/home/ctx-$BATS_TEST_NUMBER
+	# a wrapper that logs each call and execs agentrun (the user's copy)
+	printf '#!/bin/sh\necho "$*" >>"%s"\nexec "%s" "$@"\n' "$calls" "$d/bin/agentrun" >"$d/bin/agentrun-wrap"
+	chmod 755 "$d/bin/agentrun-wrap"
+	mkdir -p "$ctx"
+	cat >"$ctx/Containerfile" <<-EOF
+		FROM $E2E_IMAGE
+		RUN echo built >/built && head -n 1 /proc/self/uid_map | tr -s ' ' >/uidmap
+		RUN --mount=type=tmpfs,target=/scratch sh -c 'echo x >/scratch/f && awk "\\\$2 == \"/scratch\" { print \\\$3 }" /proc/mounts >/tmpfs'
+	EOF
+	chown -R "$E2E_USER:" "$ctx"
+	: >"$calls"
+	chown "$E2E_USER:" "$calls"
+	run pmu build --runtime "$d/bin/agentrun-wrap" --isolation oci --network none -t localhost/rl-built:1 "$ctx"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	cat "$calls"
+	[ "$(grep -c '^create --bundle ' "$calls")" -eq 2 ]
+	[ "$(grep -c '^delete ' "$calls")" -eq 2 ]
+	run pmu run --rm localhost/rl-built:1 sh -c 'cat /built /uidmap /tmpfs'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = built ]
+	# the steps ran as uid 0 of the user's namespace: the test user outside
+	[[ "${lines[1]}" =~ ^\ ?0\ $ROOTLESS_UID\ 1$ ]]
+	[ "${lines[2]}" = tmpfs ]
+	# a failing RUN fails the build with its exit code
+	printf 'FROM %s\nRUN sh -c "exit 4"\nRUN touch /never\n' "$E2E_IMAGE" >"$ctx/Containerfile"
+	: >"$calls"
+	run pmu build --runtime "$d/bin/agentrun-wrap" --isolation oci --network none -t localhost/rl-failed:1 "$ctx"
+	echo "$output"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"exit status 4"* ]]
+	[ "$(grep -c '^create --bundle ' "$calls")" -eq 1 ]
+}
+
 @test "rootless podman: nothing left in agentrun's state" {
 	pmu rm -a -f -t 0 >/dev/null
 	[ -z "$(pmu ps -aq)" ]
