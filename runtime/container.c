@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "runtime/container.h"
+#include "runtime/egress.h"
 #include "runtime/launch.h"
 #include "runtime/process.h"
 #include "runtime/rootfs.h"
@@ -259,8 +260,11 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 		goto fail;
 	}
 	int preserve = o->preserve_fds;
+	struct egress_cfg egress;
 	if (container_check_supported(spec, err) < 0 ||
-	    resolve_paths(o, spec, bundle, rootfs, err) < 0 || listen_fds(spec, &preserve, err) < 0)
+	    resolve_paths(o, spec, bundle, rootfs, err) < 0 ||
+	    listen_fds(spec, &preserve, err) < 0 || egress_config(spec, true, &egress, err) < 0 ||
+	    egress_add_env(&spec->process, &egress, err) < 0)
 		goto fail;
 	if (spec->process.terminal && !o->console_socket && !o->terminal_master) {
 		error_set(err, 0,
@@ -309,7 +313,7 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 		.console_socket = o->console_socket,
 		.terminal_master = o->terminal_master,
 	};
-	if (launch_container(&lo, &pid, err) < 0)
+	if (launch_container(&lo, &pid, err) < 0 || egress_start(&egress, pid, dirfd, err) < 0)
 		goto fail;
 
 	char created[64];
@@ -337,6 +341,7 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 	return 0;
 fail:
 	cleanup_pidp(&pid); /* before its cgroup goes */
+	egress_stop(dirfd);
 	create_rollback(rootfd, o->id, cg);
 	return -1;
 }
@@ -622,6 +627,7 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 			log_warn("%s", herr.msg);
 	}
 	spec_free(saved);
+	egress_stop(dirfd);
 	/* a suspended session's image goes with it (wherever it is) */
 	if (session_discard_image(dirfd, session_suspended(&st), err) < 0)
 		goto out;

@@ -262,7 +262,10 @@ static const struct command commands[] = {
 	 "   --profile value           default, or agent: a sandbox for an AI coding agent (its\n"
 	 "                             own user namespace, read-only root, tmpfs /work and /tmp,\n"
 	 "                             loopback only, few capabilities, no_new_privs, a seccomp\n"
-	 "                             denylist)\n",
+	 "                             denylist)\n"
+	 "   --egress-proxy value      with --profile agent: the only way out is the proxy at\n"
+	 "                             this host unix socket (run.agentrun.net.proxy), reached\n"
+	 "                             as http://127.0.0.1:3128 inside\n",
 	 cmd_spec},
 	{"features", "show the enabled features",
 	 "USAGE:\n   agentrun features\n\n"

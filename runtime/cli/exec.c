@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `exec`: runc's flags, merged into the container's process (or a
  * --process file replacing it). */
+#include "runtime/egress.h"
 #include "runtime/cli/cli.h"
 #include "runtime/container.h"
 #include "runtime/session.h"
@@ -317,6 +318,11 @@ int cmd_exec(const struct command *self, const struct global_opts *g, int argc, 
 	x.o.sub_cgroups = x.cgroups;
 	x.o.n_sub_cgroups = x.n_cgroups;
 	int r = merge(&x, spec, argc, argv, first, err);
+	struct egress_cfg egress;
+	if (r == 0)
+		r = egress_config(spec, false, &egress, err);
+	if (r == 0)
+		r = egress_add_env(&spec->process, &egress, err);
 	if (r == 0)
 		r = container_exec(&x.o, spec, &code, err);
 	spec_free(spec);

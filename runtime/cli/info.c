@@ -2,6 +2,7 @@
 /* `list`, `spec`, `features`: commands that read, not act. */
 #include "runtime/cli/cli.h"
 #include "runtime/container.h"
+#include "runtime/egress.h"
 #include "runtime/feature_list.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -82,7 +83,41 @@ struct spec_ctx {
 	bool rootless;
 	const char *bundle;
 	const char *profile;
+	const char *egress_proxy;
 };
+
+/* The agent profile's JSON with the egress proxy annotation added to its
+ * annotations object. */
+static int add_egress_annotation(char **json, const char *socket, struct error *err)
+{
+	if (socket[0] != '/')
+		return error_set(err, 0, "spec: --egress-proxy: \"%s\" is not an absolute path",
+				 socket);
+	_cleanup_free_ char *esc = malloc(2 * strlen(socket) + 1);
+	if (!esc)
+		return error_set(err, ENOMEM, "spec");
+	char *q = esc;
+	for (const char *c = socket; *c; c++) {
+		if ((unsigned char)*c < 0x20)
+			return error_set(err, 0, "spec: --egress-proxy: control character in path");
+		if (*c == '"' || *c == '\\')
+			*q++ = '\\';
+		*q++ = *c;
+	}
+	*q = '\0';
+	static const char key[] = "\"annotations\": {";
+	char *at = strstr(*json, key);
+	if (!at)
+		return error_set(err, 0, "spec: the profile has no annotations");
+	at += sizeof(key) - 1;
+	char *out = NULL;
+	if (asprintf(&out, "%.*s\"" EGRESS_ANNOTATION "\": \"%s\", %s", (int)(at - *json), *json,
+		     esc, at) < 0)
+		return error_set(err, ENOMEM, "spec");
+	free(*json);
+	*json = out;
+	return 0;
+}
 
 static int on_spec_opt(int c, const char *arg, void *vctx, struct error *err)
 {
@@ -102,6 +137,10 @@ static int on_spec_opt(int c, const char *arg, void *vctx, struct error *err)
 		ctx->profile = arg;
 		return 0;
 	}
+	if (c == 'e') {
+		ctx->egress_proxy = arg;
+		return 0;
+	}
 	return error_set(err, 0, "unknown flag");
 }
 
@@ -113,6 +152,7 @@ int cmd_spec(const struct command *self, const struct global_opts *g, int argc, 
 		{"rootless", no_argument, NULL, 'r'},
 		{"bundle", required_argument, NULL, 'b'},
 		{"profile", required_argument, NULL, 'p'},
+		{"egress-proxy", required_argument, NULL, 'e'},
 		{0},
 	};
 	struct spec_ctx ctx = {.bundle = ".", .profile = "default"};
@@ -123,6 +163,10 @@ int cmd_spec(const struct command *self, const struct global_opts *g, int argc, 
 	if (!strcmp(ctx.profile, "agent")
 		    ? spec_agent_template_json(geteuid(), getegid(), &json, err) < 0
 		    : spec_template_json(ctx.rootless, geteuid(), getegid(), &json, err) < 0)
+		return -1;
+	if (ctx.egress_proxy && strcmp(ctx.profile, "agent"))
+		return error_set(err, 0, "spec: --egress-proxy goes with --profile agent");
+	if (ctx.egress_proxy && add_egress_annotation(&json, ctx.egress_proxy, err) < 0)
 		return -1;
 	_cleanup_close_ int dfd = open(ctx.bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)

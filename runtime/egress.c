@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Egress only through a proxy of the host (run.agentrun.net.proxy).
+ *
+ * The container has a network namespace of its own with only lo. The
+ * runtime makes a listening TCP socket in it (a short-lived helper joins
+ * the container's user and network namespaces, binds 127.0.0.1:PORT and
+ * passes the socket back), then forks the forwarder: a process of the
+ * host's namespaces and credentials, never in the container's pid, user or
+ * mount namespace, that accepts on that socket and connects each
+ * connection to the host's unix socket by its path. The container cannot
+ * name it (another pid namespace), cannot ptrace it (not dumpable, so
+ * ptrace needs CAP_SYS_PTRACE of the host), and reaches the host only
+ * through the bytes it relays. It holds no capabilities, has
+ * no_new_privs, and exits when the container init does (it polls a pidfd
+ * of init); delete kills it by its recorded pid and start time and waits
+ * for it to be gone. */
+#include "runtime/egress.h"
+#include "runtime/state.h"
+#include "runtime/sync.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define EGRESS_PID_FILE "egress.pid"
+#define EGRESS_MAX_CONN 256
+#define EGRESS_BUF 16384
+
+static const char ann_err[] = "config.json: .annotations[\"" EGRESS_ANNOTATION "\"]";
+
+int egress_config(const struct spec *spec, bool check_socket, struct egress_cfg *c,
+		  struct error *err)
+{
+	c->socket = spec_map_get(&spec->annotations, EGRESS_ANNOTATION);
+	c->port = EGRESS_DEFAULT_PORT;
+	const char *port = spec_map_get(&spec->annotations, EGRESS_PORT_ANNOTATION);
+	if (!c->socket) {
+		if (port)
+			return error_set(err, 0,
+					 "config.json: .annotations[\"" EGRESS_PORT_ANNOTATION
+					 "\"]: needs " EGRESS_ANNOTATION);
+		return 0;
+	}
+	if (c->socket[0] != '/')
+		return error_set(err, 0, "%s: \"%s\" is not an absolute path", ann_err, c->socket);
+	if (strlen(c->socket) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		return error_set(err, 0, "%s: path too long for a unix socket", ann_err);
+	if (port) {
+		char *end = NULL;
+		errno = 0;
+		unsigned long v = strtoul(port, &end, 10);
+		if (errno || end == port || *end || port[0] < '0' || port[0] > '9' || v < 1 ||
+		    v > 65535)
+			return error_set(err, 0,
+					 "config.json: .annotations[\"" EGRESS_PORT_ANNOTATION
+					 "\"]: \"%s\" is not a port (1-65535)",
+					 port);
+		c->port = (unsigned int)v;
+	}
+	/* fail closed: only a namespace we make has nothing but lo */
+	const struct spec_namespace *ns = spec_namespace_find(spec, "network");
+	if (!ns || (ns->path && *ns->path))
+		return error_set(err, 0,
+				 "%s: needs a network namespace of the container's own "
+				 "(.linux.namespaces: {\"type\": \"network\"} without a path)",
+				 ann_err);
+	if (spec->linux_.n_net_devices)
+		return error_set(err, 0,
+				 "%s: .linux.netDevices would give the container another way "
+				 "out",
+				 ann_err);
+	if (check_socket) {
+		struct stat st;
+		if (stat(c->socket, &st) < 0)
+			return error_errno(err, "%s: %s", ann_err, c->socket);
+		if (!S_ISSOCK(st.st_mode))
+			return error_set(err, 0, "%s: %s is not a unix socket", ann_err, c->socket);
+	}
+	return 0;
+}
+
+/* Set NAME=value in p->env, replacing an entry of that name. */
+static int set_env(struct spec_process *p, const char *name, const char *value)
+{
+	char *entry = NULL;
+	if (asprintf(&entry, "%s=%s", name, value) < 0)
+		return -1;
+	size_t len = strlen(name);
+	for (size_t i = 0; i < p->n_env; i++) {
+		if (!strncmp(p->env[i], name, len) && p->env[i][len] == '=') {
+			free(p->env[i]);
+			p->env[i] = entry;
+			return 0;
+		}
+	}
+	char **env = realloc(p->env, (p->n_env + 2) * sizeof(char *));
+	if (!env) {
+		free(entry);
+		return -1;
+	}
+	p->env = env;
+	env[p->n_env++] = entry;
+	env[p->n_env] = NULL;
+	return 0;
+}
+
+int egress_add_env(struct spec_process *p, const struct egress_cfg *c, struct error *err)
+{
+	if (!c->socket)
+		return 0;
+	char url[64];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", c->port);
+	static const char *const proxies[] = {"HTTP_PROXY", "HTTPS_PROXY", "http_proxy",
+					      "https_proxy"};
+	for (size_t i = 0; i < sizeof(proxies) / sizeof(proxies[0]); i++)
+		if (set_env(p, proxies[i], url) < 0)
+			return error_set(err, ENOMEM, "proxy environment");
+	if (set_env(p, "NO_PROXY", "localhost,127.0.0.1") < 0 ||
+	    set_env(p, "no_proxy", "localhost,127.0.0.1") < 0)
+		return error_set(err, ENOMEM, "proxy environment");
+	return 0;
+}
+
+/* Does pid live in another user namespace than ours? */
+static bool other_userns(pid_t pid)
+{
+	char path[64];
+	struct stat a, b;
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
+	return stat("/proc/self/ns/user", &a) == 0 && stat(path, &b) == 0 && a.st_ino != b.st_ino;
+}
+
+/* The helper: in the container's user and network namespaces, a listening
+ * socket on 127.0.0.1:port, sent back over sync_fd. */
+__attribute__((noreturn)) static void listener_child(int pidfd, int flags, unsigned int port,
+						     int sync_fd)
+{
+	struct error err = {0};
+	int one = 1;
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (setns(pidfd, flags) < 0) {
+		error_errno(&err, "egress proxy: join the container's network namespace");
+		goto fail;
+	}
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* the credential change reset it */
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		error_errno(&err, "egress proxy: socket");
+		goto fail;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		error_errno(&err, "egress proxy: bind 127.0.0.1:%u in the container", port);
+		goto fail;
+	}
+	if (listen(fd, 128) < 0) {
+		error_errno(&err, "egress proxy: listen");
+		goto fail;
+	}
+	sync_send_fd(sync_fd, SYNC_READY, fd);
+	_exit(0);
+fail:
+	sync_send(sync_fd, SYNC_ERROR, err.errnum, err.msg);
+	_exit(1);
+}
+
+static int make_listener(pid_t pid, int pidfd, unsigned int port, struct error *err)
+{
+	_cleanup_close_pair_ int sv[2] = {-1, -1};
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return error_errno(err, "egress proxy: socketpair");
+	int flags = CLONE_NEWNET | (other_userns(pid) ? CLONE_NEWUSER : 0);
+	pid_t child = fork();
+	if (child < 0)
+		return error_errno(err, "egress proxy: fork");
+	if (child == 0) {
+		close(sv[0]);
+		listener_child(pidfd, flags, port, sv[1]);
+	}
+	close(sv[1]);
+	sv[1] = -1;
+	struct sync_msg msg;
+	int fd = -1;
+	int r = sync_recv(sv[0], &msg, &fd, err);
+	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		return -1;
+	if (msg.type != SYNC_READY || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		error_set(err, 0, "%s", msg.type == SYNC_ERROR ? msg.text : "egress proxy: no socket");
+		err->errnum = msg.type == SYNC_ERROR ? msg.value : 0;
+		return -1;
+	}
+	return fd;
+}
+
+/* ------------------------------------------------------------ forwarder */
+
+struct pipe_buf {
+	char data[EGRESS_BUF];
+	size_t len, off;
+	bool eof; /* the reading side saw EOF */
+	bool shut; /* the writing side was shut down after it */
+};
+
+struct conn {
+	int fd[2];	      /* [0] the container's TCP connection, [1] the host socket */
+	struct pipe_buf b[2]; /* b[i]: read from fd[i], written to fd[1 - i] */
+};
+
+static void conn_close(struct conn **slot)
+{
+	struct conn *c = *slot;
+	close(c->fd[0]);
+	close(c->fd[1]);
+	free(c);
+	*slot = NULL;
+}
+
+static int connect_host(const char *path)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Move what can be moved; false when the connection is over. */
+static bool conn_step(struct conn *c, const short *rev)
+{
+	for (int i = 0; i < 2; i++) {
+		struct pipe_buf *b = &c->b[i];
+		int in = c->fd[i], out = c->fd[1 - i];
+		if ((rev[i] & (POLLIN | POLLHUP | POLLERR)) && !b->eof && b->len == 0) {
+			ssize_t n = read(in, b->data, sizeof(b->data));
+			if (n > 0) {
+				b->len = (size_t)n;
+				b->off = 0;
+			} else if (n == 0) {
+				b->eof = true;
+			} else if (errno != EAGAIN && errno != EINTR) {
+				return false;
+			}
+		}
+		if (b->len) {
+			ssize_t n = send(out, b->data + b->off, b->len, MSG_NOSIGNAL);
+			if (n > 0) {
+				b->off += (size_t)n;
+				b->len -= (size_t)n;
+			} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+				return false;
+			}
+		}
+		if (b->eof && !b->len && !b->shut) {
+			shutdown(out, SHUT_WR);
+			b->shut = true;
+		}
+	}
+	return !(c->b[0].shut && c->b[1].shut);
+}
+
+static void drop_privileges(void)
+{
+	for (int cap = 0; cap <= 63; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno == EINVAL)
+			break;
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct d[2] = {{0}};
+	syscall(SYS_capset, &h, d);
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+/* fds 3 (the listening socket) and 4 (a pidfd of init); never returns. */
+__attribute__((noreturn)) static void forwarder_main(const char *path)
+{
+	enum { LFD = 3, PIDFD = 4 };
+	static struct conn *conns[EGRESS_MAX_CONN];
+	static struct pollfd pfd[2 + 2 * EGRESS_MAX_CONN];
+	signal(SIGPIPE, SIG_IGN);
+	for (;;) {
+		size_t n = 0, active = 0;
+		pfd[n++] = (struct pollfd){.fd = PIDFD, .events = POLLIN};
+		for (size_t i = 0; i < EGRESS_MAX_CONN; i++) {
+			struct conn *c = conns[i];
+			if (!c)
+				continue;
+			active++;
+			for (int k = 0; k < 2; k++) {
+				short ev = 0;
+				if (!c->b[k].eof && !c->b[k].len)
+					ev |= POLLIN;
+				if (c->b[1 - k].len)
+					ev |= POLLOUT;
+				pfd[n++] = (struct pollfd){.fd = c->fd[k], .events = ev};
+			}
+		}
+		/* full: new connections wait in the backlog */
+		pfd[n++] = (struct pollfd){.fd = active < EGRESS_MAX_CONN ? LFD : -1,
+					   .events = POLLIN};
+		if (poll(pfd, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(1);
+		}
+		if (pfd[0].revents)
+			_exit(0); /* the container init is gone */
+		size_t k = 1;
+		for (size_t i = 0; i < EGRESS_MAX_CONN; i++) {
+			if (!conns[i])
+				continue;
+			short rev[2] = {pfd[k].revents, pfd[k + 1].revents};
+			k += 2;
+			if (!conn_step(conns[i], rev))
+				conn_close(&conns[i]);
+		}
+		if (!(pfd[n - 1].revents & POLLIN))
+			continue;
+		int cfd = accept4(LFD, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd < 0)
+			continue;
+		int hfd = connect_host(path);
+		size_t slot = 0;
+		while (slot < EGRESS_MAX_CONN && conns[slot])
+			slot++;
+		struct conn *c = hfd >= 0 && slot < EGRESS_MAX_CONN ? calloc(1, sizeof(*c)) : NULL;
+		if (!c) {
+			/* the proxy is not there: the client sees the connection close */
+			close(cfd);
+			if (hfd >= 0)
+				close(hfd);
+			continue;
+		}
+		c->fd[0] = cfd;
+		c->fd[1] = hfd;
+		conns[slot] = c;
+	}
+}
+
+/* Fork the forwarder (detached from us: its parent exits at once); its pid
+ * and start time go to the state dir. */
+static int spawn_forwarder(const char *path, int lfd, int pidfd, int state_dirfd,
+			   struct error *err)
+{
+	_cleanup_close_pair_ int p[2] = {-1, -1};
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return error_errno(err, "egress proxy: pipe");
+	pid_t mid = fork();
+	if (mid < 0)
+		return error_errno(err, "egress proxy: fork");
+	if (mid == 0) {
+		pid_t fwd = fork();
+		if (fwd == 0) {
+			int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+			/* only the listening socket and the pidfd stay, at 3 and 4 */
+			int l2 = fcntl(lfd, F_DUPFD_CLOEXEC, 5), p2 = fcntl(pidfd, F_DUPFD_CLOEXEC, 5);
+			if (devnull < 0 || l2 < 0 || p2 < 0 || dup2(devnull, 0) < 0 ||
+			    dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0 || dup2(l2, 3) < 0 ||
+			    dup2(p2, 4) < 0)
+				_exit(1);
+			syscall(SYS_close_range, 5, ~0U, 0);
+			setsid();
+			if (chdir("/") < 0)
+				_exit(1);
+			prctl(PR_SET_NAME, "agentrun-egress", 0, 0, 0);
+			drop_privileges();
+			forwarder_main(path);
+		}
+		if (fwd > 0)
+			(void)!write(p[1], &fwd, sizeof(fwd));
+		_exit(fwd > 0 ? 0 : 1);
+	}
+	close(p[1]);
+	p[1] = -1;
+	while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+		;
+	pid_t fwd = -1;
+	if (read(p[0], &fwd, sizeof(fwd)) != sizeof(fwd) || fwd <= 0)
+		return error_set(err, 0, "egress proxy: the forwarder did not start");
+	char rec[64];
+	int len = snprintf(rec, sizeof(rec), "%d %llu\n", fwd, state_process_start_time(fwd));
+	if (fs_write_file_atomic(state_dirfd, EGRESS_PID_FILE, rec, (size_t)len, err) < 0) {
+		kill(fwd, SIGKILL);
+		return -1;
+	}
+	return 0;
+}
+
+int egress_start(const struct egress_cfg *c, pid_t init_pid, int state_dirfd, struct error *err)
+{
+	if (!c->socket)
+		return 0;
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, init_pid, 0);
+	if (pidfd < 0)
+		return error_errno(err, "egress proxy: pidfd of the container init");
+	_cleanup_close_ int lfd = make_listener(init_pid, pidfd, c->port, err);
+	if (lfd < 0)
+		return -1;
+	return spawn_forwarder(c->socket, lfd, pidfd, state_dirfd, err);
+}
+
+void egress_stop(int state_dirfd)
+{
+	_cleanup_free_ char *rec = NULL;
+	size_t len;
+	struct error e;
+	if (fs_read_fileat(state_dirfd, EGRESS_PID_FILE, &rec, &len, &e) < 0)
+		return;
+	int pid = 0;
+	unsigned long long start = 0;
+	if (sscanf(rec, "%d %llu", &pid, &start) != 2 || pid <= 0)
+		return;
+	/* the pidfd first, then the start time: it names that process */
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0 || state_process_start_time(pid) != start)
+		return;
+	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	while (poll(&p, 1, 10000) < 0 && errno == EINTR)
+		;
+	unlinkat(state_dirfd, EGRESS_PID_FILE, 0);
+}
