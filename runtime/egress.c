@@ -207,7 +207,8 @@ static int make_listener(pid_t pid, int pidfd, unsigned int port, struct error *
 	if (msg.type != SYNC_READY || fd < 0) {
 		if (fd >= 0)
 			close(fd);
-		error_set(err, 0, "%s", msg.type == SYNC_ERROR ? msg.text : "egress proxy: no socket");
+		error_set(err, 0, "%s",
+			  msg.type == SYNC_ERROR ? msg.text : "egress proxy: no socket");
 		err->errnum = msg.type == SYNC_ERROR ? msg.value : 0;
 		return -1;
 	}
@@ -219,7 +220,7 @@ static int make_listener(pid_t pid, int pidfd, unsigned int port, struct error *
 struct pipe_buf {
 	char data[EGRESS_BUF];
 	size_t len, off;
-	bool eof; /* the reading side saw EOF */
+	bool eof;  /* the reading side saw EOF */
 	bool shut; /* the writing side was shut down after it */
 };
 
@@ -300,7 +301,10 @@ static void drop_privileges(void)
 /* fds 3 (the listening socket) and 4 (a pidfd of init); never returns. */
 __attribute__((noreturn)) static void forwarder_main(const char *path)
 {
-	enum { LFD = 3, PIDFD = 4 };
+	enum {
+		LFD = 3,
+		PIDFD = 4
+	};
 	static struct conn *conns[EGRESS_MAX_CONN];
 	static struct pollfd pfd[2 + 2 * EGRESS_MAX_CONN];
 	signal(SIGPIPE, SIG_IGN);
@@ -365,8 +369,7 @@ __attribute__((noreturn)) static void forwarder_main(const char *path)
 
 /* Fork the forwarder (detached from us: its parent exits at once); its pid
  * and start time go to the state dir. */
-static int spawn_forwarder(const char *path, int lfd, int pidfd, int state_dirfd,
-			   struct error *err)
+static int spawn_forwarder(const char *path, int lfd, int pidfd, int state_dirfd, struct error *err)
 {
 	_cleanup_close_pair_ int p[2] = {-1, -1};
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -379,7 +382,8 @@ static int spawn_forwarder(const char *path, int lfd, int pidfd, int state_dirfd
 		if (fwd == 0) {
 			int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 			/* only the listening socket and the pidfd stay, at 3 and 4 */
-			int l2 = fcntl(lfd, F_DUPFD_CLOEXEC, 5), p2 = fcntl(pidfd, F_DUPFD_CLOEXEC, 5);
+			int l2 = fcntl(lfd, F_DUPFD_CLOEXEC, 5),
+			    p2 = fcntl(pidfd, F_DUPFD_CLOEXEC, 5);
 			if (devnull < 0 || l2 < 0 || p2 < 0 || dup2(devnull, 0) < 0 ||
 			    dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0 || dup2(l2, 3) < 0 ||
 			    dup2(p2, 4) < 0)
