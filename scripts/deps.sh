@@ -7,6 +7,10 @@ build_pkgs=(gcc binutils pkg-config meson ninja-build libyajl-dev libseccomp-dev
 test_pkgs=(bats busybox-static jq python3 python3-jsonschema iproute2 util-linux procps crun runc
 	# tests/integration/install.bats: formats the installed man page
 	man-db
+	# tests/run-package: dpkg-buildpackage with debhelper (debian/control's
+	# Build-Depends are the build packages above), lintian, hardening-check
+	# (devscripts)
+	dpkg-dev debhelper lintian devscripts
 	# scripts/format.sh: the pinned formatter, on the files git tracks
 	clang-format-14 git
 	# tests/run-sanitizers: clang's ASan+UBSan, llvm-symbolizer for its stacks

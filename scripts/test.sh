@@ -70,6 +70,23 @@ run_suite soak tests/soak/run --short
 if [ -x tests/run-e2e ]; then
 	run_suite e2e tests/run-e2e
 fi
+# the Debian package: built from a copy of the tree, lintian, installed and
+# checked (tests/run-package); the e2e suite against /usr/bin/agentrun;
+# the package removed, the machine's packages as before (tests/README.md,
+# "The Debian package")
+if [ -x tests/run-package ]; then
+	run_suite package tests/run-package install
+	e2e_package() {
+		if [ -f /var/cache/agentrun-tests/package/installed-by-test ]; then
+			AGENTRUN=/usr/bin/agentrun tests/run-e2e
+		else
+			echo "e2e-package: the package was not installed (see the suite package)"
+			echo "0 passed, 1 failed"
+		fi
+	}
+	run_suite e2e-package e2e_package
+	run_suite package-remove tests/run-package remove
+fi
 if [ -x bench/run ]; then
 	# not a measurement: only that every scenario runs for agentrun
 	bench_check() {
