@@ -82,35 +82,35 @@ help_commands() {
 @test "completion: the commands are those of agentrun --help, and the global flags" {
 	local want got
 	want=$({ help_commands; echo help; } | sort)
-	got=$(complete_words agentrun "")
+	got=$(complete_words "$AGENTRUN" "")
 	[ "$got" = "$want" ] || { diff <(echo "$want") <(echo "$got") >&2; return 1; }
 	# every global flag of --help
-	got=$(complete_words agentrun -)
+	got=$(complete_words "$AGENTRUN" -)
 	local f
 	for f in $("$AGENTRUN" --help | sed -n '/^GLOBAL OPTIONS:/,/^$/p' | grep -oE '(^|[ ,])--?[a-z][a-z-]*'); do
 		grep -qx -- "$f" <<<"$got" || { echo "global flag $f not completed" >&2; return 1; }
 	done
-	[ "$(complete_words agentrun --log-format "")" = "$(printf 'json\ntext')" ]
-	[ "$(complete_words agentrun --root /x --cgroup-manager "")" = "$(printf 'cgroupfs\ndisabled\nsystemd')" ]
+	[ "$(complete_words "$AGENTRUN" --log-format "")" = "$(printf 'json\ntext')" ]
+	[ "$(complete_words "$AGENTRUN" --root /x --cgroup-manager "")" = "$(printf 'cgroupfs\ndisabled\nsystemd')" ]
 	# a global flag's value is not taken for the command
-	[ "$(complete_words agentrun --root /x li)" = list ]
+	[ "$(complete_words "$AGENTRUN" --root /x li)" = list ]
 }
 
 @test "completion: every flag of every command's --help" {
 	local cmd f got n=0
 	for cmd in $(help_commands); do
-		got=$(complete_words agentrun "$cmd" -)
+		got=$(complete_words "$AGENTRUN" "$cmd" -)
 		for f in $("$AGENTRUN" "$cmd" --help | sed -n '/^OPTIONS:/,$p' | grep -oE '^ +--?[a-z][a-z0-9-]*(, -[a-z])?' | tr -d ','); do
 			grep -qx -- "$f" <<<"$got" || { echo "$cmd: $f not completed" >&2; return 1; }
 			n=$((n + 1))
 		done
 	done
 	[ "$n" -gt 50 ] # the flags were found in the help texts
-	[ "$(complete_words agentrun list --format "")" = "$(printf 'json\ntable')" ]
-	[ "$(complete_words agentrun spec --profile a)" = agent ]
-	[ "$(complete_words agentrun checkpoint --manage-cgroups-mode s)" = "$(printf 'soft\nstrict')" ]
+	[ "$(complete_words "$AGENTRUN" list --format "")" = "$(printf 'json\ntable')" ]
+	[ "$(complete_words "$AGENTRUN" spec --profile a)" = agent ]
+	[ "$(complete_words "$AGENTRUN" checkpoint --manage-cgroups-mode s)" = "$(printf 'soft\nstrict')" ]
 	mkdir "$T/bundle-dir"
-	[ "$(complete_words agentrun run --bundle "$T/bundle-d")" = "$T/bundle-dir" ]
+	[ "$(complete_words "$AGENTRUN" run --bundle "$T/bundle-d")" = "$T/bundle-dir" ]
 }
 
 @test "completion: container ids from agentrun list -q under the --root given; signals for kill" {
