@@ -244,6 +244,36 @@ static void create_rollback(int rootfd, const char *id, struct cgroup *cg)
 	state_dir_remove(rootfd, id, &ignored);
 }
 
+/* The container runs without a cgroup (a plain user on a host whose
+ * cgroups it cannot write: v1, or v2 not delegated): one warning naming
+ * the limits of config.json that are not enforced, none when it asks for
+ * none. */
+static void warn_no_cgroup(const struct spec *spec)
+{
+	const struct spec_resources *r = &spec->linux_.resources;
+	char pids[64] = "";
+	if (r->pids.present && r->pids.has_limit)
+		snprintf(pids, sizeof(pids), " pids.limit=%lld", (long long)r->pids.limit);
+	const char *more[] = {
+		r->memory.present ? " memory" : "",
+		r->cpu.present ? " cpu" : "",
+		r->block_io.present ? " blockIO" : "",
+		r->n_hugepage_limits ? " hugepageLimits" : "",
+		r->network.present ? " network" : "",
+		r->n_rdma ? " rdma" : "",
+		r->unified.n ? " unified" : "",
+	};
+	char list[256];
+	snprintf(list, sizeof(list), "%s%s%s%s%s%s%s%s", pids, more[0], more[1], more[2], more[3],
+		 more[4], more[5], more[6]);
+	if (!list[0])
+		return;
+	log_warn("no cgroup: this user cannot manage cgroups here (cgroup v1 is never delegated "
+		 "to a plain user, v2 only when its own cgroup is writable); not enforced: "
+		 ".linux.resources:%s",
+		 list);
+}
+
 static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid_t *pid_out,
 			 struct error *err)
 {
@@ -296,8 +326,6 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 			log_warn("running rootless, resource limits not applied: %s", err->msg);
 			error_clear(err);
 		}
-	} else if (!cgroup_disabled()) {
-		log_warn("cannot manage cgroups as this user: the container runs without a cgroup");
 	}
 
 	struct launch_opts lo = {
@@ -337,6 +365,8 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 		goto fail;
 	if (o->pid_file && fs_write_pid_file(o->pid_file, pid, err) < 0)
 		goto fail;
+	if (!cg && !cgroup_disabled())
+		warn_no_cgroup(spec);
 	*pid_out = take_pid(&pid);
 	return 0;
 fail:

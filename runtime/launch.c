@@ -189,7 +189,7 @@ static pid_t run_first_stage(const struct launch_opts *o, struct ns_plan *plan, 
 	pid_t init_pid = -1;
 	struct sync_msg msg;
 	/* a stage that makes the user namespace asks for its maps first */
-	if (plan->user_join_fd >= 0 || ns_answer_maps(sv[0], stage, o->spec, err) == 0) {
+	if (plan->user_join_fd >= 0 || ns_answer_maps(sv[0], stage, o->spec, plan, err) == 0) {
 		if (sync_recv(sv[0], &msg, NULL, err) == 0) {
 			if (msg.type == SYNC_CHILD_PID)
 				init_pid = msg.value;
@@ -247,7 +247,7 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 	_cleanup_fd_vec_ struct fd_vec idmap = {0};
 	_cleanup_pid_ pid_t pid = -1; /* killed and reaped on failure */
 
-	if (idmap_userns(o->spec, &idmap, err) < 0)
+	if (ns_plan_maps(o->spec, &plan, err) < 0 || idmap_userns(o->spec, &idmap, err) < 0)
 		goto fail;
 	/* one clone does it unless a user namespace must come between joins */
 	bool two_stage = plan.user_join_fd >= 0 ||
@@ -291,9 +291,6 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 		error_errno(err, "prctl(PR_SET_DUMPABLE)");
 		goto fail;
 	}
-	/* root in our user namespace owns the files of a child that is not
-	 * dumpable; anyone else must have it dumpable to write its maps */
-	plan.maps_dumpable = geteuid() != 0;
 	if (two_stage) {
 		pid = run_first_stage(o, &plan, sv, fifo_fd, idmap.fds, err);
 		if (pid < 0)
@@ -316,7 +313,7 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 		close(sv[1]);
 		sv[1] = -1;
 		if ((plan.new_flags & CLONE_NEWUSER) &&
-		    ns_answer_maps(sv[0], pid, o->spec, err) < 0)
+		    ns_answer_maps(sv[0], pid, o->spec, &plan, err) < 0)
 			goto fail;
 	}
 	if (process_set_affinity(pid, o->spec->process.exec_cpu_affinity.initial,

@@ -338,23 +338,60 @@ enum {
 	G_CRIU
 };
 
-/* The default --root: /run/agentrun for root; $XDG_RUNTIME_DIR/agentrun for
- * a user, also in a user namespace it made (rootless podman runs us as uid 0
- * there), unless USER=root: runc's rule. */
+/* The default --root, runc's rule: /run/agentrun for root;
+ * $XDG_RUNTIME_DIR/agentrun for a user, also in a user namespace it made
+ * (rootless podman runs us as uid 0 there), unless USER=root. A plain user
+ * without XDG_RUNTIME_DIR gets /run/user/UID/agentrun when that directory
+ * is its own (runc would take /run/runc, which it cannot write); failing
+ * that NULL, and why in no_root_why. */
+static char no_root_why[512];
+
 static const char *default_root(void)
 {
 	static char buf[PATH_MAX];
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	if (!xdg || !*xdg)
-		return "/run/agentrun";
-	if (geteuid() == 0) {
-		const char *user = getenv("USER");
-		if (!fs_in_child_userns() || (user && !strcmp(user, "root")))
-			return "/run/agentrun";
+	bool user = geteuid() != 0;
+	if (!user && xdg && *xdg) {
+		const char *name = getenv("USER");
+		user = fs_in_child_userns() && !(name && !strcmp(name, "root"));
 	}
-	if ((size_t)snprintf(buf, sizeof(buf), "%s/agentrun", xdg) >= sizeof(buf))
+	if (!user)
 		return "/run/agentrun";
-	return buf;
+	if (xdg && *xdg) {
+		if ((size_t)snprintf(buf, sizeof(buf), "%s/agentrun", xdg) < sizeof(buf))
+			return buf;
+		snprintf(no_root_why, sizeof(no_root_why),
+			 "no state directory: XDG_RUNTIME_DIR is too long; give --root");
+		return NULL;
+	}
+	char run_user[64];
+	snprintf(run_user, sizeof(run_user), "/run/user/%u", (unsigned)geteuid());
+	struct stat st;
+	if (stat(run_user, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+	    access(run_user, W_OK | X_OK) == 0) {
+		snprintf(buf, sizeof(buf), "%s/agentrun", run_user);
+		return buf;
+	}
+	snprintf(no_root_why, sizeof(no_root_why),
+		 "no state directory for uid %u: XDG_RUNTIME_DIR is not set and %s is not a "
+		 "directory of yours; set XDG_RUNTIME_DIR or give --root",
+		 (unsigned)geteuid(), run_user);
+	return NULL;
+}
+
+/* Does this command need the state directory (not spec, features, help)? */
+static bool needs_root(const char *name, int argc, char **argv)
+{
+	if (!strcmp(name, "spec") || !strcmp(name, "features"))
+		return false;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") ||
+		    !strcmp(argv[i], "-help"))
+			return false;
+	}
+	return true;
 }
 
 extern char **environ;
@@ -532,6 +569,10 @@ int main(int argc, char **argv)
 	for (const struct command *c = commands; c->name; c++) {
 		if (strcmp(c->name, name) != 0)
 			continue;
+		if (!g.root && needs_root(name, argc - optind, argv + optind)) {
+			log_error("%s", no_root_why);
+			return 1;
+		}
 		if (enters_container(name) && reexec_sealed(argv, &err) < 0) {
 			log_error("%s", err.msg);
 			return 1;

@@ -22,8 +22,12 @@ struct ns_plan {
 	int user_join_fd; /* user namespace to join first, or -1 */
 	int pid_join_fd, time_join_fd;
 	bool user_joined; /* a user namespace was joined by path */
-	/* the maps are written by an unprivileged agentrun: the child is
+	/* how the maps of a new user namespace are written (ns_plan_maps):
+	 * by newuidmap/newgidmap (the tool's path) or, when empty, by agentrun
+	 * itself; an unprivileged agentrun writing one itself needs the child
 	 * dumpable while it waits for them (ns_await_maps) */
+	char uidmap_tool[256], gidmap_tool[256];
+	bool deny_setgroups;
 	bool maps_dumpable;
 };
 
@@ -54,8 +58,16 @@ ssize_t ns_format_map(const struct spec_id_mapping *m, size_t n, char *buf, size
 /* Write /proc/PID/FILE (uid_map or gid_map) from mappings. */
 int ns_write_map(pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n,
 		 struct error *err);
-/* Write uid_map/gid_map (and setgroups deny when unprivileged) for pid. */
-int ns_write_id_maps(pid_t pid, const struct spec *spec, struct error *err);
+/* Decide how the id maps of a new user namespace are written. Root in
+ * our user namespace writes them itself. Anyone else writes itself a map
+ * of only its own id (one id, its euid or egid; setgroups is denied
+ * first, as the kernel wants), and has newuidmap/newgidmap (found in PATH;
+ * setuid helpers that check /etc/subuid and /etc/subgid) write any other:
+ * without the tool that is an error naming the mapping. */
+int ns_plan_maps(const struct spec *spec, struct ns_plan *plan, struct error *err);
+/* Write uid_map/gid_map of pid (and setgroups deny) as plan says. */
+int ns_write_id_maps(pid_t pid, const struct spec *spec, const struct ns_plan *plan,
+		     struct error *err);
 
 /* The id-map handshake of a new user namespace. The child, in it, calls
  * ns_await_maps: dumpable only when plan->maps_dumpable, it sends
@@ -64,6 +76,7 @@ int ns_write_id_maps(pid_t pid, const struct spec *spec, struct error *err);
  * SYNC_MAPS (a SYNC_ERROR is the child's failure), writes the maps of pid
  * and sends SYNC_GO. */
 int ns_await_maps(int sync_fd, const struct ns_plan *plan, struct error *err);
-int ns_answer_maps(int sync_fd, pid_t pid, const struct spec *spec, struct error *err);
+int ns_answer_maps(int sync_fd, pid_t pid, const struct spec *spec, const struct ns_plan *plan,
+		   struct error *err);
 
 #endif

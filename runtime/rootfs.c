@@ -813,6 +813,15 @@ static int make_devices(int rootfd, const struct rootfs_opts *o, struct error *e
 	return 0;
 }
 
+static bool is_default_device(const char *path, int64_t major, int64_t minor)
+{
+	for (size_t i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++)
+		if (!strncmp(path, "/dev/", 5) && !strcmp(path + 5, default_devices[i].name) &&
+		    major == default_devices[i].major && minor == default_devices[i].minor)
+			return true;
+	return false;
+}
+
 /* linux.devices: mknod, or in a user namespace a bind of the host node. */
 static int make_spec_devices(int rootfd, const struct spec *spec, bool in_userns, struct error *err)
 {
@@ -831,7 +840,7 @@ static int make_spec_devices(int rootfd, const struct spec *spec, bool in_userns
 		if (pfd < 0)
 			return error_prefix(err, "config.json: .linux.devices[%zu]", i);
 		int r = -1;
-		if (!in_userns) {
+		if (!in_userns || type == S_IFIFO) { /* a FIFO needs no privilege */
 			unlinkat(pfd, name, 0);
 			mode_t old = umask(0);
 			r = mknodat(pfd, name, type | perm,
@@ -841,6 +850,30 @@ static int make_spec_devices(int rootfd, const struct spec *spec, bool in_userns
 				return error_errno(err, "mknod %s", d->path);
 		}
 		if (r < 0) {
+			/* no mknod here: only the host's very node can be bound */
+			struct stat hs;
+			mode_t want = d->type[0] == 'b' ? S_IFBLK : S_IFCHR;
+			if (want == S_IFCHR && is_default_device(d->path, d->major, d->minor))
+				continue; /* bound already (make_devices) */
+			if (stat(d->path, &hs) < 0)
+				return error_set(err, 0,
+						 "config.json: .linux.devices[%zu]: %s: no such "
+						 "device on the host (in a user namespace a device "
+						 "cannot be created, only the host's node bound)",
+						 i, d->path);
+			if ((hs.st_mode & S_IFMT) != want ||
+			    hs.st_rdev != makedev((unsigned)d->major, (unsigned)d->minor))
+				return error_set(
+					err, 0,
+					"config.json: .linux.devices[%zu]: %s is %s %u:%u "
+					"on the host, not %c %lld:%lld (in a user namespace "
+					"only the host's node can be bound)",
+					i, d->path,
+					S_ISCHR(hs.st_mode)   ? "c"
+					: S_ISBLK(hs.st_mode) ? "b"
+							      : "not a device,",
+					major(hs.st_rdev), minor(hs.st_rdev), d->type[0],
+					(long long)d->major, (long long)d->minor);
 			_cleanup_close_ int tfd = bind_target_file(pfd, name, d->path, 0600, 0,
 								   err);
 			char tbuf[32];
