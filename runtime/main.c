@@ -318,10 +318,10 @@ static void print_version(void)
 	       AGENTRUN_SPEC_VERSION);
 	printf("libseccomp: %u.%u.%u\n", v->major, v->minor, v->micro);
 	printf("yajl: %d.%d.%d\n", y / 10000, y / 100 % 100, y % 100);
-	printf("libcap: %s (build)\n", AGENTRUN_LIBCAP_BUILD_VERSION);
-	printf("libmnl: %s (build)\n", AGENTRUN_LIBMNL_BUILD_VERSION);
+	printf("libcap: %s (built against)\n", AGENTRUN_LIBCAP_BUILD_VERSION);
+	printf("libmnl: %s (built against)\n", AGENTRUN_LIBMNL_BUILD_VERSION);
 	if (criu_built_in())
-		printf("libcriu: %s (build)\n", criu_library_version());
+		printf("libcriu: %s (built against)\n", criu_library_version());
 	else
 		printf("libcriu: %s\n", criu_library_version());
 	printf("criu: %s\n", criu);
