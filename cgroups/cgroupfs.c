@@ -508,9 +508,15 @@ static int fs_kill_all(struct cgroup *cg, int sig, struct error *err)
 
 /* ---- removal ---- */
 
-/* rmdir dir after its sub-cgroups, deepest first. */
+/* rmdir dir after its sub-cgroups, deepest first. A cgroup without
+ * sub-cgroups (nearly every one) goes with one rmdir, without reading its
+ * directory; one that still has sub-cgroups (or tasks) fails with EBUSY. */
 static int remove_tree(const char *dir)
 {
+	if (rmdir(dir) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EBUSY && errno != ENOTEMPTY)
+		return -1;
 	DIR *d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : -1;
