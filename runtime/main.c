@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -473,6 +474,18 @@ static bool enters_container(const char *name)
 
 int main(int argc, char **argv)
 {
+	/* Never with privileges its caller does not have (a setuid or setgid
+	 * install, file capabilities: the kernel sets AT_SECURE): root in
+	 * our user namespace writes any id map and opens any path, so a plain
+	 * user could map host root into a container, and it would trust the
+	 * caller's environment and config.json. A plain user runs agentrun as
+	 * itself; newuidmap/newgidmap are the only setuid helpers. */
+	if (getauxval(AT_SECURE)) {
+		fprintf(stderr, "agentrun must not run setuid, setgid or with file capabilities: "
+				"run it as yourself (a plain user's subordinate ids come through "
+				"newuidmap/newgidmap)\n");
+		return 1;
+	}
 	struct global_opts g = {.root = default_root(), .log_format = "text"};
 	static const struct option opts[] = {
 		{"root", required_argument, NULL, G_ROOT},
