@@ -244,11 +244,8 @@ static void create_rollback(int rootfd, const char *id, struct cgroup *cg)
 	state_dir_remove(rootfd, id, &ignored);
 }
 
-/* The container runs without a cgroup (a plain user on a host whose
- * cgroups it cannot write: v1, or v2 not delegated): one warning naming
- * the limits of config.json that are not enforced, none when it asks for
- * none. */
-static void warn_no_cgroup(const struct spec *spec)
+/* The limits config.json asks for, " pids.limit=N memory ..." ("" if none). */
+static void limits_asked(const struct spec *spec, char *list, size_t size)
 {
 	const struct spec_resources *r = &spec->linux_.resources;
 	char pids[64] = "";
@@ -263,9 +260,18 @@ static void warn_no_cgroup(const struct spec *spec)
 		r->n_rdma ? " rdma" : "",
 		r->unified.n ? " unified" : "",
 	};
+	snprintf(list, size, "%s%s%s%s%s%s%s%s", pids, more[0], more[1], more[2], more[3], more[4],
+		 more[5], more[6]);
+}
+
+/* The container runs without a cgroup (a plain user on a host whose
+ * cgroups it cannot write: v1, or v2 not delegated): one warning naming
+ * the limits of config.json that are not enforced, none when it asks for
+ * none. */
+static void warn_no_cgroup(const struct spec *spec)
+{
 	char list[256];
-	snprintf(list, sizeof(list), "%s%s%s%s%s%s%s%s", pids, more[0], more[1], more[2], more[3],
-		 more[4], more[5], more[6]);
+	limits_asked(spec, list, sizeof(list));
 	if (!list[0])
 		return;
 	log_warn("no cgroup: this user cannot manage cgroups here (cgroup v1 is never delegated "
@@ -317,13 +323,18 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 			goto fail;
 		/* rootless without limits asked for: nothing to enforce (runc
 		 * skips the device cgroup there too) */
-		bool rootless = fs_in_child_userns();
+		bool rootless = geteuid() != 0 || fs_in_child_userns();
 		if ((!rootless || spec->linux_.resources.present) &&
 		    container_apply_resources(cg, spec, err) < 0) {
-			/* rootless (in a child user namespace): limits are best effort */
-			if (!fs_in_child_userns())
+			/* rootless (a plain user in its delegated cgroup, or in a
+			 * child user namespace): limits are best effort */
+			if (!rootless)
 				goto fail;
-			log_warn("running rootless, resource limits not applied: %s", err->msg);
+			char list[256];
+			limits_asked(spec, list, sizeof(list));
+			log_warn("rootless: a cgroup, but its limits are not all applied (not "
+				 "enforced: .linux.resources:%s): %s",
+				 list[0] ? list : " devices", err->msg);
 			error_clear(err);
 		}
 	}

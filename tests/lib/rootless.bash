@@ -22,7 +22,8 @@
 #   as_user CMD...           CMD as the user: no capabilities, env -i with
 #                            HOME USER LOGNAME PATH XDG_RUNTIME_DIR
 #                            (VAR=VALUE words first add to or override it:
-#                            `as_user XDG_RUNTIME_DIR= cmd`), bounded
+#                            `as_user XDG_RUNTIME_DIR= cmd`), bounded; in
+#                            the cgroup v2 directory $RL_CGROUP when set
 #   ar ARGS...               agentrun as the user (state under $RL_XDG)
 #   rl_bundle DIR [SPEC ARGS...]   a bundle owned by the user: the busybox
 #                            rootfs (the user's files) and `agentrun spec ARGS` (default
@@ -115,14 +116,20 @@ rl_track() {
 	echo "$1" >>"$T/.rl_ids"
 }
 
-# rl_teardown: delete -f, as the user, every container the test tracked;
-# the user's processes left are reported (and killed by teardown_file).
+# rl_teardown: delete -f, as the user, every container the test tracked
+# (the user's processes left are killed by teardown_file), and remove the
+# delegated cgroup a test named in $T/.rl_cgroup.
 rl_teardown() {
-	local id
+	local id cg
+	unset RL_CGROUP
 	[ -f "$T/.rl_ids" ] || return 0
 	while read -r id; do
 		[ -n "$id" ] && ar delete -f "$id" >/dev/null 2>&1
 	done < <(sort -u "$T/.rl_ids")
+	if [ -s "$T/.rl_cgroup" ]; then
+		cg=$(cat "$T/.rl_cgroup")
+		[ ! -d "$cg" ] || rmdir "$cg" 2>/dev/null || true
+	fi
 	return 0
 }
 
@@ -132,7 +139,12 @@ as_user() {
 		envs+=("$1")
 		shift
 	done
-	(cd "${RL_CWD:-$RL_DIR/home}" && timeout -k 5 "${RL_TIMEOUT:-60}" \
+	# RL_CGROUP: a cgroup v2 directory delegated to the user (its own
+	# files chowned): the command starts in it, as under a systemd user
+	# session
+	local cg=()
+	[ -z "${RL_CGROUP:-}" ] || cg=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$RL_CGROUP")
+	(cd "${RL_CWD:-$RL_DIR/home}" && timeout -k 5 "${RL_TIMEOUT:-60}" "${cg[@]}" \
 		setpriv --reuid="$RL_UID" --regid="$RL_GID" --init-groups \
 		env -i HOME="$RL_DIR/home" USER="$RL_USER" LOGNAME="$RL_USER" PATH="$RL_PATH" \
 		XDG_RUNTIME_DIR="$RL_XDG" "${envs[@]}" "$@" 3>&-)
