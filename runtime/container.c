@@ -287,7 +287,8 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 	_cleanup_cgroup_ struct cgroup *cg = NULL;
 	_cleanup_free_ char *owner = NULL, *cgs = NULL;
 	char bundle[PATH_MAX], rootfs[PATH_MAX];
-	_cleanup_pid_ pid_t pid = -1; /* killed and reaped on failure */
+	_cleanup_pid_ pid_t pid = -1;	    /* killed and reaped on failure */
+	_cleanup_close_ int egress_fd = -1; /* from init, for the forwarder */
 
 	if (spec_load(o->bundle && *o->bundle ? o->bundle : ".", &spec, err) < 0)
 		goto fail;
@@ -351,8 +352,10 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 		.preserve_fds = preserve,
 		.console_socket = o->console_socket,
 		.terminal_master = o->terminal_master,
+		.egress_fd = &egress_fd,
 	};
-	if (launch_container(&lo, &pid, err) < 0 || egress_start(&egress, pid, dirfd, err) < 0)
+	if (launch_container(&lo, &pid, err) < 0 ||
+	    egress_start(&egress, pid, egress_fd, dirfd, err) < 0)
 		goto fail;
 
 	char created[64];

@@ -2,9 +2,9 @@
 /* Egress only through a proxy of the host (run.agentrun.net.proxy).
  *
  * The container has a network namespace of its own with only lo. The
- * runtime makes a listening TCP socket in it (a short-lived helper joins
- * the container's user and network namespaces, binds 127.0.0.1:PORT and
- * passes the socket back), then forks the forwarder: a process of the
+ * container init, still the runtime's code, binds 127.0.0.1:PORT there
+ * once lo is up and passes the listening socket to agentrun (it keeps no
+ * copy); agentrun then forks the forwarder: a process of the
  * host's namespaces and credentials, never in the container's pid, user or
  * mount namespace, that accepts on that socket and connects each
  * connection to the host's unix socket by its path. The container cannot
@@ -138,81 +138,27 @@ int egress_add_env(struct spec_process *p, const struct egress_cfg *c, struct er
 	return 0;
 }
 
-/* Does pid live in another user namespace than ours? */
-static bool other_userns(pid_t pid)
+int egress_listen_in_init(const struct spec *spec, int sync_fd, struct error *err)
 {
-	char path[64];
-	struct stat a, b;
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
-	return stat("/proc/self/ns/user", &a) == 0 && stat(path, &b) == 0 && a.st_ino != b.st_ino;
-}
-
-/* The helper: in the container's user and network namespaces, a listening
- * socket on 127.0.0.1:port, sent back over sync_fd. */
-__attribute__((noreturn)) static void listener_child(int pidfd, int flags, unsigned int port,
-						     int sync_fd)
-{
-	struct error err = {0};
+	struct egress_cfg c;
+	if (egress_config(spec, false, &c, err) < 0)
+		return -1;
+	if (!c.socket)
+		return 0;
 	int one = 1;
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)c.port)};
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (setns(pidfd, flags) < 0) {
-		error_errno(&err, "egress proxy: join the container's network namespace");
-		goto fail;
-	}
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* the credential change reset it */
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		error_errno(&err, "egress proxy: socket");
-		goto fail;
-	}
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return error_errno(err, "egress proxy: socket");
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		error_errno(&err, "egress proxy: bind 127.0.0.1:%u in the container", port);
-		goto fail;
-	}
-	if (listen(fd, 128) < 0) {
-		error_errno(&err, "egress proxy: listen");
-		goto fail;
-	}
-	sync_send_fd(sync_fd, SYNC_READY, fd);
-	_exit(0);
-fail:
-	sync_send(sync_fd, SYNC_ERROR, err.errnum, err.msg);
-	_exit(1);
-}
-
-static int make_listener(pid_t pid, int pidfd, unsigned int port, struct error *err)
-{
-	_cleanup_close_pair_ int sv[2] = {-1, -1};
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return error_errno(err, "egress proxy: socketpair");
-	int flags = CLONE_NEWNET | (other_userns(pid) ? CLONE_NEWUSER : 0);
-	pid_t child = fork();
-	if (child < 0)
-		return error_errno(err, "egress proxy: fork");
-	if (child == 0) {
-		close(sv[0]);
-		listener_child(pidfd, flags, port, sv[1]);
-	}
-	close(sv[1]);
-	sv[1] = -1;
-	struct sync_msg msg;
-	int fd = -1;
-	int r = sync_recv(sv[0], &msg, &fd, err);
-	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
-		;
-	if (r < 0)
-		return -1;
-	if (msg.type != SYNC_READY || fd < 0) {
-		if (fd >= 0)
-			close(fd);
-		error_set(err, 0, "%s",
-			  msg.type == SYNC_ERROR ? msg.text : "egress proxy: no socket");
-		err->errnum = msg.type == SYNC_ERROR ? msg.value : 0;
-		return -1;
-	}
-	return fd;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return error_errno(err, "egress proxy: bind 127.0.0.1:%u in the container", c.port);
+	if (listen(fd, 128) < 0)
+		return error_errno(err, "egress proxy: listen");
+	if (sync_send_fd(sync_fd, SYNC_EGRESS_FD, fd) < 0)
+		return error_errno(err, "egress proxy: pass the socket to agentrun");
+	return 0;
 }
 
 /* ------------------------------------------------------------ forwarder */
@@ -416,16 +362,17 @@ static int spawn_forwarder(const char *path, int lfd, int pidfd, int state_dirfd
 	return 0;
 }
 
-int egress_start(const struct egress_cfg *c, pid_t init_pid, int state_dirfd, struct error *err)
+int egress_start(const struct egress_cfg *c, pid_t init_pid, int lfd, int state_dirfd,
+		 struct error *err)
 {
 	if (!c->socket)
 		return 0;
+	if (lfd < 0)
+		return error_set(err, 0,
+				 "egress proxy: the container init made no listening socket");
 	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, init_pid, 0);
 	if (pidfd < 0)
 		return error_errno(err, "egress proxy: pidfd of the container init");
-	_cleanup_close_ int lfd = make_listener(init_pid, pidfd, c->port, err);
-	if (lfd < 0)
-		return -1;
 	return spawn_forwarder(c->socket, lfd, pidfd, state_dirfd, err);
 }
 

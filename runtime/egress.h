@@ -28,9 +28,14 @@ int egress_config(const struct spec *spec, bool check_socket, struct egress_cfg 
 		  struct error *err);
 /* Set HTTP_PROXY, HTTPS_PROXY, http_proxy, https_proxy, NO_PROXY, no_proxy. */
 int egress_add_env(struct spec_process *p, const struct egress_cfg *c, struct error *err);
-/* Start the forwarder for the container init pid (its network namespace
- * exists); its pid is recorded in the state dir. */
-int egress_start(const struct egress_cfg *c, pid_t init_pid, int state_dirfd, struct error *err);
+/* In the container init, in its network namespace with lo up: the
+ * listening socket on 127.0.0.1:PORT, passed to agentrun over sync_fd
+ * (SYNC_EGRESS_FD); nothing without the annotation. */
+int egress_listen_in_init(const struct spec *spec, int sync_fd, struct error *err);
+/* Start the forwarder on lfd (from the init) for the container init pid;
+ * its pid is recorded in the state dir. */
+int egress_start(const struct egress_cfg *c, pid_t init_pid, int lfd, int state_dirfd,
+		 struct error *err);
 /* Stop the recorded forwarder, if any, and wait until it is gone. */
 void egress_stop(int state_dirfd);
 

@@ -2,6 +2,7 @@
 /* The container init, inside its new namespaces. The whole setup order
  * reads top to bottom in init_setup(); seccomp, when it comes, is last. */
 #include "runtime/init.h"
+#include "runtime/egress.h"
 #include "runtime/finish.h"
 #include "runtime/netlink.h"
 #include "runtime/process.h"
@@ -138,6 +139,8 @@ static int init_setup(struct init_args *a, struct process_finish *f, int *fifo_w
 	if (set_names(spec, err) < 0)
 		return -1;
 	if ((flags & CLONE_NEWNET) && netlink_loopback_up(err) < 0)
+		return -1;
+	if (egress_listen_in_init(spec, a->sync_fd, err) < 0)
 		return -1;
 
 	/* 7. a session keyring of our own */

@@ -348,6 +348,13 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 			}
 			continue;
 		}
+		if (msg.type == SYNC_EGRESS_FD) {
+			if (o->egress_fd && passed >= 0 && *o->egress_fd < 0)
+				*o->egress_fd = passed;
+			else if (passed >= 0)
+				close(passed);
+			continue;
+		}
 		if (msg.type == SYNC_CONSOLE) {
 			int r2 = 0;
 			if (passed < 0)

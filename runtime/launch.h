@@ -23,6 +23,7 @@ struct launch_opts {
 	int preserve_fds;
 	const char *console_socket; /* where the pty master goes */
 	int *terminal_master;	    /* or here, for a foreground relay */
+	int *egress_fd;		    /* the egress proxy's listening socket (egress.c) */
 };
 
 /* Clone the container init, finish its namespaces and wait until it is set

@@ -17,6 +17,7 @@ enum sync_type {
 	SYNC_MAPS,	 /* first stage → parent: write my id maps */
 	SYNC_CHILD_PID,	 /* first stage → parent: init's pid (value) */
 	SYNC_CONSOLE,	 /* init → parent: the pty master (SCM_RIGHTS) */
+	SYNC_EGRESS_FD,	 /* init → parent: the egress proxy's listening socket (SCM_RIGHTS) */
 };
 
 struct sync_msg {

@@ -9,6 +9,15 @@
 
 load ../lib/bundle
 load ../lib/egress
+load ../lib/rootless
+
+setup_file() {
+	rl_user_create
+}
+
+teardown_file() {
+	rl_user_remove
+}
 
 setup() {
 	setup_common
@@ -21,6 +30,7 @@ setup() {
 
 teardown() {
 	stop_proxy
+	[ -z "${RL_XDG:-}" ] || rl_teardown
 	teardown_common
 }
 
@@ -209,4 +219,34 @@ fwd_gone() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"rc=1"* ]]
 	[[ "$output" != *"upstream says"* ]]
+}
+
+# A plain user runs it: the forwarder is the user's (same uid as the
+# container's root seen from the host), still outside the container's pid
+# namespace and not dumpable, so the container can neither kill nor trace
+# it; it goes with the container.
+@test "egress attack: run by a plain user, the forwarder is the user's, out of the container's reach" {
+	local id=rl-egress fwd start
+	rl_setup
+	rl_bundle "$T/rb" --profile agent --rootless --egress-proxy "$PROXY_SOCK"
+	CONFIG=$T/rb/config.json cfg '.process.args = ["sleep", "1000"]'
+	rl_track "$id"
+	ar create --bundle "$T/rb" "$id" </dev/null >"$T/rl.out" 2>"$T/rl.err" || { cat "$T/rl.err" >&2; return 1; }
+	ar start "$id"
+	fwd=$(cut -d' ' -f1 "$RL_XDG/agentrun/$id/egress.pid")
+	start=$(awk '{print $22}' "/proc/$fwd/stat")
+	[ "$(awk '/^Uid:/ {print $2}' "/proc/$fwd/status")" = "$RL_UID" ]
+	[ "$(stat -c %u "/proc/$fwd/environ")" = 0 ] # not dumpable: its /proc files are root's
+	! as_user cat "/proc/$fwd/environ" # not even the user reads it
+	grep -q '^CapEff:.*0000000000000000$' "/proc/$fwd/status"
+	run ar exec "$id" sh -c "kill -9 $fwd; echo rc=\$?; kill -9 -1; wget -q -O - http://allowed.test/rootless"
+	echo "$output" >&2
+	[[ "$output" == *"rc=1"* ]]
+	[[ "$output" == *"upstream says hello to allowed.test/rootless"* ]]
+	[ "$(awk '{print $22}' "/proc/$fwd/stat")" = "$start" ]
+	ar delete -f "$id"
+	fwd_gone "$fwd" "$start"
+	local left= p
+	for p in $(rl_pids); do pid_alive "$p" && left+=" $p"; done
+	[ -z "$left" ] || { echo "the user's processes left:$left" >&2; false; }
 }
