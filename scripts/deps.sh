@@ -22,7 +22,11 @@ test_pkgs=(bats busybox-static jq python3 python3-jsonschema iproute2 util-linux
 	passwd uidmap
 	# tests/integration/sessions.bats: fork's reflinks on loop-mounted
 	# btrfs and XFS images
-	btrfs-progs xfsprogs)
+	btrfs-progs xfsprogs
+	# tests/workloads: the Debian toolchain rootfs (mmdebstrap), crun's
+	# comparison run with the containers' default seccomp profile
+	# (/usr/share/containers/seccomp.json); bench/agent_sandbox.py: bwrap
+	mmdebstrap golang-github-containers-common bubblewrap)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--build-only" ] || want+=("${test_pkgs[@]}")

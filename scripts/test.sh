@@ -67,6 +67,10 @@ run_suite conformance conformance/run
 # a short soak: 50 lifecycles, 5 checkpoint/restore cycles, 16 concurrent
 # starts; the host as before (tests/README.md, "Soak")
 run_suite soak tests/soak/run --short
+# real agent workloads in a Debian 12 toolchain rootfs (mmdebstrap, cached
+# under /var/cache/agentrun-tests/), run by a plain user under the agent
+# profile, and under crun for comparison (tests/README.md, "Agent workloads")
+run_suite workloads tests/run-integration tests/workloads/agent.bats
 if [ -x tests/run-e2e ]; then
 	run_suite e2e tests/run-e2e
 fi

@@ -13,7 +13,7 @@
 # Prints the rootfs directory on stdout; progress on stderr.
 set -euo pipefail
 
-set_name=${1:-ci}
+set_name=${1:-full}
 pkgs=(git python3 python3-venv python3-pip gcc make libc6-dev ca-certificates)
 case "$set_name" in
 ci) ;;

@@ -111,10 +111,14 @@ wl_jobs() {
 # ---------------------------------------------------------------- hostile
 
 attempt() {
-	# attempt WHAT CMD...: CMD must fail
+	# attempt WHAT CMD...: CMD must fail; the last line of its error is shown
 	what=$1
 	shift
-	if "$@" >/dev/null 2>&1; then echo "ESCAPED: $what"; else echo "refused: $what"; fi
+	if "$@" >/work/.attempt 2>&1; then
+		echo "ESCAPED: $what"
+	else
+		echo "refused: $what ($(tail -n 1 /work/.attempt))"
+	fi
 }
 
 # writes anywhere but /work (and the tmpfs /tmp)
