@@ -13,7 +13,7 @@
 # gives it a 65536-id range in /etc/subuid and /etc/subgid, or usermod adds
 # one), its directory $RL_DIR (traversable) with a copy of agentrun the user
 # can run ($RL_AGENTRUN). rl_user_remove kills its processes (its uid and
-# its subordinate ids, by PID) and removes it (userdel drops its ranges).
+# its subordinate ids, by PID), its ranges (usermod) and the user (userdel).
 #
 # What a test gets:
 #   RL_USER RL_UID RL_GID    the user
@@ -89,7 +89,7 @@ rl_pids() {
 }
 
 rl_user_remove() {
-	local pids i
+	local pids i f lo count
 	[ -n "${RL_USER:-}" ] || return 0
 	getent passwd "$RL_USER" | cut -d: -f5 | grep -qxF "$RL_COMMENT" || return 0
 	for i in 1 2 3 4 5; do
@@ -98,9 +98,19 @@ rl_user_remove() {
 		kill -KILL "${pids[@]}" 2>/dev/null || true
 		sleep 0.2
 	done
+	# its ranges, through shadow's own locking (never a rewrite of
+	# /etc/subuid racing another test's useradd), then the user
+	for f in subuid subgid; do
+		while read -r lo count; do
+			[ -n "$lo" ] || continue
+			if [ "$f" = subuid ]; then
+				usermod --del-subuids "$lo-$((lo + count - 1))" "$RL_USER" 2>/dev/null || true
+			else
+				usermod --del-subgids "$lo-$((lo + count - 1))" "$RL_USER" 2>/dev/null || true
+			fi
+		done < <(awk -F: -v u="$RL_USER" '$1 == u { print $2, $3 }' "/etc/$f" 2>/dev/null)
+	done
 	timeout 30 userdel "$RL_USER" 2>/dev/null || true
-	# userdel drops the ranges; make sure
-	sed -i "/^$RL_USER:/d" /etc/subuid /etc/subgid 2>/dev/null || true
 }
 
 rl_setup() {
@@ -108,7 +118,12 @@ rl_setup() {
 	mkdir -p "$RL_XDG"
 	chown "$RL_UID:$RL_GID" "$RL_XDG"
 	chmod 700 "$RL_XDG"
-	chmod o+x "$T"
+	local d=$T
+	while [ -n "$d" ] && [ "$d" != / ]; do
+		chmod o+x "$d"
+		[ "$d" = "${BATS_RUN_TMPDIR:-/}" ] && break
+		d=$(dirname "$d")
+	done
 	: >"$T/.rl_ids"
 }
 
