@@ -168,7 +168,8 @@ make_prop() {
 	run dk exec "$n" sh -c 'mount -t tmpfs evil /p/in && echo planted > /p/in/x && cat /p/in/x'
 	echo "$output"
 	[ "$output" = planted ]
-	! grep -q " $PROP/in " /proc/self/mountinfo
+	run grep -q " $PROP/in " /proc/self/mountinfo
+	[ "$status" -ne 0 ]
 	[ ! -e "$PROP/in/x" ]
 }
 
@@ -288,7 +289,8 @@ make_prop() {
 	[ "$(ar_status "$n")" = running ]
 	pid2=$(dk inspect -f '{{.State.Pid}}' "$n")
 	[ "$pid1" != "$pid2" ]
-	! kill -0 "$pid1" 2>/dev/null
+	run kill -0 "$pid1"
+	[ "$status" -ne 0 ]
 }
 
 @test "docker: rm -f removes a running container: no agentrun state, no cgroup" {
@@ -298,7 +300,8 @@ make_prop() {
 	pid=$(dk inspect -f '{{.State.Pid}}' "$n")
 	dk rm -f "$n"
 	[ -z "$(dk ps -aq --filter "name=$n")" ]
-	! kill -0 "$pid" 2>/dev/null
+	run kill -0 "$pid"
+	[ "$status" -ne 0 ]
 	assert_no_state "$(RT_ROOT)" "$id"
 	assert_no_cgroup "$id"
 }
