@@ -346,6 +346,7 @@ enum {
  * is its own (runc would take /run/runc, which it cannot write); failing
  * that NULL, and why in no_root_why. */
 static char no_root_why[512];
+static bool root_in_xdg; /* the default is $XDG_RUNTIME_DIR/agentrun */
 
 static const char *default_root(void)
 {
@@ -359,8 +360,10 @@ static const char *default_root(void)
 	if (!user)
 		return "/run/agentrun";
 	if (xdg && *xdg) {
-		if ((size_t)snprintf(buf, sizeof(buf), "%s/agentrun", xdg) < sizeof(buf))
+		if ((size_t)snprintf(buf, sizeof(buf), "%s/agentrun", xdg) < sizeof(buf)) {
+			root_in_xdg = true;
 			return buf;
+		}
 		snprintf(no_root_why, sizeof(no_root_why),
 			 "no state directory: XDG_RUNTIME_DIR is too long; give --root");
 		return NULL;
@@ -511,6 +514,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case G_ROOT:
 			g.root = optarg;
+			root_in_xdg = false;
 			break;
 		case G_LOG:
 			g.log_path = optarg;
@@ -586,6 +590,11 @@ int main(int argc, char **argv)
 			log_error("%s", no_root_why);
 			return 1;
 		}
+		/* as runc: the sticky bit keeps a session's clean-up of
+		 * $XDG_RUNTIME_DIR off the state directory (XDG base directory
+		 * spec); a failure shows where the directory is used */
+		if (root_in_xdg && (mkdir(g.root, 0700) == 0 || errno == EEXIST))
+			(void)!chmod(g.root, 01700);
 		if (enters_container(name) && reexec_sealed(argv, &err) < 0) {
 			log_error("%s", err.msg);
 			return 1;

@@ -70,6 +70,8 @@ one_line() {
 	# the state lived under $XDG_RUNTIME_DIR/agentrun, the user's, and is gone
 	[ -d "$RL_XDG/agentrun" ]
 	[ "$(stat -c %u "$RL_XDG/agentrun")" = "$RL_UID" ]
+	# 0700 and sticky, as runc (kept from a session's clean-up)
+	[ "$(stat -c %a "$RL_XDG/agentrun")" = 1700 ]
 	[ -z "$(ls -A "$RL_XDG/agentrun")" ]
 }
 
