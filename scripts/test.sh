@@ -76,7 +76,7 @@ if [ -x tests/run-e2e ]; then
 fi
 # the Debian package: built from a copy of the tree, lintian, installed and
 # checked (tests/run-package); the e2e suite against /usr/bin/agentrun;
-# the package removed, the machine's packages as before (tests/README.md,
+# the package removed again (tests/README.md,
 # "The Debian package")
 if [ -x tests/run-package ]; then
 	run_suite package tests/run-package install
