@@ -60,6 +60,22 @@ meson_opt() {
 	[[ "$output" == *agentrun* ]]
 }
 
+@test "install: meson dist puts .commit (HEAD's git describe) in the tarball, for builds without .git" {
+	local b
+	b=$(build_dir) || skip "$AGENTRUN is not in a meson build directory"
+	git -C "$REPO" rev-parse --show-toplevel >/dev/null 2>&1 || skip "$REPO is not a git tree"
+	rm -rf "$b/meson-dist"
+	run meson dist -C "$b" --no-tests --allow-dirty --formats gztar
+	local tarball
+	tarball=$(ls "$b"/meson-dist/*.tar.gz 2>/dev/null)
+	local commit
+	commit=$(tar -xzOf "$tarball" --wildcards '*/.commit' 2>&1)
+	rm -rf "$b/meson-dist"
+	[ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+	# HEAD's, as the tarball holds HEAD: never -dirty
+	[ "$commit" = "$(git -C "$REPO" describe --always)" ] || { echo "$commit" >&2; return 1; }
+}
+
 # complete WORD...: the completions bash offers for the command line
 # "WORD... <TAB>" (the last word is the one being completed; "" for a new
 # one); one per line, sorted
