@@ -108,9 +108,12 @@ static int copy_at(int sdir, const char *sname, int ddir, const char *dname, dev
 		keep_meta(out, &sb);
 		return 0;
 	}
-	if (!S_ISDIR(sb.st_mode))
-		return error_set(err, 0, "copy %s/%s: not a file, directory or symlink", shown,
-				 sname);
+	if (!S_ISDIR(sb.st_mode)) {
+		/* a FIFO, socket or device node (which the container may
+		 * have made): never opened (a FIFO would block), not copied */
+		st->skipped++;
+		return 0;
+	}
 	if (mkdirat(ddir, dname, 0700) < 0)
 		return error_errno(err, "create the copy of %s/%s", shown, sname);
 	_cleanup_close_ int out = openat(ddir, dname,

@@ -11,12 +11,14 @@
 
 struct clonefs_stats {
 	uint64_t files, reflinked, copied_bytes;
+	uint64_t skipped; /* FIFOs, sockets, device nodes: not copied */
 };
 
 /* Copy src (a directory, a regular file or a symlink) to dst, which must
  * not exist: modes, owners and times kept, symlinks copied as links, no
  * symlink followed below src, no other mount crossed (a mount point below
- * src becomes an empty directory), special files refused. */
+ * src becomes an empty directory), special files (FIFOs, sockets, device
+ * nodes) left out and counted. */
 int clonefs_copy(const char *src, const char *dst, struct clonefs_stats *st, struct error *err);
 
 #endif

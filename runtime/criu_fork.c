@@ -331,8 +331,12 @@ static int clone_one(struct fork_ctx *x, const char *src, const char *dst, struc
 			  : s.reflinked == s.files ? "reflink"
 			  : s.reflinked		   ? "reflink+copy"
 						   : "copy";
-	say(x, "cloned %s -> %s (%s, %llu files, %.1f ms)\n", src, dst, how,
-	    (unsigned long long)s.files, now_ms() - t);
+	char skipped[64] = "";
+	if (s.skipped)
+		snprintf(skipped, sizeof(skipped), ", %llu special files left out",
+			 (unsigned long long)s.skipped);
+	say(x, "cloned %s -> %s (%s, %llu files%s, %.1f ms)\n", src, dst, how,
+	    (unsigned long long)s.files, skipped, now_ms() - t);
 	return 0;
 }
 
