@@ -66,7 +66,8 @@ cgroup_dirs_of() {
 
 	runtime suspend "$id"
 	# the process is gone, every cgroup directory of it too
-	! pid_alive "$pid"
+	run pid_alive "$pid"
+	[ "$status" -ne 0 ]
 	for d in "${cgs[@]}"; do [ ! -d "$d" ]; done
 	# the id is kept: stopped, with the image path; schema-valid
 	[ "$(state_of "$id")" = stopped ]
@@ -81,13 +82,16 @@ cgroup_dirs_of() {
 	[[ "$output" == *"$id"*stopped* ]]
 	# ps shows nothing, pause refuses, a second suspend refuses
 	run runtime ps --format json "$id"
-	[ "$status" -eq 0 ] && [ "$output" = "[]" ]
+	[ "$status" -eq 0 ]
+	[ "$output" = "[]" ]
 	run runtime pause "$id"
 	[ "$status" -ne 0 ]
 	run runtime suspend "$id"
-	[ "$status" -ne 0 ] && [[ "$output" == *"already suspended"* ]]
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"already suspended"* ]]
 	run runtime exec --no-wake "$id" true
-	[ "$status" -ne 0 ] && [[ "$output" == *"is suspended"*"--no-wake"* ]]
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"is suspended"*"--no-wake"* ]]
 	[ "$(state_of "$id")" = stopped ]
 
 	runtime wake "$id"
@@ -128,20 +132,23 @@ cgroup_dirs_of() {
 	wait_count "$id" 1
 	mkdir "$T/full"; touch "$T/full/x"
 	run runtime suspend --image-path "$T/full" "$id"
-	[ "$status" -ne 0 ] && [[ "$output" == *"not empty"* ]]
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"not empty"* ]]
 	[ "$(state_of "$id")" = running ]
 	[ -e "$T/full/x" ]
 	runtime suspend --image-path "$T/img" "$id"
 	[ "$(annotation "$id" org.agentrun.suspended)" = "$T/img" ]
 	run runtime kill "$id" USR1
-	[ "$status" -ne 0 ] && [[ "$output" == *suspended* ]]
+	[ "$status" -ne 0 ]
+	[[ "$output" == *suspended* ]]
 	[ -d "$T/img" ]
 	runtime kill "$id" TERM
 	[ ! -e "$T/img" ]
 	[ "$(state_of "$id")" = stopped ]
 	[ -z "$(annotation "$id" org.agentrun.suspended)" ]
 	run runtime wake "$id"
-	[ "$status" -ne 0 ] && [[ "$output" == *"not suspended"* ]]
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"not suspended"* ]]
 	runtime delete "$id"
 	assert_no_leftovers "$id"
 
@@ -164,7 +171,8 @@ cgroup_dirs_of() {
 	img=$(annotation "$id" org.agentrun.suspended)
 	mv "$img/pages-1.img" "$T/pages"
 	run runtime wake "$id"
-	[ "$status" -ne 0 ] && [[ "$output" == *"still suspended"* ]]
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"still suspended"* ]]
 	[ "$(state_of "$id")" = stopped ]
 	[ "$(annotation "$id" org.agentrun.suspended)" = "$img" ]
 	[ -z "$(test_cgroups "$id")" ]
@@ -179,7 +187,8 @@ cgroup_dirs_of() {
 	id=$(new_id)
 	run_d "$id"
 	run runtime suspend "$id"
-	[ "$status" -ne 0 ] && [[ "$output" == *"created by libpod"* ]]
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"created by libpod"* ]]
 	[ "$(state_of "$id")" = running ]
 	[ -z "$(ls "$STATE_ROOT/$id")" ] || [ ! -e "$STATE_ROOT/$id/image" ]
 }
@@ -239,7 +248,8 @@ console_receiver() {
 	runtime suspend "$id"
 	# exec cannot wake it: the terminal needs a socket
 	run runtime exec "$id" true
-	[ "$status" -ne 0 ] && [[ "$output" == *"--console-socket"* ]]
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--console-socket"* ]]
 	console_receiver "$T/c2.sock" "$T/tty2"
 	runtime wake --console-socket "$T/c2.sock" "$id"
 	wait_file "$T/tty2"
@@ -343,7 +353,8 @@ netns_of() {
 	other=$(new_id)
 	run_d "$other"
 	run runtime fork --count 1 "$id" "$other"
-	[ "$status" -ne 0 ] && [[ "$output" == *"exists"* ]]
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"exists"* ]]
 	[ "$(state_of "$id")" = running ]
 	[ "$(state_of "$other")" = running ]
 	[ -z "$(ls -A "$STATE_ROOT" | grep '^\.fork')" ]
