@@ -658,8 +658,14 @@ e2e_remove_names() {
 # The backstop: everything under DIR (a run's E2E_ROOT) and the test user.
 e2e_cleanup_all() {
 	local dir=$1
+	local b
 	e2e_user_remove
 	if [ -n "$dir" ] && [ -d "$dir" ]; then
+		# a docker suite that did not get to its teardown: its daemon,
+		# bridge and iptables rules
+		for b in "$dir"/*/d/bridge; do
+			[ -f "$b" ] && e2e_docker_cleanup "${b%/bridge}"
+		done
 		e2e_reap_dir "$dir"
 	fi
 }
