@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb",	  "kernel.msgmni",
 				       "kernel.sem",	"kernel.shmall",	  "kernel.shmmax",
@@ -74,6 +75,17 @@ int sysctl_apply(const struct spec *spec, struct error *err)
 {
 	const struct spec_map *m = &spec->linux_.sysctl;
 	for (size_t i = 0; i < m->n; i++) {
+		/* the uts names through their syscalls: /proc/sys/kernel/hostname
+		 * belongs to host root, so container root in a user namespace
+		 * (rootless, the agent profile) could not open it; the effect on
+		 * the uts namespace is the same */
+		const char *k = m->keys[i], *v = m->values[i];
+		bool host = !strcmp(k, "kernel.hostname");
+		if (host || !strcmp(k, "kernel.domainname")) {
+			if ((host ? sethostname(v, strlen(v)) : setdomainname(v, strlen(v))) < 0)
+				return error_errno(err, "sysctl %s=%s", k, v);
+			continue;
+		}
 		char path[512];
 		int n = snprintf(path, sizeof(path), "/proc/sys/%s", m->keys[i]);
 		for (int j = 10; j < n; j++)

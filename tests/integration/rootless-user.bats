@@ -207,11 +207,15 @@ one_line() {
 	[ "$status" -ne 0 ]
 	one_line
 	[[ "$output" == "config.json: .linux.sysctl.net.ipv4.ip_forward: needs a network namespace"* ]]
-	# one of its own network namespace is fine
-	CONFIG=$T/b/config.json cfg '.linux.namespaces += [{"type": "network"}] | .process.args = ["cat", "/proc/sys/net/ipv4/ip_forward"]'
+	# one of its own network namespace is fine, and so are the uts names
+	# (their /proc/sys files are host root's: set through their syscalls)
+	CONFIG=$T/b/config.json cfg '.linux.namespaces += [{"type": "network"}]
+		| .linux.sysctl += {"kernel.domainname": "dom.example", "kernel.hostname": "hn"}
+		| .process.args = ["sh", "-c", "cat /proc/sys/net/ipv4/ip_forward; hostname; cat /proc/sys/kernel/domainname"]'
 	run --separate-stderr ar run --bundle "$T/b" sysctl </dev/null
+	echo "$output $stderr" >&2
 	[ "$status" -eq 0 ]
-	[ "$output" = 1 ]
+	[ "$output" = "$(printf '1\nhn\ndom.example')" ]
 }
 
 @test "rootless: the state directory: \$XDG_RUNTIME_DIR/agentrun, else /run/user/UID/agentrun, else one clear line" {
