@@ -254,6 +254,20 @@ static const struct command commands[] = {
 	 "   --console-socket value  AF_UNIX socket to receive each copy's new pty master\n"
 	 "                           (a container with a terminal)\n",
 	 cmd_fork},
+	{"idle", "list (and suspend) containers whose CPU and I/O have not moved for a while",
+	 "USAGE:\n   agentrun idle [command options]\n\n"
+	 "A container is idle when its cgroup's CPU usage and block I/O counters have\n"
+	 "not moved for --for. Each run samples every running or paused container and\n"
+	 "keeps the sample in its state directory (idle.sample): the first run sees\n"
+	 "nothing idle, a later one compares. Run it periodically, or with --watch.\n\n"
+	 "OPTIONS:\n"
+	 "   --for value       how long the counters must not have moved (default: 5m)\n"
+	 "   --suspend         suspend each idle container (see suspend)\n"
+	 "   --json            print a JSON array\n"
+	 "   --all             list every sampled container, idle or not\n"
+	 "   --watch           sample again every --interval, until killed\n"
+	 "   --interval value  with --watch (default: a quarter of --for, 1s to 60s)\n",
+	 cmd_idle},
 	{"spec", "create a new specification file",
 	 "USAGE:\n   agentrun spec [command options]\n\n"
 	 "Writes a default config.json (runtime-spec 1.3) into the bundle directory.\n\n"

@@ -6,6 +6,8 @@
 #define AGENTRUN_SESSION_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "spec/state.h"
 #include "util/error.h"
@@ -69,6 +71,26 @@ struct fork_opts {
  * entry, cgroup and network namespace. Prints what was cloned how and the
  * pause. A failure leaves the source running and no copy behind. */
 int container_fork(const struct fork_opts *o, struct error *err);
+
+/* Idle detection: a container is idle when its cgroup's CPU usage and
+ * block I/O counters have not moved for a while. Each scan compares them
+ * with the sample kept in the container's state directory (idle.sample:
+ * the counters and since when they have not moved, on CLOCK_BOOTTIME) and
+ * rewrites it only when they moved. */
+#define SESSION_IDLE_SAMPLE "idle.sample"
+
+struct idle_entry {
+	char *id;
+	char *status;
+	bool idle;		   /* not moved for at least the asked time */
+	uint64_t still_ns;	   /* how long the counters have not moved */
+	uint64_t cpu_ns, io_bytes; /* the counters now */
+};
+/* Sample every running or paused container under root; idle ones are
+ * those still for at least for_ns. */
+int session_idle_scan(const char *root, uint64_t for_ns, struct idle_entry **out, size_t *n,
+		      struct error *err);
+void session_idle_free(struct idle_entry *v, size_t n);
 
 /* Before a command that needs the container running (exec): wake it if it
  * is suspended, or with no_wake refuse with a clear error. Not suspended

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/error.h"
 
@@ -78,6 +79,11 @@ int cmd_checkpoint(const struct command *self, const struct global_opts *g, int 
 		   struct error *err);
 int cmd_suspend(const struct command *self, const struct global_opts *g, int argc, char **argv,
 		struct error *err);
+/* A Go duration ("5s", "1m30s", "1.5h") in nanoseconds; flag names it in
+ * the error, as runc's flag parser does. */
+int cli_parse_duration(const char *flag, const char *s, uint64_t *out, struct error *err);
+int cmd_idle(const struct command *self, const struct global_opts *g, int argc, char **argv,
+	     struct error *err);
 int cmd_fork(const struct command *self, const struct global_opts *g, int argc, char **argv,
 	     struct error *err);
 int cmd_wake(const struct command *self, const struct global_opts *g, int argc, char **argv,

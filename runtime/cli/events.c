@@ -24,7 +24,7 @@ struct events_ctx {
 };
 
 /* A Go duration ("5s", "500ms", "1m30s", "1.5h"): nanoseconds. */
-static int parse_duration(const char *s, uint64_t *out, struct error *err)
+int cli_parse_duration(const char *flag, const char *s, uint64_t *out, struct error *err)
 {
 	static const struct {
 		const char *unit;
@@ -69,7 +69,7 @@ static int parse_duration(const char *s, uint64_t *out, struct error *err)
 	*out = (uint64_t)total;
 	return 0;
 bad:
-	return error_set(err, 0, "invalid value \"%s\" for flag -interval: parse error", s);
+	return error_set(err, 0, "invalid value \"%s\" for flag -%s: parse error", s, flag);
 }
 
 static int on_events_opt(int c, const char *arg, void *vctx, struct error *err)
@@ -80,7 +80,7 @@ static int on_events_opt(int c, const char *arg, void *vctx, struct error *err)
 		return 0;
 	}
 	if (c == 'i')
-		return parse_duration(arg, &ctx->interval_ns, err);
+		return cli_parse_duration("interval", arg, &ctx->interval_ns, err);
 	return error_set(err, 0, "unknown flag");
 }
 

@@ -469,3 +469,58 @@ fork_reflinked() {
 @test "fork: on XFS the data is reflinked (FICLONE), not copied" {
 	fork_reflinked xfs
 }
+
+# ------------------------------------------------------------------ idle
+
+@test "idle: a sleeping container is idle, a busy one is not; --suspend suspends only the idle one" {
+	set_args sleep 1000
+	quiet=$(new_id)
+	run_d "$quiet"
+	set_cmd 'while true; do echo x > /tmp/f; sleep 0.05; done'
+	busy=$(new_id)
+	run_d "$busy"
+	# the first run only samples: nothing is known idle yet
+	run runtime idle --for 1s --json
+	[ "$status" -eq 0 ]
+	[ "$(jq length <<<"$output")" = 0 ]
+	run runtime idle --for 1s --json --all
+	jq -e --arg id "$quiet" '.[] | select(.id == $id and .idle == false)' <<<"$output"
+	[ -s "$STATE_ROOT/$quiet/idle.sample" ]
+	sleep 1.5
+	run runtime idle --for 1s --json
+	echo "$output"
+	[ "$status" -eq 0 ]
+	jq -e --arg id "$quiet" '.[] | select(.id == $id and .idle and .stillSeconds >= 1)' <<<"$output"
+	[ "$(jq --arg id "$busy" '[.[] | select(.id == $id)] | length' <<<"$output")" = 0 ]
+	# a longer --for: not yet
+	run runtime idle --for 1h --json
+	[ "$(jq length <<<"$output")" = 0 ]
+	run runtime idle --for 1s --suspend
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"$quiet"*suspended* ]]
+	[ -n "$(annotation "$quiet" org.agentrun.suspended)" ]
+	[ "$(state_of "$busy")" = running ]
+	# woken, it starts a new sample: not idle at once
+	runtime wake "$quiet"
+	run runtime idle --for 1s --json
+	[ "$(jq length <<<"$output")" = 0 ]
+}
+
+@test "idle: --watch suspends a container once it has been idle long enough" {
+	set_args sleep 1000
+	id=$(new_id)
+	run_d "$id"
+	"$AGENTRUN" --root "$STATE_ROOT" idle --watch --for 1s --interval 200ms --suspend \
+		>"$T/watch.out" 2>&1 </dev/null &
+	watcher=$!
+	echo "$watcher" >>"$T/.helpers"
+	for ((i = 0; i < 100; i++)); do
+		[ -n "$(annotation "$id" org.agentrun.suspended)" ] && break
+		sleep 0.1
+	done
+	kill "$watcher"
+	cat "$T/watch.out"
+	[ -n "$(annotation "$id" org.agentrun.suspended)" ]
+	grep -q "$id.*suspended" "$T/watch.out"
+}
