@@ -4,6 +4,7 @@
  * joined namespaces) and what it need not save (the container's own
  * network namespace), record that for restore, and dump. */
 #include "runtime/criu_internal.h"
+#include "runtime/landlock.h"
 
 #include "cgroups/cgroup.h"
 #include "runtime/container.h"
@@ -404,6 +405,8 @@ int criu_dump_locked(const struct checkpoint_opts *o, int dirfd, const struct sp
 {
 	const char *image = o->c.image_path && *o->c.image_path ? o->c.image_path : "checkpoint";
 	char image_abs[PATH_MAX], work_abs[PATH_MAX];
+	if (landlock_refuse_criu(spec, "checkpoint", err) < 0)
+		return -1;
 	_cleanup_close_ int images_fd = criu_open_dir(image, true, image_abs, err);
 	if (images_fd < 0)
 		return -1;

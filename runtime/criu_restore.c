@@ -6,6 +6,7 @@
  * network namespace whose contents were not saved comes back new, with lo
  * brought up before CRIU restores the sockets. */
 #include "runtime/criu_internal.h"
+#include "runtime/landlock.h"
 
 #include "runtime/container.h"
 #include "runtime/netlink.h"
@@ -333,6 +334,8 @@ static int resolve_bundle(struct restore_ctx *c, struct error *err)
 				 "without --console-socket");
 	if (!s->process.terminal && c->o->console_socket)
 		return error_set(err, 0, "--console-socket given, but process.terminal is false");
+	if (landlock_refuse_criu(s, "restore", err) < 0)
+		return -1;
 	return container_check_supported(s, err);
 }
 

@@ -9,10 +9,13 @@
  *   4. our own checks, as that user: cwd inside the root, the executable
  *   5. no_new_privs, the capabilities; seccomp last of all: at once when it
  *      needs CAP_SYS_ADMIN (no no_new_privs) or a notify fd must reach
- *      agentrun before `create` returns, else in process_exec
+ *      agentrun before `create` returns, else in process_exec, right after
+ *      Landlock (its ruleset is built in 1, as root in the container, and
+ *      enforced in process_exec, when agentrun has nothing left to open)
  *   6. not dumpable again: every credential change above resets it
  *      (CVE-2016-9962) */
 #include "runtime/finish.h"
+#include "runtime/landlock.h"
 #include "runtime/lsm.h"
 #include "runtime/process.h"
 #include "runtime/seccomp.h"
@@ -59,11 +62,13 @@ int process_finish(struct process_finish *f, struct error *err)
 	const struct spec_process *p = f->proc;
 	struct process_caps caps;
 	f->filter = NULL;
+	f->landlock_fd = -1;
 
 	/* 1 */
 	if (process_close_fds(f->first_fd, f->keep, f->n_keep, err) < 0)
 		return -1;
-	if (process_caps_load(p, &caps, err) < 0 || seccomp_build(spec, &f->filter, err) < 0)
+	if (process_caps_load(p, &caps, err) < 0 || seccomp_build(spec, &f->filter, err) < 0 ||
+	    landlock_prepare(spec, p, &f->landlock_fd, err) < 0)
 		return -1;
 
 	/* 2 */
@@ -113,6 +118,10 @@ int process_finish(struct process_finish *f, struct error *err)
 
 int process_exec(struct process_finish *f, int keep_fd, struct error *err)
 {
+	int landlock_fd = f->landlock_fd;
+	f->landlock_fd = -1;
+	if (landlock_enforce(landlock_fd, err) < 0)
+		return -1;
 	if (process_close_fds(f->first_fd, &keep_fd, keep_fd >= 0 ? 1 : 0, err) < 0)
 		return -1;
 	if (f->filter) {

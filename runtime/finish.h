@@ -23,6 +23,7 @@ struct process_finish {
 		     * kept); anything else: one is opened if a label is set */
 	/* set by process_finish */
 	struct seccomp_filter *filter; /* still to load in process_exec */
+	int landlock_fd;	       /* the Landlock ruleset to enforce there, or -1 */
 	char exe[PATH_MAX];	       /* the executable, resolved in the container */
 };
 
@@ -34,8 +35,9 @@ struct process_finish {
  * Every check of agentrun's own is done before the filter is loaded. */
 int process_finish(struct process_finish *f, struct error *err);
 
-/* The last step: close every fd >= first_fd but keep_fd (-1: none; it must
- * be close-on-exec and not a directory), load a pending filter, execve.
+/* The last step: enforce Landlock (run.agentrun.landlock.*), close every
+ * fd >= first_fd but keep_fd (-1: none; it must be close-on-exec and not a
+ * directory), load a pending filter, execve.
  * Returns only on error. */
 int process_exec(struct process_finish *f, int keep_fd, struct error *err);
 

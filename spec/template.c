@@ -137,7 +137,23 @@ int spec_template_json(bool rootless, unsigned int uid, unsigned int gid, char *
 static const char agent_template[] =
 	"{\n"
 	"\t\"ociVersion\": \"1.3.0\",\n"
-	"\t\"annotations\": {\"org.agentrun.profile\": \"agent\"},\n"
+	"\t\"annotations\": {\n"
+	"\t\t\"org.agentrun.profile\": \"agent\",\n"
+	/* Landlock (runtime/landlock.h): read everything, write only in /work,
+	 * /tmp, /dev/shm, the writable bind mounts and the terminal and
+	 * null-like devices, execute only from the system directories and
+	 * /work (a venv's scripts, what make builds); refused without any
+	 * Landlock in the kernel, newer rights used when the kernel has them */
+	"\t\t\"run.agentrun.landlock\": \"best-effort\",\n"
+	"\t\t\"run.agentrun.landlock.abi\": \"1\",\n"
+	"\t\t\"run.agentrun.landlock.ro\": \"/\",\n"
+	"\t\t\"run.agentrun.landlock.rw\": \"/work:/tmp:?/dev/shm:?/dev/mqueue:/dev/null:"
+	"?/dev/zero:?/dev/full:?/dev/random:?/dev/urandom:?/dev/tty:?/dev/ptmx:?/dev/pts:"
+	"?/dev/console\",\n"
+	"\t\t\"run.agentrun.landlock.exec\": \"?/usr:?/bin:?/sbin:?/lib:?/lib32:?/lib64:"
+	"?/libx32:?/opt:/work\",\n"
+	"\t\t\"run.agentrun.landlock.binds\": \"rw\"\n"
+	"\t},\n"
 	"\t\"process\": {\n"
 	"\t\t\"terminal\": false,\n"
 	"\t\t\"user\": {\"uid\": 0, \"gid\": 0},\n"
