@@ -5,6 +5,7 @@
 #include "runtime/criu.h"
 #include "runtime/rootfs.h"
 #include "runtime/seccomp.h"
+#include "runtime/landlock.h"
 #include "runtime/lsm.h"
 #include "spec/agent_seccomp.h"
 #include "spec/feature_doc.h"
@@ -13,6 +14,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -48,6 +50,9 @@ int features_json(char **out, struct error *err)
 		}
 	}
 	static const char *const unsafe[] = {NULL};
+	/* the kernel's Landlock ABI (0: none) and the annotations that use it */
+	char landlock_abi_str[16];
+	snprintf(landlock_abi_str, sizeof(landlock_abi_str), "%d", landlock_abi());
 	/* the agent profile's seccomp allowlist, as `spec --profile agent`
 	 * writes it (spec/agent_seccomp.c) */
 	char *sc_allowed = NULL, *sc_cond = NULL, *sc_refused = NULL;
@@ -63,14 +68,23 @@ int features_json(char **out, struct error *err)
 				  "org.agentrun.profile.agent.seccomp.default",
 				  "org.agentrun.profile.agent.seccomp.allowed",
 				  "org.agentrun.profile.agent.seccomp.conditional",
-				  "org.agentrun.profile.agent.seccomp.refused"};
-	const char *ann_values[] = {AGENTRUN_VERSION,
-				    agentrun_commit,
-				    criu_built_in() ? "true" : "false",
-				    "SCMP_ACT_ERRNO(ENOSYS)",
-				    sc_allowed,
-				    sc_cond,
-				    sc_refused};
+				  "org.agentrun.profile.agent.seccomp.refused",
+				  "org.agentrun.landlock.abi",
+				  "org.agentrun.landlock.annotations"};
+	const char *ann_values[] = {
+		AGENTRUN_VERSION,
+		agentrun_commit,
+		criu_built_in() ? "true" : "false",
+		"SCMP_ACT_ERRNO(ENOSYS)",
+		sc_allowed,
+		sc_cond,
+		sc_refused,
+		landlock_abi_str,
+		"run.agentrun.landlock run.agentrun.landlock.abi "
+		"run.agentrun.landlock.ro run.agentrun.landlock.rw "
+		"run.agentrun.landlock.exec run.agentrun.landlock.binds "
+		"run.agentrun.landlock.tcp.bind run.agentrun.landlock.tcp.connect "
+		"run.agentrun.landlock.scope"};
 	struct spec_features f = {
 		.oci_version_min = "1.0.0",
 		.oci_version_max = AGENTRUN_SPEC_VERSION,

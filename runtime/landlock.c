@@ -73,7 +73,7 @@ struct ll_net_port_attr {
 #define SET_RO (FS_READ_FILE | FS_READ_DIR)
 #define SET_EXEC (SET_RO | FS_EXECUTE)
 /* never MAKE_CHAR or MAKE_BLOCK: no device nodes, wherever */
-#define SET_RW                                                                             \
+#define SET_RW                                                                                 \
 	(SET_RO | FS_WRITE_FILE | FS_REMOVE_DIR | FS_REMOVE_FILE | FS_MAKE_DIR | FS_MAKE_REG | \
 	 FS_MAKE_SOCK | FS_MAKE_FIFO | FS_MAKE_SYM | FS_REFER | FS_TRUNCATE | FS_IOCTL_DEV)
 
@@ -126,7 +126,8 @@ static int parse_paths(const char *key, const char *v, enum landlock_right_set s
 			while (j < n && p[j] != '/')
 				j++;
 			size_t len = j - i;
-			if ((len == 1 && p[i] == '.') || (len == 2 && p[i] == '.' && p[i + 1] == '.'))
+			if ((len == 1 && p[i] == '.') ||
+			    (len == 2 && p[i] == '.' && p[i + 1] == '.'))
 				return error_set(err, 0,
 						 "annotation %s: \"%.*s\" has a \".\" or \"..\" "
 						 "component",
@@ -161,8 +162,8 @@ static int parse_u32(const char *key, const char *s, unsigned long max, unsigned
 	errno = 0;
 	unsigned long v = strtoul(s, &end, 10);
 	if (errno || *end || v > max)
-		return error_set(err, 0, "annotation %s: \"%s\" is not a number from 0 to %lu",
-				 key, s, max);
+		return error_set(err, 0, "annotation %s: \"%s\" is not a number from 0 to %lu", key,
+				 s, max);
 	*out = v;
 	return 0;
 }
@@ -172,8 +173,7 @@ static int cmp_u16(const void *a, const void *b)
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
-static int parse_ports(const char *key, const char *v, struct landlock_ports *pp,
-		       struct error *err)
+static int parse_ports(const char *key, const char *v, struct landlock_ports *pp, struct error *err)
 {
 	static char seen[65536];
 	memset(seen, 0, sizeof(seen));
@@ -249,8 +249,8 @@ static int parse_scope(const char *key, const char *v, struct landlock_conf *c, 
 
 int landlock_parse(const struct spec_map *ann, struct landlock_conf *c, struct error *err)
 {
-	static const char *const keys[] = {KEY ".abi",	     KEY ".ro",		KEY ".rw",
-					   KEY ".exec",	     KEY ".binds",	KEY ".tcp.bind",
+	static const char *const keys[] = {KEY ".abi",	       KEY ".ro",    KEY ".rw",
+					   KEY ".exec",	       KEY ".binds", KEY ".tcp.bind",
 					   KEY ".tcp.connect", KEY ".scope"};
 	memset(c, 0, sizeof(*c));
 	bool any = false;
@@ -270,7 +270,8 @@ int landlock_parse(const struct spec_map *ann, struct landlock_conf *c, struct e
 	}
 	const char *mode = spec_map_get(ann, KEY);
 	if (!mode)
-		c->mode = any ? LANDLOCK_REQUIRED : LANDLOCK_OFF; /* rules without a mode: enforce */
+		c->mode = any ? LANDLOCK_REQUIRED
+			      : LANDLOCK_OFF; /* rules without a mode: enforce */
 	else if (!strcmp(mode, "off"))
 		c->mode = LANDLOCK_OFF;
 	else if (!strcmp(mode, "best-effort"))
@@ -365,8 +366,8 @@ int landlock_abi(void)
 	return r < 0 ? 0 : (int)r;
 }
 
-static int add_path(int ruleset, const char *key, const char *path, bool optional,
-		    uint64_t rights, uint64_t handled, struct error *err)
+static int add_path(int ruleset, const char *key, const char *path, bool optional, uint64_t rights,
+		    uint64_t handled, struct error *err)
 {
 	_cleanup_close_ int fd = open(path, O_PATH | O_CLOEXEC);
 	if (fd < 0) {
@@ -400,8 +401,8 @@ static bool mount_is_writable_bind(const struct spec_mount *m)
 	return bind && !ro;
 }
 
-static int add_ports(int ruleset, const char *key, const struct landlock_ports *pp,
-		     uint64_t right, struct error *err)
+static int add_ports(int ruleset, const char *key, const struct landlock_ports *pp, uint64_t right,
+		     struct error *err)
 {
 	for (size_t i = 0; i < pp->n; i++) {
 		struct ll_net_port_attr a = {.allowed_access = right, .port = pp->port[i]};
@@ -435,8 +436,8 @@ static int build(const struct spec *spec, const struct landlock_conf *c, int abi
 			return -1;
 	for (size_t i = 0; c->binds_rw && i < spec->n_mounts; i++)
 		if (mount_is_writable_bind(&spec->mounts[i]) &&
-		    add_path(rs, KEY ".binds", spec->mounts[i].destination, false, SET_RW,
-			     handled, err) < 0)
+		    add_path(rs, KEY ".binds", spec->mounts[i].destination, false, SET_RW, handled,
+			     err) < 0)
 			return -1;
 	if (attr.handled_access_net &&
 	    (add_ports(rs, KEY ".tcp.bind", &c->tcp_bind, NET_BIND_TCP, err) < 0 ||

@@ -122,13 +122,13 @@ add_shared() {
 }
 
 @test "landlock: an ABI the kernel lacks is refused with a clear error, required or best-effort" {
-	cfg '.annotations["run.agentrun.landlock"] = "required" | .annotations["run.agentrun.landlock.abi"] = "99"'
+	cfg '.annotations["run.agentrun.landlock.abi"] = "99"' # the profile's mode: best-effort
 	run_ctr 'echo ran'
 	[ "$status" -ne 0 ]
 	[[ "$output" != *ran* ]]
 	[[ "$output" == *"annotation run.agentrun.landlock.abi: Landlock ABI 99 asked, this kernel has ABI $LL_ABI"* ]]
 	assert_no_leftovers "$ID"
-	cfg '.annotations["run.agentrun.landlock"] = "best-effort"'
+	cfg '.annotations["run.agentrun.landlock"] = "required"'
 	run_ctr 'echo ran'
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"Landlock ABI 99 asked"* ]]
@@ -184,16 +184,15 @@ add_shared() {
 @test "landlock: TCP bind and connect only to the allowed ports (ABI 4)" {
 	[ "$LL_ABI" -ge 4 ] || skip "Landlock ABI $LL_ABI has no TCP rules"
 	cfg '.annotations["run.agentrun.landlock.tcp.bind"] = "8080" | .annotations["run.agentrun.landlock.tcp.connect"] = "8080"'
-	echo served >"$BUNDLE/rootfs/work/index.html"
 	local script='mkdir -p /work/www; echo served > /work/www/f
 		httpd -p 127.0.0.1:8080 -h /work/www; echo "bind-8080 $?"
-		httpd -f -p 127.0.0.1:9090 -h /work/www 2>&1 | head -1; echo "bind-9090 done"
+		httpd -p 127.0.0.1:9090 -h /work/www 2>&1; echo "bind-9090 $?"
 		wget -q -O- http://127.0.0.1:8080/f; echo "get-8080 $?"
 		nc 127.0.0.1 9999 </dev/null 2>&1; echo "connect-9999 $?"'
 	run_ctr "$script"
 	[[ "$output" == *"bind-8080 0"* ]]
 	[[ "$output" == *$'\nserved\nget-8080 0'* ]]
-	[[ "$output" == *"Permission denied"*"bind-9090 done"* ]]
+	[[ "$output" == *"Permission denied"*"bind-9090 1"* ]]
 	[[ "$output" == *"Permission denied"*"connect-9999"* ]]
 	# control: without the TCP keys the kernel answers (refused: no listener)
 	cfg 'del(.annotations["run.agentrun.landlock.tcp.bind"]) | del(.annotations["run.agentrun.landlock.tcp.connect"])'
@@ -225,4 +224,13 @@ add_shared() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"CRIU cannot restore a process confined by Landlock"* ]]
 	runtime delete -f "$ID"
+}
+
+@test "landlock: features reports the kernel's ABI and the annotations" {
+	run runtime features
+	[ "$status" -eq 0 ]
+	echo "$output" >"$T/features.json"
+	validate_json features-schema.json "$T/features.json"
+	[ "$(jq -r '.annotations["org.agentrun.landlock.abi"]' "$T/features.json")" = "$LL_ABI" ]
+	jq -r '.annotations["org.agentrun.landlock.annotations"]' "$T/features.json" | grep -qw run.agentrun.landlock.tcp.connect
 }

@@ -137,9 +137,8 @@ static void test_ports(void **state)
 	(void)state;
 	struct landlock_conf c;
 	struct error err;
-	assert_int_equal(parse(&c, &err, 2, K ".tcp.connect", "443,80,8000-8002,80", K ".tcp.bind",
-			       ""),
-			 0);
+	assert_int_equal(
+		parse(&c, &err, 2, K ".tcp.connect", "443,80,8000-8002,80", K ".tcp.bind", ""), 0);
 	assert_int_equal(c.mode, LANDLOCK_REQUIRED);
 	assert_true(c.tcp_connect.handled);
 	assert_int_equal(c.tcp_connect.n, 5);
@@ -162,8 +161,8 @@ static void test_ports(void **state)
 		     "http");
 	expect_error("annotation " K ".tcp.connect: \"-1\" is not a port", 1, K ".tcp.connect",
 		     "-1");
-	expect_error("annotation " K ".tcp.connect: \"1-70000\" is not a port", 1,
-		     K ".tcp.connect", "1-70000");
+	expect_error("annotation " K ".tcp.connect: \"1-70000\" is not a port", 1, K ".tcp.connect",
+		     "1-70000");
 	expect_error("annotation " K ".tcp.connect: the range 90-80 is empty", 1, K ".tcp.connect",
 		     "90-80");
 	expect_error("annotation " K ".tcp.connect: a bad port item in \"80,\"", 1,
@@ -199,8 +198,7 @@ static void test_other_keys(void **state)
 	expect_error("annotation " K ".abi: \"1001\" is not a number from 0 to 1000", 1, K ".abi",
 		     "1001");
 	expect_error("annotation " K ".binds: \"yes\" is not rw or ro", 1, K ".binds", "yes");
-	expect_error("annotation " K ".scope: unknown scope \"signals\"", 1, K ".scope",
-		     "signals");
+	expect_error("annotation " K ".scope: unknown scope \"signals\"", 1, K ".scope", "signals");
 	expect_error("annotation " K ".scope: an empty scope in \"signal,\"", 1, K ".scope",
 		     "signal,");
 	/* the first error wins, and what was parsed before it is freed */
