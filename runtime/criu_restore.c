@@ -6,6 +6,7 @@
  * network namespace whose contents were not saved comes back new, with lo
  * brought up before CRIU restores the sockets. */
 #include "runtime/criu_internal.h"
+#include "runtime/egress.h"
 #include "runtime/landlock.h"
 
 #include "runtime/container.h"
@@ -240,6 +241,10 @@ static int prepare_mountpoints(const char *root, const struct spec *spec, const 
 static const char *pty_console_socket;
 static int pty_master = -1;
 static bool lo_up;
+/* the egress proxy: its port (0: none) and the listening socket made in
+ * the new network namespace at "setup-namespaces" */
+static unsigned int egress_port;
+static int egress_lfd = -1;
 static char notify_error[ERROR_MSG_MAX];
 /* the restored tree's credentials are checked against this config */
 static const struct spec *verify_spec;
@@ -274,6 +279,12 @@ static int on_notify(char *action, criu_notify_arg_t na)
 	}
 	if (lo_up && !strcmp(action, "setup-namespaces")) {
 		if (netlink_loopback_up_in(criu_notify_pid(na), &e) < 0) {
+			snprintf(notify_error, sizeof(notify_error), "%s", e.msg);
+			return -1;
+		}
+		if (egress_port && egress_lfd < 0 &&
+		    (egress_lfd = egress_listen_in_netns(criu_notify_pid(na), egress_port, &e)) <
+			    0) {
 			snprintf(notify_error, sizeof(notify_error), "%s", e.msg);
 			return -1;
 		}
@@ -591,14 +602,25 @@ static int restore_locked(struct restore_ctx *c, int dirfd, struct error *err)
 		if (cgroup_lines(c->cg, &c->cg_lines, err) < 0)
 			return -1;
 	}
+	struct egress_cfg egress;
+	if (egress_config(c->spec, true, &egress, err) < 0)
+		return -1;
+	egress_port = egress.socket ? egress.port : 0;
 	if (mount_root(c, dirfd, o->id, err) < 0)
 		return -1;
-	if (run_criu(c, images_fd, work_fd, err) < 0)
+	int r = run_criu(c, images_fd, work_fd, err);
+	/* a new forwarder on a socket of the new network namespace */
+	_cleanup_close_ int lfd = egress_lfd;
+	egress_lfd = -1;
+	egress_port = 0;
+	if (r < 0)
 		return -1;
 	unmount_root(c, dirfd);
 	if (c->cg && o->c.cgroups_mode == CRIU_MODE_IGNORE && cgroup_enter(c->cg, c->pid, err) < 0)
 		return -1;
-	return save_state(c, dirfd, o->id, err);
+	if (save_state(c, dirfd, o->id, err) < 0)
+		return -1;
+	return egress_start(&egress, c->pid, lfd, dirfd, err);
 }
 
 static volatile sig_atomic_t forward_pid;

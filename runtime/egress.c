@@ -138,6 +138,25 @@ int egress_add_env(struct spec_process *p, const struct egress_cfg *c, struct er
 	return 0;
 }
 
+/* A listening socket on 127.0.0.1:port in the current network namespace. */
+static int listen_loopback(unsigned int port, struct error *err)
+{
+	int one = 1;
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return error_errno(err, "egress proxy: socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return error_errno(err, "egress proxy: bind 127.0.0.1:%u in the container", port);
+	if (listen(fd, 128) < 0)
+		return error_errno(err, "egress proxy: listen");
+	int r = fd;
+	fd = -1;
+	return r;
+}
+
 int egress_listen_in_init(const struct spec *spec, int sync_fd, struct error *err)
 {
 	struct egress_cfg c;
@@ -145,20 +164,34 @@ int egress_listen_in_init(const struct spec *spec, int sync_fd, struct error *er
 		return -1;
 	if (!c.socket)
 		return 0;
-	int one = 1;
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)c.port)};
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	_cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	_cleanup_close_ int fd = listen_loopback(c.port, err);
 	if (fd < 0)
-		return error_errno(err, "egress proxy: socket");
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
-		return error_errno(err, "egress proxy: bind 127.0.0.1:%u in the container", c.port);
-	if (listen(fd, 128) < 0)
-		return error_errno(err, "egress proxy: listen");
+		return -1;
 	if (sync_send_fd(sync_fd, SYNC_EGRESS_FD, fd) < 0)
 		return error_errno(err, "egress proxy: pass the socket to agentrun");
 	return 0;
+}
+
+int egress_listen_in_netns(pid_t pid, unsigned int port, struct error *err)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	_cleanup_close_ int target = open(path, O_RDONLY | O_CLOEXEC);
+	if (target < 0)
+		return error_errno(err, "egress proxy: open network namespace of %d", pid);
+	_cleanup_close_ int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return error_errno(err, "egress proxy: open the runtime's network namespace");
+	if (setns(target, CLONE_NEWNET) < 0)
+		return error_errno(err, "egress proxy: enter network namespace of %d", pid);
+	int fd = listen_loopback(port, err);
+	/* a runtime left in the container's netns is the worse failure */
+	if (setns(self, CLONE_NEWNET) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return error_errno(err, "egress proxy: return to the runtime's network namespace");
+	}
+	return fd;
 }
 
 /* ------------------------------------------------------------ forwarder */

@@ -32,6 +32,9 @@ int egress_add_env(struct spec_process *p, const struct egress_cfg *c, struct er
  * listening socket on 127.0.0.1:PORT, passed to agentrun over sync_fd
  * (SYNC_EGRESS_FD); nothing without the annotation. */
 int egress_listen_in_init(const struct spec *spec, int sync_fd, struct error *err);
+/* The same, made by the runtime in the network namespace of pid (restore:
+ * the restored init is not our code); returns the socket or -1. */
+int egress_listen_in_netns(pid_t pid, unsigned int port, struct error *err);
 /* Start the forwarder on lfd (from the init) for the container init pid;
  * its pid is recorded in the state dir. */
 int egress_start(const struct egress_cfg *c, pid_t init_pid, int lfd, int state_dirfd,

@@ -250,3 +250,32 @@ fwd_gone() {
 	for p in $(rl_pids); do pid_alive "$p" && left+=" $p"; done
 	[ -z "$left" ] || { echo "the user's processes left:$left" >&2; false; }
 }
+
+# Checkpoint and restore: the old forwarder goes with the checkpointed
+# container; the restored one (a new network namespace) gets a new
+# forwarder on a socket made in that namespace, and delete removes it.
+@test "egress: checkpoint and restore: the restored container gets its own forwarder" {
+	local v id id2 fwd start fwd2 start2
+	v=$(PATH="$PATH:/usr/local/sbin" criu --version 2>/dev/null | sed -n 's/^Version: *\([0-9][0-9.]*\).*/\1/p')
+	[ -n "$v" ] && [ "$(printf '4.2\n%s\n' "$v" | sort -V | head -n1)" = 4.2 ] || skip "criu >= 4.2 not installed"
+	set_cmd 'sleep 1000'
+	id=$(new_id)
+	run_d "$id"
+	fwd=$(egress_pid "$id")
+	start=$(awk '{print $22}' "/proc/$fwd/stat")
+	runtime checkpoint --image-path "$T/img" "$id"
+	fwd_gone "$fwd" "$start"
+	id2=$(new_id)
+	runtime restore -d --image-path "$T/img" --bundle "$BUNDLE" "$id2" </dev/null >"$T/r.out" 2>"$T/r.err" ||
+		{ cat "$T/r.err" >&2; false; }
+	fwd2=$(egress_pid "$id2")
+	start2=$(awk '{print $22}' "/proc/$fwd2/stat")
+	pid_alive "$fwd2"
+	[ "$(readlink /proc/$fwd2/ns/pid)" = "$(readlink /proc/self/ns/pid)" ]
+	run runtime exec "$id2" wget -q -O - http://allowed.test/restored
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"upstream says hello to allowed.test/restored"* ]]
+	runtime delete -f "$id2"
+	fwd_gone "$fwd2" "$start2"
+	assert_no_leftovers
+}
