@@ -56,6 +56,26 @@ cgroup_dirs_of() {
 	done </proc/"$1"/cgroup | sort -u
 }
 
+@test "sessions: --help lists suspend, wake, fork and idle; each describes its flags" {
+	run "$AGENTRUN" --help
+	[ "$status" -eq 0 ]
+	for cmd in suspend wake fork idle; do
+		grep -qE "^   $cmd " <<<"$output"
+	done
+	run "$AGENTRUN" suspend --help
+	[[ "$output" == *--image-path* ]]
+	run "$AGENTRUN" wake --help
+	[[ "$output" == *--console-socket* ]]
+	run "$AGENTRUN" fork --help
+	[[ "$output" == *--count* ]]
+	[[ "$output" == *--bundle* ]]
+	run "$AGENTRUN" idle --help
+	[[ "$output" == *--for* ]]
+	[[ "$output" == *--watch* ]]
+	run "$AGENTRUN" exec --help
+	[[ "$output" == *--no-wake* ]]
+}
+
 @test "suspend: the processes and cgroup go, the id stays; wake restores it in place" {
 	id=$(new_id)
 	run_d "$id"
