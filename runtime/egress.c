@@ -359,12 +359,17 @@ static int spawn_forwarder(const char *path, int lfd, int pidfd, int state_dirfd
 	if (mid == 0) {
 		pid_t fwd = fork();
 		if (fwd == 0) {
-			int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-			/* only the listening socket and the pidfd stay, at 3 and 4 */
+			/* stdio on /dev/null (or, where it cannot be opened, a pipe
+			 * nobody reads); only the listening socket and the pidfd
+			 * stay, at 3 and 4 */
+			int null_fd[2] = {-1, -1};
+			null_fd[0] = null_fd[1] = open("/dev/null", O_RDWR | O_CLOEXEC);
+			if (null_fd[0] < 0 && pipe2(null_fd, O_CLOEXEC) < 0)
+				_exit(1);
 			int l2 = fcntl(lfd, F_DUPFD_CLOEXEC, 5),
 			    p2 = fcntl(pidfd, F_DUPFD_CLOEXEC, 5);
-			if (devnull < 0 || l2 < 0 || p2 < 0 || dup2(devnull, 0) < 0 ||
-			    dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0 || dup2(l2, 3) < 0 ||
+			if (l2 < 0 || p2 < 0 || dup2(null_fd[0], 0) < 0 ||
+			    dup2(null_fd[1], 1) < 0 || dup2(null_fd[1], 2) < 0 || dup2(l2, 3) < 0 ||
 			    dup2(p2, 4) < 0)
 				_exit(1);
 			syscall(SYS_close_range, 5, ~0U, 0);
