@@ -186,3 +186,16 @@ answer() {
 	got=$(jq -r '.linux.seccomp.syscalls[].names[]' "$BUNDLE/config.json" | sort -u)
 	[ "$want" = "$got" ]
 }
+
+@test "seccomp allowlist: 32-bit entries (int 0x80, x32) are not a way around it: the thread is killed" {
+	# i386 getpid (20) and unshare (310) through int 0x80; x32 getpid
+	# (0x40000000 | 39): the filter holds only x86_64, so libseccomp's
+	# bad-architecture action kills the caller (SIGSYS, status 159)
+	run_ctr 'sysprobe int80 20; echo "int80-getpid $?"; sysprobe int80 310 0x10000000; echo "int80-unshare $?"; sysprobe 0x40000027; echo "x32 $?"; sysprobe 39; echo "native $?"'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"int80-getpid 159"* ]]
+	[[ "$output" == *"int80-unshare 159"* ]]
+	[[ "$output" == *"x32 159"* ]]
+	# the native getpid works
+	[[ "$output" =~ ret=[0-9]+$'\n'"native 0" ]]
+}

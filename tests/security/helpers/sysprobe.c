@@ -5,6 +5,8 @@
  *                          a number (strtoull, base 0: 0x.. works, and so do
  *                          values above 32 bits), or @buf (a pointer to a
  *                          zeroed 4 KiB buffer), or @path:P (the string P)
+ *   sysprobe int80 NR [A0 A1] the i386 syscall NR through `int $0x80` (x86_64
+ *                          only): a 32-bit entry the filter must not miss
  * Prints "ret=N" or "errno=N" and exits 0 either way. A clone that
  * succeeds: the child exits at once and is reaped. */
 #define _GNU_SOURCE
@@ -24,6 +26,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: sysprobe NR [ARG...]\n");
 		return 2;
 	}
+#if defined(__x86_64__)
+	if (!strcmp(argv[1], "int80") && argc >= 3) {
+		long n = strtol(argv[2], NULL, 0), r;
+		long b = argc > 3 ? strtol(argv[3], NULL, 0) : 0;
+		long c = argc > 4 ? strtol(argv[4], NULL, 0) : 0;
+		__asm__ volatile("int $0x80" : "=a"(r) : "a"(n), "b"(b), "c"(c) : "memory");
+		if (r < 0 && r > -4096)
+			printf("errno=%ld\n", -r);
+		else
+			printf("ret=%ld\n", r);
+		return 0;
+	}
+#endif
 	long nr = strtol(argv[1], NULL, 0);
 	unsigned long a[6] = {0};
 	for (int i = 2; i < argc; i++) {
