@@ -9,6 +9,7 @@ iteration), `run` of /bin/true in a busybox rootfs:
   agent-full   agentrun with `spec --profile agent` as it is: its seccomp
                allowlist and (when the profile has them) the
                run.agentrun.landlock.* annotations
+  agent-seccomp  the same with Landlock off (the allowlist alone)
   agent-bare   the same config without linux.seccomp and without the
                Landlock annotations
   bwrap        bubblewrap doing the same sandboxing: bwrap --unshare-all --unshare-user
@@ -39,7 +40,7 @@ import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VARIANTS = ("agent-full", "agent-bare", "bwrap")
+VARIANTS = ("agent-full", "agent-seccomp", "agent-bare", "bwrap")
 TIMEOUT = 60.0
 
 
@@ -73,10 +74,11 @@ def busybox_rootfs(rootfs, busybox):
 
 
 def agent_bundles(agentrun, tmp, rootfs):
-    """Two bundles from `agentrun spec --profile agent`: as it is, and
-    without seccomp and Landlock. Returns (full, bare, what full has)."""
+    """Three bundles from `agentrun spec --profile agent`: as it is, with
+    Landlock off, and without seccomp and Landlock. Returns (full, seccomp,
+    bare, what full has)."""
     out = {}
-    for name in ("full", "bare"):
+    for name in ("full", "seccomp", "bare"):
         d = os.path.join(tmp, "bundle-" + name)
         os.makedirs(d)
         subprocess.run([agentrun, "spec", "--profile", "agent", "--bundle", d], check=True,
@@ -87,17 +89,22 @@ def agent_bundles(agentrun, tmp, rootfs):
         cfg["root"]["path"] = rootfs
         cfg["process"]["args"] = ["/bin/true"]
         has = {"seccomp": cfg.get("linux", {}).get("seccomp", {}).get("defaultAction"),
-               "landlock": sorted(k for k in cfg.get("annotations", {}) if k.startswith("run.agentrun.landlock."))}
+               "landlock": cfg.get("annotations", {}).get("run.agentrun.landlock")}
+        if name == "seccomp":
+            cfg["annotations"] = {k: v for k, v in cfg.get("annotations", {}).items()
+                                  if not k.startswith("run.agentrun.landlock")}
+            cfg["annotations"]["run.agentrun.landlock"] = "off"
         if name == "bare":
             cfg.get("linux", {}).pop("seccomp", None)
             cfg["annotations"] = {k: v for k, v in cfg.get("annotations", {}).items()
-                                  if not k.startswith("run.agentrun.landlock.")}
+                                  if not k.startswith("run.agentrun.landlock")}
+            cfg["annotations"]["run.agentrun.landlock"] = "off"
         else:
             out["has"] = has
         with open(p, "w") as f:
             json.dump(cfg, f, indent=1)
         out[name] = d
-    return out["full"], out["bare"], out["has"]
+    return out["full"], out["seccomp"], out["bare"], out["has"]
 
 
 def find_agentrun():
@@ -123,7 +130,7 @@ def run_scenario(agentrun, bwrap, busybox, runs, warmup, log=lambda m: None):
         busybox_rootfs(rootfs, busybox)
         state = os.path.join(tmp, "state")
         logpath = os.path.join(tmp, "log")
-        full, bare, has = agent_bundles(agentrun, tmp, rootfs)
+        full, secc, bare, has = agent_bundles(agentrun, tmp, rootfs)
         meta["agent-full has"] = has
         argv = {}
         seq = [0]
@@ -134,6 +141,7 @@ def run_scenario(agentrun, bwrap, busybox, runs, warmup, log=lambda m: None):
                 return [agentrun, "--root", state, "run", "--bundle", bundle, "bench-a%d" % seq[0]]
             return make
         argv["agent-full"] = agent(full)
+        argv["agent-seccomp"] = agent(secc)
         argv["agent-bare"] = agent(bare)
         if bwrap:
             bw = [bwrap, "--unshare-all", "--unshare-user", "--ro-bind", rootfs, "/", "--proc", "/proc", "--dev", "/dev",
@@ -175,19 +183,21 @@ def run_scenario(agentrun, bwrap, busybox, runs, warmup, log=lambda m: None):
 
 
 def table(out):
-    lines = ["%-12s %12s %12s %20s" % ("sandbox", "wall ms", "cpu ms", "wall min..max")]
+    lines = ["%-14s %12s %12s %20s" % ("sandbox", "wall ms", "cpu ms", "wall min..max")]
     for v in VARIANTS:
         r = out["results"][v]
         if r["status"] != "ok" or not r.get("wall_ms"):
-            lines.append("%-12s %s: %s" % (v, r["status"], r.get("reason", "no samples")))
+            lines.append("%-14s %s: %s" % (v, r["status"], r.get("reason", "no samples")))
             continue
-        lines.append("%-12s %12.2f %12.2f %9.2f..%-9.2f" % (v, r["wall_median_ms"], r["cpu_median_ms"],
+        lines.append("%-14s %12.2f %12.2f %9.2f..%-9.2f" % (v, r["wall_median_ms"], r["cpu_median_ms"],
                                                             r["wall_min_ms"], r["wall_max_ms"]))
-    f, b, w = (out["results"][v].get("wall_median_ms") for v in VARIANTS)
-    if f and b:
-        lines.append("agent-full / agent-bare wall: %.2f" % (f / b))
-    if f and w:
-        lines.append("agent-full / bwrap wall:      %.2f" % (f / w))
+    for kind in ("wall", "cpu"):
+        f, sc, b, w = (out["results"][v].get(kind + "_median_ms") for v in VARIANTS)
+        if f and b:
+            lines.append("%s: agent-full / agent-bare %.2f, agent-seccomp / agent-bare %.2f"
+                         % (kind, f / b, (sc / b) if sc else float("nan")))
+        if f and w:
+            lines.append("%s: agent-full / bwrap %.2f" % (kind, f / w))
     lines.append("agent-full has: %s" % json.dumps(out["meta"].get("agent-full has")))
     return "\n".join(lines)
 
