@@ -3,8 +3,8 @@
 # rootfs (tests/workloads/rootfs.sh: mmdebstrap, cached under
 # /var/cache/agentrun-tests/), run by a plain user created by the test
 # (tests/lib/rootless.bash) with `spec --profile agent --rootless
-# --egress-proxy` (the seccomp allowlist, egress only through the test
-# proxy); the same workloads under crun with the containers' default seccomp
+# --egress-proxy` (the seccomp allowlist, Landlock, egress only through the
+# test proxy); the same workloads under crun with the containers' default seccomp
 # profile for comparison; and the hostile side, all refused.
 #
 # AGENT_WORKLOADS=full (default: with nodejs and npm) or ci (without them;
@@ -102,11 +102,13 @@ crun_ready() {
 
 # ---------------------------------------------------------------- workloads
 
-@test "workloads: the config is the agent profile, rootless, with the allowlist and the proxy" {
+@test "workloads: the config is the agent profile, rootless, with the allowlist, Landlock and the proxy" {
 	jq -e --argjson u "$RL_UID" '.linux.uidMappings == [{"containerID": 0, "hostID": $u, "size": 1}]' "$WB/config.json"
 	jq -e '.linux.seccomp.defaultAction != "SCMP_ACT_ALLOW"' "$WB/config.json"
 	jq -e --arg s "$PROXY_SOCK" '.annotations["run.agentrun.net.proxy"] == $s' "$WB/config.json"
 	jq -e '.root.readonly == true' "$WB/config.json"
+	# Landlock on (best-effort where the kernel lacks it; this host has it)
+	jq -e '.annotations["run.agentrun.landlock"] | . != null and . != "off"' "$WB/config.json"
 	cat "$WL_ROOTFS/.built" >&2
 }
 
