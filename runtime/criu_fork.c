@@ -8,6 +8,7 @@
 #include "cgroups/cgroup.h"
 #include "runtime/clonefs.h"
 #include "runtime/container.h"
+#include "runtime/landlock.h"
 #include "runtime/session.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
@@ -395,6 +397,8 @@ static int fork_locked(struct fork_ctx *x, int src_dirfd, struct spec_state *st,
 	if (!spec || fs_read_fileat(src_dirfd, "config.json", &json, NULL, err) < 0)
 		return error_set(err, 0, "container %s: its saved config.json cannot be read",
 				 o->id);
+	if (landlock_refuse_criu(spec, "fork", err) < 0)
+		return -1;
 	const struct spec_namespace *pidns = spec_namespace_find(spec, "pid");
 	if (!pidns || (pidns->path && *pidns->path))
 		return error_set(err, 0,
@@ -497,27 +501,100 @@ int container_fork(const struct fork_opts *o, struct error *err)
 	 * are restored */
 	close(src_dirfd);
 	src_dirfd = -1;
+	/* the copies are restored side by side: one child each (CRIU's
+	 * restore waits on I/O and on the tree it forks much of the time) */
+	fflush(stdout);
+	fflush(stderr);
+	struct {
+		pid_t child;
+		int fd;
+	} run[FORK_MAX_COPIES];
+	bool failed = false;
+	for (int k = 0; k < x.n; k++)
+		run[k].child = -1, run[k].fd = -1;
 	for (int k = 0; k < x.n; k++) {
 		struct fork_copy *c = &x.copies[k];
-		struct restore_opts ro = {
-			.root = o->root,
-			.id = c->id,
-			.bundle = c->bundle,
-			.console_socket = o->console_socket,
-			.detach = true,
-			.null_stdio = true,
-		};
-		ro.c.image_path = x.image;
-		double t = now_ms();
-		c->restored = true; /* whatever is half made, delete -f removes */
-		if (criu_restore_in_place(&ro, x.rootfd, c->dirfd, &c->pid, err) < 0) {
-			c->restored = false;
-			error_prefix(err, "fork %s -> %s", o->id, c->id);
-			goto out;
+		int p[2];
+		if (pipe2(p, O_CLOEXEC) < 0) {
+			error_errno(err, "fork: pipe");
+			failed = true;
+			goto reap;
 		}
-		say(&x, "forked %s -> %s (pid %d, restored in %.1f ms)\n", o->id, c->id,
-		    (int)c->pid, now_ms() - t);
+		run[k].fd = p[0];
+		run[k].child = fork();
+		if (run[k].child < 0) {
+			close(p[0]);
+			close(p[1]);
+			error_errno(err, "fork: a restoring child");
+			failed = true;
+			goto reap;
+		}
+		c->restored = true; /* whatever is half made, delete -f removes */
+		if (run[k].child == 0) {
+			close(p[0]);
+			struct restore_opts ro = {
+				.root = o->root,
+				.id = c->id,
+				.bundle = c->bundle,
+				.console_socket = o->console_socket,
+				.detach = true,
+				.null_stdio = true,
+			};
+			ro.c.image_path = x.image;
+			struct error e = {0};
+			double t = now_ms();
+			pid_t pid = -1;
+			char msg[ERROR_MSG_MAX + 64];
+			int rc = criu_restore_in_place(&ro, x.rootfd, c->dirfd, &pid, &e);
+			int n = rc == 0 ? snprintf(msg, sizeof(msg), "ok %d %.1f", (int)pid,
+						   now_ms() - t)
+					: snprintf(msg, sizeof(msg), "error %s", e.msg);
+			if (write(p[1], msg, (size_t)n) < 0) {
+				/* the parent sees no answer: a failure */
+			}
+			_exit(rc == 0 ? 0 : 1);
+		}
+		close(p[1]);
 	}
+reap:
+	for (int k = 0; k < x.n; k++) {
+		struct fork_copy *c = &x.copies[k];
+		if (run[k].child <= 0)
+			continue;
+		char msg[ERROR_MSG_MAX + 64];
+		size_t got = 0;
+		for (;;) {
+			ssize_t n = read(run[k].fd, msg + got, sizeof(msg) - 1 - got);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+			if (got == sizeof(msg) - 1)
+				break;
+		}
+		msg[got] = '\0';
+		close(run[k].fd);
+		int status = 0;
+		while (waitpid(run[k].child, &status, 0) < 0 && errno == EINTR)
+			;
+		int pid = 0;
+		double ms = 0;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+		    sscanf(msg, "ok %d %lf", &pid, &ms) == 2 && pid > 0) {
+			c->pid = pid;
+			say(&x, "forked %s -> %s (pid %d, restored in %.1f ms)\n", o->id, c->id,
+			    pid, ms);
+		} else {
+			if (!failed)
+				error_set(err, 0, "fork %s -> %s: %s", o->id, c->id,
+					  !strncmp(msg, "error ", 6) ? msg + 6
+								     : "the restoring child died");
+			failed = true;
+		}
+	}
+	if (failed)
+		goto out;
 	say(&x, "fork of %s into %d: %.1f ms\n", o->id, x.n, now_ms() - t_start);
 	r = 0;
 out:

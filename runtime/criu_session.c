@@ -6,6 +6,7 @@
 
 #include "cgroups/cgroup.h"
 #include "runtime/container.h"
+#include "runtime/landlock.h"
 #include "runtime/session.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
@@ -98,6 +99,8 @@ static int suspend_locked(const struct suspend_opts *o, int dirfd, struct spec_s
 	if (!spec)
 		return error_set(err, 0, "container %s: its saved config.json cannot be read",
 				 o->id);
+	if (landlock_refuse_criu(spec, "suspend", err) < 0)
+		return -1;
 	const char *engine = session_engine(st, spec);
 	if (engine)
 		return error_set(err, 0,

@@ -389,7 +389,8 @@ netns_of() {
 	echo code >"$T/proj/main.c"
 	rm "$BUNDLE/config.json"
 	runtime spec --profile agent --bundle "$BUNDLE"
-	cfg '.process.terminal = false'
+	# CRIU cannot checkpoint a Landlock domain (see landlock.bats)
+	cfg '.annotations["run.agentrun.landlock"] = "off" | .process.terminal = false'
 	uid=$(jq -r '.linux.uidMappings[0].hostID' "$BUNDLE/config.json")
 	chown -R "$uid:$uid" "$T/proj"
 	cfg '.mounts += [{"destination": "/project", "type": "bind", "source": $s, "options": ["rbind", "rw"]}]' --arg s "$T/proj"
@@ -544,4 +545,30 @@ fork_reflinked() {
 	cat "$T/watch.out"
 	[ -n "$(annotation "$id" org.agentrun.suspended)" ]
 	grep -q "$id.*suspended" "$T/watch.out"
+}
+
+@test "fork and suspend: refused before anything is frozen for a Landlock-confined sandbox (CRIU would bring it back unconfined)" {
+	# landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION): the ABI version
+	"$PYTHON" -c 'import ctypes, sys; sys.exit(ctypes.CDLL(None).syscall(444, None, 0, 1) <= 0)' ||
+		skip "no Landlock in this kernel"
+	make_traversable
+	mkdir -p "$BUNDLE/rootfs/work"
+	rm "$BUNDLE/config.json"
+	runtime spec --profile agent --bundle "$BUNDLE"
+	cfg '.process.terminal = false'
+	set_args sleep 1000
+	id=$(new_id)
+	run_d "$id"
+	run runtime fork "$id" "$id-l"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *fork*Landlock* ]]
+	[ "$(state_of "$id")" = running ]
+	run runtime state "$id-l"
+	[ "$status" -ne 0 ]
+	run runtime suspend "$id"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *suspend*Landlock* ]]
+	[ "$(state_of "$id")" = running ]
+	[ ! -e "$STATE_ROOT/$id/image" ]
 }
