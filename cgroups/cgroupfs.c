@@ -140,11 +140,22 @@ static int fs_create(const char *cgroups_path, const char *id, struct cgroup **o
 		if (cgroups_path && cgroups_path[0] == '/') {
 			base = strdup(h->mountpoint);
 		} else {
-			/* Under our own cgroup, as seen through this mount. */
-			const char *rel = "";
+			/* Under our own cgroup, as seen through this mount. On
+			 * v2 under its parent, as runc does: our own cgroup has
+			 * processes (us), and a cgroup with processes can give
+			 * its children no controller ("no internal processes"),
+			 * e.g. a systemd service running agentrun. */
+			_cleanup_free_ char *rel = NULL;
 			if (cgroup_path_under(h->own, h->mount_root))
-				rel = h->own + strlen(h->mount_root);
-			base = cgroup_join(h->mountpoint, rel);
+				rel = strdup(h->own + strlen(h->mount_root));
+			else
+				rel = strdup("");
+			if (rel && h->version == 2) {
+				char *slash = strrchr(rel, '/');
+				if (slash)
+					*slash = '\0';
+			}
+			base = rel ? cgroup_join(h->mountpoint, rel) : NULL;
 		}
 		if (!base) {
 			destroy_dirs(cg, NULL);

@@ -47,9 +47,11 @@ wait_procs() {
 	[ -d "$UNIFIED$CG" ]
 	grep -qx "$PID" "$UNIFIED$CG/cgroup.procs"
 	grep -qx "0::$CG" "/proc/$PID/cgroup"
-	# no v1 hierarchy got a directory for it
-	run find /sys/fs/cgroup -mindepth 2 -maxdepth 2 -type d -name "${CG#/}"
-	[ "$output" = "$UNIFIED$CG" ]
+	# no v1 hierarchy got a directory for it (on a pure v2 host there is none)
+	run awk '{ for (i = 1; i <= NF && $i != "-"; i++) ; if ($(i + 1) == "cgroup") print $5 }' /proc/self/mountinfo
+	for m in "${lines[@]}"; do
+		[ ! -d "$m$CG" ]
+	done
 	# exec joins the same cgroup
 	runtime exec "$ID" sh -c 'cat /proc/self/cgroup' >"$T/exec.out"
 	grep -qx "0::$CG" "$T/exec.out"
@@ -167,6 +169,7 @@ wait_procs() {
 }
 
 @test "AGENTRUN_CGROUP_MODE=legacy: no directory in the unified hierarchy" {
+	[ -d /sys/fs/cgroup/pids ] || skip "no v1 pids hierarchy (a pure cgroup v2 host)"
 	export AGENTRUN_CGROUP_MODE=legacy
 	start_ctr 'sleep 100'
 	[ ! -d "$UNIFIED$CG" ]
