@@ -277,8 +277,11 @@ static void drop_privileges(void)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
-/* fds 3 (the listening socket) and 4 (a pidfd of init); never returns. */
-__attribute__((noreturn)) static void forwarder_main(const char *path)
+/* fds 3 (the listening socket), 4 (a pidfd of init) and 5 (the host's
+ * socket, opened O_PATH at create: connecting through /proc/self/fd/5
+ * reaches that very socket, whatever its path names later); never
+ * returns. */
+__attribute__((noreturn)) static void forwarder_main(void)
 {
 	enum {
 		LFD = 3,
@@ -328,7 +331,7 @@ __attribute__((noreturn)) static void forwarder_main(const char *path)
 		int cfd = accept4(LFD, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (cfd < 0)
 			continue;
-		int hfd = connect_host(path);
+		int hfd = connect_host("/proc/self/fd/5");
 		size_t slot = 0;
 		while (slot < EGRESS_MAX_CONN && conns[slot])
 			slot++;
@@ -348,7 +351,7 @@ __attribute__((noreturn)) static void forwarder_main(const char *path)
 
 /* Fork the forwarder (detached from us: its parent exits at once); its pid
  * and start time go to the state dir. */
-static int spawn_forwarder(const char *path, int lfd, int pidfd, int state_dirfd, struct error *err)
+static int spawn_forwarder(int sockfd, int lfd, int pidfd, int state_dirfd, struct error *err)
 {
 	_cleanup_close_pair_ int p[2] = {-1, -1};
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -360,25 +363,26 @@ static int spawn_forwarder(const char *path, int lfd, int pidfd, int state_dirfd
 		pid_t fwd = fork();
 		if (fwd == 0) {
 			/* stdio on /dev/null (or, where it cannot be opened, a pipe
-			 * nobody reads); only the listening socket and the pidfd
-			 * stay, at 3 and 4 */
+			 * nobody reads); only the listening socket, the pidfd and
+			 * the host socket's O_PATH fd stay, at 3, 4 and 5 */
 			int null_fd[2] = {-1, -1};
 			null_fd[0] = null_fd[1] = open("/dev/null", O_RDWR | O_CLOEXEC);
 			if (null_fd[0] < 0 && pipe2(null_fd, O_CLOEXEC) < 0)
 				_exit(1);
-			int l2 = fcntl(lfd, F_DUPFD_CLOEXEC, 5),
-			    p2 = fcntl(pidfd, F_DUPFD_CLOEXEC, 5);
-			if (l2 < 0 || p2 < 0 || dup2(null_fd[0], 0) < 0 ||
+			int l2 = fcntl(lfd, F_DUPFD_CLOEXEC, 6),
+			    p2 = fcntl(pidfd, F_DUPFD_CLOEXEC, 6),
+			    s2 = fcntl(sockfd, F_DUPFD_CLOEXEC, 6);
+			if (l2 < 0 || p2 < 0 || s2 < 0 || dup2(null_fd[0], 0) < 0 ||
 			    dup2(null_fd[1], 1) < 0 || dup2(null_fd[1], 2) < 0 || dup2(l2, 3) < 0 ||
-			    dup2(p2, 4) < 0)
+			    dup2(p2, 4) < 0 || dup2(s2, 5) < 0)
 				_exit(1);
-			syscall(SYS_close_range, 5, ~0U, 0);
+			syscall(SYS_close_range, 6, ~0U, 0);
 			setsid();
 			if (chdir("/") < 0)
 				_exit(1);
 			prctl(PR_SET_NAME, "agentrun-egress", 0, 0, 0);
 			drop_privileges();
-			forwarder_main(path);
+			forwarder_main();
 		}
 		if (fwd > 0)
 			(void)!write(p[1], &fwd, sizeof(fwd));
@@ -411,7 +415,15 @@ int egress_start(const struct egress_cfg *c, pid_t init_pid, int lfd, int state_
 	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, init_pid, 0);
 	if (pidfd < 0)
 		return error_errno(err, "egress proxy: pidfd of the container init");
-	return spawn_forwarder(c->socket, lfd, pidfd, state_dirfd, err);
+	/* the socket as it is now: a path swapped later (a symlink to another
+	 * socket of the host) does not move the forwarder */
+	_cleanup_close_ int sockfd = open(c->socket, O_PATH | O_CLOEXEC);
+	struct stat st;
+	if (sockfd < 0 || fstat(sockfd, &st) < 0)
+		return error_errno(err, "%s: %s", ann_err, c->socket);
+	if (!S_ISSOCK(st.st_mode))
+		return error_set(err, 0, "%s: %s is not a unix socket", ann_err, c->socket);
+	return spawn_forwarder(sockfd, lfd, pidfd, state_dirfd, err);
 }
 
 void egress_stop(int state_dirfd)

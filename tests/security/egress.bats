@@ -176,7 +176,7 @@ fwd_gone() {
 	[ "$(readlink /proc/$fwd/ns/pid)" = "$(readlink /proc/self/ns/pid)" ]
 	[ "$(readlink /proc/$fwd/ns/user)" = "$(readlink /proc/self/ns/user)" ]
 	[ "$(readlink /proc/$fwd/ns/mnt)" = "$(readlink /proc/self/ns/mnt)" ]
-	[ "$(ls /proc/$fwd/fd | sort -n | tr '\n' ' ')" = "0 1 2 3 4 " ]
+	[ "$(ls /proc/$fwd/fd | sort -n | tr '\n' ' ')" = "0 1 2 3 4 5 " ]
 	runtime delete -f "$id"
 	fwd_gone "$fwd" "$start"
 	assert_no_leftovers
@@ -280,4 +280,33 @@ fwd_gone() {
 	runtime delete -f "$id2"
 	fwd_gone "$fwd2" "$start2"
 	assert_no_leftovers
+}
+
+# Attack: the socket's path is swapped after create (a symlink to another
+# socket of the host, say a root daemon's, where the proxy's socket was: a
+# writable socket directory shared with the container, or a careless
+# admin). The forwarder connects as the runtime's user, so it must keep
+# reaching the socket that was there at create: it holds it by an O_PATH
+# fd, and the other socket never hears from the container.
+@test "egress attack: a socket path swapped after create does not move the forwarder" {
+	local id other=$T/other i
+	mkdir -p "$other"
+	(cd / && exec "$PYTHON" "$LIB_DIR/egress_proxy.py" "$other/sock" "$other/ready" "$other/log" allowed.test) \
+		</dev/null >"$other/out" 2>&1 &
+	echo $! >"$other/pid"
+	for ((i = 0; i < 200; i++)); do [ -s "$other/ready" ] && break; sleep 0.05; done
+	set_cmd 'sleep 1000'
+	id=$(new_id)
+	create_ctr "$id"
+	runtime start "$id"
+	mv "$PROXY_SOCK" "$PROXY_SOCK.moved"
+	ln -s "$other/sock" "$PROXY_SOCK"
+	run runtime exec "$id" wget -q -O - http://allowed.test/swapped
+	kill "$(cat "$other/pid")"
+	wait "$(cat "$other/pid")" 2>/dev/null || true
+	echo "$output" >&2
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"upstream says hello to allowed.test/swapped"* ]]
+	grep -qx 'ALLOW allowed.test' "$PROXY_LOG"
+	[ ! -s "$other/log" ]
 }
