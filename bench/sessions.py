@@ -13,16 +13,19 @@ ratios are the claim. Scenarios (per size of touched memory):
      `criu dump` as the floor; image bytes, and the write rate against
      `dd` of the same bytes to the same disk (conv=fsync off for both:
      page cache, as CRIU writes).
-  S2 wake: time from starting `agentrun wake` (or `runc restore -d`, or
-     plain `criu restore -d`) until the restored process answers a ping
-     over a FIFO in a bind-mounted directory; image on disk (/var/tmp) and
-     on tmpfs (/dev/shm).
+  S2 wake: time from starting `agentrun wake` (eager, and with
+     --lazy-pages), `runc restore -d` or plain `criu restore -d` until the
+     restored process answers a ping over a FIFO in a bind-mounted
+     directory; image on disk (/var/tmp) and on tmpfs (/dev/shm).
   S3 fork into 4: `agentrun fork --count 4` of a running session (the
      source's pause as agentrun reports it); peer: `runc checkpoint
      --leave-running` + 4 `runc restore -d`; floor: `criu dump
      --leave-running` + 4 plain `criu restore -d`.
   S4 idle scan: `agentrun idle` over N idle containers (wall and cpu of one
      scan), the cost of each --watch round.
+  S5 fork with 1 MiB and 1 GiB of project data in a writable bind mount,
+     on a loop-mounted btrfs (reflinks) and on the disk's ext4 (copies):
+     fork wall time and agentrun's data-clone time.
 """
 import argparse
 import json
@@ -239,7 +242,7 @@ def main():
                 sus = {"agentrun": [], "runc": [], "criu": []}
                 img_bytes = []
                 dd_rate = []
-                wake = {(w, rt): [] for w in ("disk", "tmpfs") for rt in ("agentrun", "runc", "criu")}
+                wake = {(w, rt): [] for w in ("disk", "tmpfs") for rt in ("agentrun", "lazy", "runc", "criu")}
                 for i in range(a.runs):
                     for where, base in (("disk", disk), ("tmpfs", shm)):
                         # agentrun: suspend, wake
@@ -266,7 +269,17 @@ def main():
                         if res.get("answer") != "pong":
                             raise RuntimeError("agentrun wake: no pong: %s" % res)
                         wake[(where, "agentrun")].append((res["t"] - t0) * 1e3)
+                        # and lazily: suspended again, woken with --lazy-pages
+                        img2 = img + "-lazy"
+                        sh(ag.cmd("suspend", "--image-path", img2, cid))
+                        t0 = time.monotonic()
+                        th, res = ping(pingdir)
+                        sh(ag.cmd("wake", "--lazy-pages", cid))
+                        th.join(60)
+                        if res.get("answer") == "pong":
+                            wake[(where, "lazy")].append((res["t"] - t0) * 1e3)
                         ag.delete(cid)
+                        shutil.rmtree(img2, ignore_errors=True)
                         # runc: checkpoint, restore -d
                         cid = "r%d-%d-%s" % (mib, i, where)
                         img = os.path.join(base, "img-" + cid)
@@ -342,6 +355,8 @@ def main():
                     for where in ("disk", "tmpfs"):
                         row("S2 wake->pong %d MiB, %s (ms)" % (mib, where), "ms",
                             wake[(where, "agentrun")], wake[(where, "runc")], wake[(where, "criu")])
+                        row("S2 wake --lazy-pages->pong %d MiB, %s (ms)" % (mib, where), "ms",
+                            wake[(where, "lazy")], wake[(where, "runc")], wake[(where, "criu")])
             if "3" in only:
                 fk = {"agentrun": [], "runc": [], "criu": []}
                 pause = []
@@ -378,6 +393,8 @@ def main():
                     note="agentrun's pause (freeze to thaw): %s ms" % fmt(median(pause)))
         if "4" in only and a.idle:
             idle_scan(ag, disk, a.idle, row)
+        if "5" in only:
+            fork_data(ag, disk, a.runs, row)
     finally:
         for rt in (ag, rc):
             try:
@@ -427,6 +444,56 @@ def idle_scan(ag, disk, n, row):
         ag.delete("idle-%d" % i)
     row("S4 idle scan of %d idle containers, wall (ms)" % n, "ms", walls, note="%d found idle" % found)
     row("S4 idle scan of %d idle containers, cpu (ms)" % n, "ms", cpus)
+
+
+def fork_data(ag, disk, runs, row):
+    """S5: fork time against the size of the project data."""
+    fsdir = os.path.join(disk, "btrfs")
+    img = os.path.join(disk, "btrfs.img")
+    sh(["truncate", "-s", "3G", img])
+    sh(["mkfs.btrfs", "-q", img])
+    os.makedirs(fsdir)
+    sh(["mount", "-o", "loop", img, fsdir])
+    try:
+        for fs, base in (("btrfs", fsdir), ("ext4", disk)):
+            for mib in (1, 1024):
+                data = os.path.join(base, "data-%d" % mib)
+                os.makedirs(data)
+                sh(["dd", "if=/dev/urandom", "of=" + os.path.join(data, "blob"), "bs=1M",
+                    "count=%d" % mib])
+                bundle = os.path.join(base, "bundle-data-%d" % mib)
+                os.makedirs(bundle)
+                rootfs = os.path.join(bundle, "rootfs")
+                make_rootfs(rootfs)
+                os.makedirs(os.path.join(rootfs, "data"), exist_ok=True)
+                cfg = json.loads(open(make_spec(bundle)).read())
+                cfg["process"]["terminal"] = False
+                cfg["process"]["args"] = ["sh", "-c", "exec </dev/null >/dev/null 2>&1; exec sleep 100000"]
+                cfg["root"] = {"path": rootfs, "readonly": True}
+                cfg["mounts"].append({"destination": "/data", "type": "bind", "source": data,
+                                      "options": ["rbind", "rw"]})
+                with open(os.path.join(bundle, "config.json"), "w") as f:
+                    json.dump(cfg, f)
+                walls, clone, how = [], [], ""
+                for i in range(runs):
+                    cid = "d%s%d-%d" % (fs, mib, i)
+                    ag.run_d(cid, bundle)
+                    w, _, r = timed(ag.cmd("fork", "--bundle", base, cid, cid + "-x"))
+                    walls.append(w * 1e3)
+                    for l in r.stdout.splitlines():
+                        if l.startswith("paused "):
+                            clone.append(float(l.split("data ")[1].split()[0]))
+                        if l.startswith("cloned "):
+                            how = l.split("(")[1].split(",")[0]
+                    ag.delete(cid + "-x")
+                    ag.delete(cid)
+                    shutil.rmtree(os.path.join(base, cid + "-x"), ignore_errors=True)
+                row("S5 fork, %d MiB of data on %s (ms)" % (mib, fs), "ms", walls,
+                    note="data clone %s ms (%s)" % (fmt(median(clone)), how))
+                shutil.rmtree(data, ignore_errors=True)
+                shutil.rmtree(bundle, ignore_errors=True)
+    finally:
+        subprocess.run(["umount", fsdir], check=False)
 
 
 def make_spec(bundle):

@@ -30,7 +30,7 @@ bool criu_built_in(void)
 
 /* The criu binary: $AGENTRUN_CRIU, else the first in PATH, else the usual
  * sbin directories (a root shell without sbin in PATH). */
-static int find_criu(char *out, size_t size)
+int criu_find_binary(char *out, size_t size)
 {
 	const char *env = getenv("AGENTRUN_CRIU");
 	if (env && *env) {
@@ -60,7 +60,7 @@ const char *criu_library_version(void)
 void criu_describe(char *buf, size_t size)
 {
 	char bin[PATH_MAX];
-	if (find_criu(bin, sizeof(bin)) < 0) {
+	if (criu_find_binary(bin, sizeof(bin)) < 0) {
 		snprintf(buf, size, "not found");
 		return;
 	}
@@ -199,7 +199,7 @@ int criu_opts_new(const struct criu_common_opts *c, const char *root, int images
 	if (criu_lib_load(err) < 0)
 		return -1;
 	char bin[PATH_MAX];
-	if (find_criu(bin, sizeof(bin)) < 0)
+	if (criu_find_binary(bin, sizeof(bin)) < 0)
 		return error_set(err, 0,
 				 "criu not found (install CRIU >= 4.2, e.g. with "
 				 "scripts/criu.sh, or set AGENTRUN_CRIU)");

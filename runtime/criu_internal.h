@@ -105,6 +105,8 @@ void criu_record_free(struct criu_record *r);
 int criu_verify_restored(pid_t root, const struct spec *spec, pid_t **tree, size_t *n_tree,
 			 struct error *err);
 
+/* The criu binary: $AGENTRUN_CRIU, PATH, the sbin directories (-1: none). */
+int criu_find_binary(char *out, size_t size);
 /* Dump the container st (locked: dirfd) as checkpoint does. */
 int criu_dump_locked(const struct checkpoint_opts *o, int dirfd, const struct spec_state *st,
 		     const struct spec *spec, struct error *err);

@@ -21,7 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -181,6 +183,62 @@ int container_suspend(const struct suspend_opts *o, struct error *err)
 	return r;
 }
 
+/* `criu lazy-pages` on the image, for a restore with --lazy-pages: it
+ * serves the pages from the image files as the restored tasks fault them
+ * in (userfaultfd), then pushes the rest and exits. A detached keeper
+ * process runs it, waits for it and removes the image afterwards. *pid is
+ * the keeper's. Returns once the daemon's socket is there. */
+static int lazy_daemon(const char *image, const char *logfile, pid_t *pid, struct error *err)
+{
+	char bin[PATH_MAX], sock[PATH_MAX + 32];
+	if (criu_find_binary(bin, sizeof(bin)) < 0)
+		return error_set(err, 0, "criu not found");
+	snprintf(sock, sizeof(sock), "%s/lazy-pages.socket", image);
+	unlink(sock);
+	pid_t keeper = fork();
+	if (keeper < 0)
+		return error_errno(err, "fork");
+	if (keeper == 0) {
+		setsid();
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		pid_t d = fork();
+		if (d == 0) {
+			execl(bin, "criu", "lazy-pages", "-D", image, "-W", image, "-o", logfile,
+			      "-v4", (char *)NULL);
+			_exit(127);
+		}
+		int status = 0;
+		while (d > 0 && waitpid(d, &status, 0) < 0 && errno == EINTR)
+			;
+		/* the session runs from its memory now; a failed daemon's
+		 * log is kept with the image */
+		if (d > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+			struct error ignored;
+			session_discard_image(-1, image, &ignored);
+		}
+		_exit(0);
+	}
+	for (int i = 0; i < 500; i++) {
+		struct stat sb;
+		if (stat(sock, &sb) == 0 && S_ISSOCK(sb.st_mode)) {
+			*pid = keeper;
+			return 0;
+		}
+		if (waitpid(keeper, NULL, WNOHANG) == keeper)
+			break;
+		nanosleep(&(struct timespec){0, 2 * 1000 * 1000}, NULL);
+	}
+	kill(-keeper, SIGKILL);
+	kill(keeper, SIGKILL);
+	waitpid(keeper, NULL, 0);
+	return error_set(err, 0, "criu lazy-pages did not start (log: %s)", logfile);
+}
+
 int container_wake(const struct wake_opts *o, struct error *err)
 {
 	if (geteuid() != 0)
@@ -208,8 +266,25 @@ int container_wake(const struct wake_opts *o, struct error *err)
 		.null_stdio = true,
 	};
 	ro.c.image_path = image;
+	ro.c.lazy_pages = o->lazy_pages;
+	pid_t daemon = -1;
+	char logfile[PATH_MAX + 32], rootabs[PATH_MAX];
+	if (o->lazy_pages) {
+		/* its log stays in the state directory (the image goes) */
+		if (!realpath(o->root, rootabs)) {
+			error_errno(err, "state directory %s", o->root);
+			goto out;
+		}
+		snprintf(logfile, sizeof(logfile), "%s/%s/lazy-pages.log", rootabs, o->id);
+		if (lazy_daemon(image, logfile, &daemon, err) < 0)
+			goto out;
+	}
 	pid_t pid = -1;
 	if (criu_restore_in_place(&ro, rootfd, dirfd, &pid, err) < 0) {
+		if (daemon > 0) {
+			kill(daemon, SIGKILL);
+			waitpid(daemon, NULL, 0);
+		}
 		/* still suspended: the state as it was */
 		struct error ignored;
 		fs_write_file_atomic(dirfd, STATE_FILE, saved, saved_len, &ignored);
@@ -217,6 +292,13 @@ int container_wake(const struct wake_opts *o, struct error *err)
 		goto out;
 	}
 	struct error e;
+	if (daemon > 0) {
+		/* the daemon serves the rest of the pages in the background
+		 * and exits when all are in: its parent (a child of ours,
+		 * left running) removes the image then */
+		r = 0;
+		goto out;
+	}
 	if (session_discard_image(dirfd, image, &e) < 0)
 		fprintf(stderr, "warning: %s\n", e.msg);
 	r = 0;

@@ -232,7 +232,12 @@ static const struct command commands[] = {
 	 "stdin, stdout and stderr on /dev/null; its image is removed once it runs.\n\n"
 	 "OPTIONS:\n"
 	 "   --console-socket value  AF_UNIX socket to receive the new pty master of a\n"
-	 "                           container with a terminal (required for one)\n",
+	 "                           container with a terminal (required for one)\n"
+	 "   --lazy-pages            resume before the memory is back: a `criu lazy-pages`\n"
+	 "                           daemon serves the pages from the image as they are\n"
+	 "                           touched (userfaultfd), pushes the rest, and the image\n"
+	 "                           is removed when it is done (its log: lazy-pages.log\n"
+	 "                           in the state directory)\n",
 	 cmd_wake},
 	{"fork", "start copies of a running container from its exact state",
 	 "USAGE:\n   agentrun fork [command options] <container-id> <new-id>\n\n"

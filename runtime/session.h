@@ -47,6 +47,7 @@ struct wake_opts {
 	const char *root;
 	const char *id;
 	const char *console_socket; /* a container with a terminal needs one */
+	bool lazy_pages;	    /* resume at once, memory pulled on demand (userfaultfd) */
 	bool quiet;
 };
 /* Restore a suspended container in place (same id, bundle and config),

@@ -10,7 +10,8 @@
 
 enum {
 	OPT_IMAGE = 256,
-	OPT_CONSOLE
+	OPT_CONSOLE,
+	OPT_LAZY
 };
 
 static int on_suspend_opt(int c, const char *arg, void *ctx, struct error *err)
@@ -43,6 +44,10 @@ static int on_wake_opt(int c, const char *arg, void *ctx, struct error *err)
 		o->console_socket = arg;
 		return 0;
 	}
+	if (c == OPT_LAZY) {
+		o->lazy_pages = true;
+		return 0;
+	}
 	return error_set(err, 0, "unknown flag");
 }
 
@@ -50,7 +55,9 @@ int cmd_wake(const struct command *self, const struct global_opts *g, int argc, 
 	     struct error *err)
 {
 	static const struct option opts[] = {
-		{"console-socket", required_argument, NULL, OPT_CONSOLE}, {0}};
+		{"console-socket", required_argument, NULL, OPT_CONSOLE},
+		{"lazy-pages", no_argument, NULL, OPT_LAZY},
+		{0}};
 	struct wake_opts o = {.root = g->root};
 	int first = cli_parse(self, argc, argv, opts, on_wake_opt, &o, err);
 	if (first < 0 || cli_need_args(self, argc, first, 1, false, err) < 0)

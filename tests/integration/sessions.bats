@@ -572,3 +572,23 @@ fork_reflinked() {
 	[ "$(state_of "$id")" = running ]
 	[ ! -e "$STATE_ROOT/$id/image" ]
 }
+
+@test "wake --lazy-pages: the session runs at once, its memory pulled on demand; the image goes once every page is in" {
+	id=$(new_id)
+	run_d "$id"
+	wait_count "$id" 2
+	runtime suspend "$id"
+	img=$(annotation "$id" org.agentrun.suspended)
+	runtime wake --lazy-pages "$id"
+	[ "$(state_of "$id")" = running ]
+	c=$(count "$id")
+	[ "$c" -ge 2 ]
+	wait_count "$id" "$c"
+	# the lazy-pages daemon pushes the rest, exits, and its keeper removes
+	# the image
+	for ((i = 0; i < 100; i++)); do [ -e "$img" ] || break; sleep 0.1; done
+	[ ! -e "$img" ]
+	# the pages went through userfaultfd, every one of them
+	grep -E 'UFFD transferred pages: \(([0-9]+)/\1\)' "$STATE_ROOT/$id/lazy-pages.log"
+	wait_count "$id" "$((c + 1))"
+}
