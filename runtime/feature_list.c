@@ -5,6 +5,7 @@
 #include "runtime/criu.h"
 #include "runtime/rootfs.h"
 #include "runtime/seccomp.h"
+#include "runtime/egress.h"
 #include "runtime/landlock.h"
 #include "runtime/lsm.h"
 #include "spec/agent_seccomp.h"
@@ -70,7 +71,8 @@ int features_json(char **out, struct error *err)
 				  "org.agentrun.profile.agent.seccomp.conditional",
 				  "org.agentrun.profile.agent.seccomp.refused",
 				  "org.agentrun.landlock.abi",
-				  "org.agentrun.landlock.annotations"};
+				  "org.agentrun.landlock.annotations",
+				  "org.agentrun.net.proxy.annotations"};
 	const char *ann_values[] = {
 		AGENTRUN_VERSION,
 		agentrun_commit,
@@ -84,7 +86,8 @@ int features_json(char **out, struct error *err)
 		"run.agentrun.landlock.ro run.agentrun.landlock.rw "
 		"run.agentrun.landlock.exec run.agentrun.landlock.binds "
 		"run.agentrun.landlock.tcp.bind run.agentrun.landlock.tcp.connect "
-		"run.agentrun.landlock.scope"};
+		"run.agentrun.landlock.scope",
+		EGRESS_ANNOTATION " " EGRESS_PORT_ANNOTATION};
 	struct spec_features f = {
 		.oci_version_min = "1.0.0",
 		.oci_version_max = AGENTRUN_SPEC_VERSION,

@@ -56,6 +56,9 @@ fwd_gone() {
 	[[ "$output" == *"http_proxy=http://127.0.0.1:3128"* ]]
 	[[ "$output" == *"https_proxy=http://127.0.0.1:3128"* ]]
 	[[ "$output" == *"NO_PROXY=localhost,127.0.0.1"* ]]
+	runtime features >"$T/features.json"
+	validate_json features-schema.json "$T/features.json"
+	[ "$(jq -r '.annotations["org.agentrun.net.proxy.annotations"]' "$T/features.json")" = "run.agentrun.net.proxy run.agentrun.net.proxy.port" ]
 	run runtime spec --egress-proxy "$PROXY_SOCK" --bundle "$T"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"--egress-proxy goes with --profile agent"* ]]
