@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -366,13 +367,24 @@ int landlock_abi(void)
 	return r < 0 ? 0 : (int)r;
 }
 
-static int add_path(int ruleset, const char *key, const char *path, bool optional, uint64_t rights,
-		    uint64_t handled, struct error *err)
+/* A listed path is taken as written: no symlink on the way, so an image
+ * cannot turn "/lib64" into "/" (and the rights on it into rights on
+ * everything). A bind mount's destination (follow) resolves as the mount
+ * did. */
+static int add_path(int ruleset, const char *key, const char *path, bool optional, bool follow,
+		    uint64_t rights, uint64_t handled, struct error *err)
 {
-	_cleanup_close_ int fd = open(path, O_PATH | O_CLOEXEC);
+	struct open_how how = {.flags = O_PATH | O_CLOEXEC,
+			       .resolve = follow ? 0 : RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+	_cleanup_close_ int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
 	if (fd < 0) {
-		if (errno == ENOENT && optional)
+		if ((errno == ENOENT || errno == ELOOP) && optional)
 			return 0;
+		if (errno == ELOOP)
+			return error_set(err, 0,
+					 "annotation %s: %s: a symbolic link on the way (name the "
+					 "real path, or mark it optional with \"?\")",
+					 key, path);
 		return error_errno(err, "annotation %s: %s", key, path);
 	}
 	struct stat st;
@@ -431,13 +443,13 @@ static int build(const struct spec *spec, const struct landlock_conf *c, int abi
 		return error_errno(err, "annotation %s: landlock_create_ruleset (ABI %d)", KEY,
 				   abi);
 	for (size_t i = 0; i < c->n_paths; i++)
-		if (add_path(rs, c->paths[i].key, c->paths[i].path, c->paths[i].optional,
+		if (add_path(rs, c->paths[i].key, c->paths[i].path, c->paths[i].optional, false,
 			     set_rights(c->paths[i].set), handled, err) < 0)
 			return -1;
 	for (size_t i = 0; c->binds_rw && i < spec->n_mounts; i++)
 		if (mount_is_writable_bind(&spec->mounts[i]) &&
-		    add_path(rs, KEY ".binds", spec->mounts[i].destination, false, SET_RW, handled,
-			     err) < 0)
+		    add_path(rs, KEY ".binds", spec->mounts[i].destination, false, true, SET_RW,
+			     handled, err) < 0)
 			return -1;
 	if (attr.handled_access_net &&
 	    (add_ports(rs, KEY ".tcp.bind", &c->tcp_bind, NET_BIND_TCP, err) < 0 ||

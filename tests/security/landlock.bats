@@ -91,6 +91,10 @@ add_shared() {
 }
 
 @test "landlock: execute only from the system directories and /work, not /tmp or /dev/shm" {
+	# a hostile image: /lib64 (listed for exec) a link to /, /opt a link to
+	# /tmp: the rules never follow them
+	ln -s / "$BUNDLE/rootfs/lib64"
+	ln -s /tmp "$BUNDLE/rootfs/opt"
 	# copies named "true": busybox runs the applet of its name
 	run_ctr 'cp /bin/busybox /tmp/true; cp /bin/busybox /dev/shm/true; cp /bin/busybox /work/true
 		/tmp/true; echo "tmp $?"; /dev/shm/true; echo "shm $?"
@@ -172,6 +176,16 @@ add_shared() {
 	run_ctr 'echo ran'
 	[ "$status" -ne 0 ]
 	[[ "$output" == *'annotation run.agentrun.landlock: "yes" is not off, best-effort or required'* ]]
+	# a listed path with a symbolic link on the way is refused, or skipped
+	# when optional
+	ln -s /data "$BUNDLE/rootfs/data-link"
+	cfg '.annotations["run.agentrun.landlock"] = "best-effort" | .annotations["run.agentrun.landlock.exec"] = "/bin:/data-link"'
+	run_ctr 'echo ran'
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'annotation run.agentrun.landlock.exec: /data-link: a symbolic link on the way'* ]]
+	cfg '.annotations["run.agentrun.landlock.exec"] = "/bin:?/data-link/x"'
+	run_ctr 'echo ran'
+	[ "$status" -eq 0 ] && [ "$output" = ran ]
 	# a file named for a directory's rights gets the file's share of them
 	cfg '.annotations["run.agentrun.landlock"] = "required" | .annotations["run.agentrun.landlock.rw"] = "/work:/data/existing"'
 	run_ctr 'echo appended >> /data/existing && echo x > /data/other'
