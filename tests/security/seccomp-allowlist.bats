@@ -185,6 +185,12 @@ answer() {
 	want=$(printf '%s\n' $allowed $refused $cond | sort -u)
 	got=$(jq -r '.linux.seccomp.syscalls[].names[]' "$BUNDLE/config.json" | sort -u)
 	[ "$want" = "$got" ]
+	# and docs/agent-profile.md names every one of them
+	local missing=
+	for n in $allowed $refused $cond; do
+		grep -qw -- "$n" "$BATS_TEST_DIRNAME/../../docs/agent-profile.md" || missing+=" $n"
+	done
+	[ -z "$missing" ] || { echo "not in docs/agent-profile.md:$missing"; false; }
 }
 
 @test "seccomp allowlist: 32-bit entries (int 0x80, x32) are not a way around it: the thread is killed" {
