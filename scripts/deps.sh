@@ -26,7 +26,10 @@ test_pkgs=(bats busybox-static jq python3 python3-jsonschema iproute2 util-linux
 	# tests/workloads: the Debian toolchain rootfs (mmdebstrap), crun's
 	# comparison run with the containers' default seccomp profile
 	# (/usr/share/containers/seccomp.json); bench/agent_sandbox.py: bwrap
-	mmdebstrap golang-github-containers-common bubblewrap)
+	mmdebstrap golang-github-containers-common bubblewrap
+	# tests/run-vm: the cgroup v2 + systemd guest of scripts/vm.sh, built
+	# with mmdebstrap, booted with qemu (TCG), a qcow2 overlay per boot
+	qemu-system-x86 qemu-utils)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--build-only" ] || want+=("${test_pkgs[@]}")

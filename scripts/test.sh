@@ -74,6 +74,12 @@ run_suite workloads tests/run-integration tests/workloads/agent.bats
 if [ -x tests/run-e2e ]; then
 	run_suite e2e tests/run-e2e
 fi
+# a pure cgroup v2 host with systemd: the Debian 12 guest of scripts/vm.sh
+# under qemu (TCG), the v2 controllers enforced from inside containers
+# (tests/run-vm; tests/README.md, "The cgroup v2 + systemd guest")
+if [ -x tests/run-vm ]; then
+	run_suite vm tests/run-vm
+fi
 # the Debian package: built from a copy of the tree, lintian, installed and
 # checked (tests/run-package); the e2e suite against /usr/bin/agentrun;
 # the package removed again (tests/README.md,
