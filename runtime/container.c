@@ -346,6 +346,7 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 		.bundle = bundle,
 		.rootfs = rootfs,
 		.state_dirfd = dirfd,
+		.root_dirfd = rootfd,
 		.cgroup = cg,
 		.no_pivot = o->no_pivot,
 		.no_new_keyring = o->no_new_keyring,

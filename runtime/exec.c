@@ -6,6 +6,7 @@
 #include "runtime/container.h"
 #include "runtime/finish.h"
 #include "runtime/process.h"
+#include "runtime/seccomp.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
@@ -73,6 +74,9 @@ static int differing_namespaces(pid_t pid)
 
 static volatile sig_atomic_t exec_forward_pid;
 
+/* The filter seccomp_prepare made for this exec (the child has a copy) */
+static struct seccomp_filter *exec_seccomp;
+
 static void exec_forward(int sig)
 {
 	if (exec_forward_pid > 0)
@@ -116,7 +120,8 @@ __attribute__((noreturn)) static void exec_child(const struct exec_opts *o, stru
 				    .first_fd = 3 + o->preserve_fds,
 				    .keep = &sync_fd,
 				    .n_keep = 1,
-				    .procfd = -1 /* lsm.c opens a private procfs */};
+				    .procfd = -1 /* lsm.c opens a private procfs */,
+				    .prepared = exec_seccomp};
 	if (process_finish(&f, &err) < 0)
 		goto fail;
 	/* the sync socket (close-on-exec, not a directory) stays until execve:
@@ -229,6 +234,9 @@ int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
 	/* the process is a grandchild: become its reaper in the foreground */
 	if (!o->detach)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* compiled (or read from the cache under --root) before the fork */
+	if (seccomp_prepare(spec, rootfd, &exec_seccomp, err) < 0)
+		goto out;
 	/* the lock is not held while the process starts or runs (a paused
 	 * container must stay resumable), and no child inherits its fds */
 	close(dirfd);
@@ -250,6 +258,8 @@ int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
 	}
 	close(sv[1]);
 	sv[1] = -1;
+	seccomp_filter_free(exec_seccomp);
+	exec_seccomp = NULL;
 	struct sync_msg msg;
 	if (sync_recv(sv[0], &msg, NULL, err) < 0)
 		goto out;
@@ -346,6 +356,8 @@ int container_exec(const struct exec_opts *o, struct spec *spec, int *exit_code,
 	*exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	r = 0;
 out:
+	seccomp_filter_free(exec_seccomp);
+	exec_seccomp = NULL;
 	if (rootfd >= 0 || dirfd >= 0)
 		container_close(rootfd, dirfd, &st);
 	else

@@ -61,13 +61,15 @@ int process_finish(struct process_finish *f, struct error *err)
 	const struct spec *spec = f->spec;
 	const struct spec_process *p = f->proc;
 	struct process_caps caps;
-	f->filter = NULL;
+	f->filter = f->prepared;
+	f->prepared = NULL;
 	f->landlock_fd = -1;
 
 	/* 1 */
 	if (process_close_fds(f->first_fd, f->keep, f->n_keep, err) < 0)
 		return -1;
-	if (process_caps_load(p, &caps, err) < 0 || seccomp_build(spec, &f->filter, err) < 0 ||
+	if (process_caps_load(p, &caps, err) < 0 ||
+	    (!f->filter && seccomp_build(spec, &f->filter, err) < 0) ||
 	    landlock_prepare(spec, p, &f->landlock_fd, err) < 0)
 		return -1;
 

@@ -21,6 +21,9 @@ struct process_finish {
 	size_t n_keep;
 	int procfd; /* a private procfs for the LSM writes (procfs_open_private,
 		     * kept); anything else: one is opened if a label is set */
+	/* the filter seccomp_prepare made before the fork (taken over), or
+	 * NULL: built here */
+	struct seccomp_filter *prepared;
 	/* set by process_finish */
 	struct seccomp_filter *filter; /* still to load in process_exec */
 	int landlock_fd;	       /* the Landlock ruleset to enforce there, or -1 */

@@ -210,7 +210,8 @@ static int init_setup(struct init_args *a, struct process_finish *f, int *fifo_w
 				     .first_fd = 3 + a->preserve_fds,
 				     .keep = keep,
 				     .n_keep = 3,
-				     .procfd = procfd};
+				     .procfd = procfd,
+				     .prepared = a->seccomp};
 	if (process_finish(f, err) < 0)
 		return -1;
 

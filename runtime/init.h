@@ -22,9 +22,10 @@ struct init_args {
 	int preserve_fds;
 	struct ns_plan *plan;
 	int sync_fd;
-	int fifo_fd;	      /* O_PATH fd of exec.fifo */
-	bool two_stage;	      /* forked by a first stage that has exited */
-	const int *idmap_fds; /* per mount: its id-mapping user namespace, or -1 */
+	int fifo_fd;			/* O_PATH fd of exec.fifo */
+	bool two_stage;			/* forked by a first stage that has exited */
+	const int *idmap_fds;		/* per mount: its id-mapping user namespace, or -1 */
+	struct seccomp_filter *seccomp; /* seccomp_prepare's, or NULL (finish.h) */
 };
 
 /* Runs in the child: sets the container up, waits on the exec fifo for

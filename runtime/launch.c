@@ -5,6 +5,7 @@
 #include "runtime/process.h"
 #include "runtime/mountattr.h"
 #include "runtime/rootfs.h"
+#include "runtime/seccomp.h"
 #include "runtime/netlink.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
@@ -71,6 +72,10 @@ static struct spec_state base_state(const struct launch_opts *o)
 	};
 }
 
+/* The filter seccomp_prepare made for this launch, for the init (a copy
+ * of it, in the child's memory) */
+static struct seccomp_filter *launch_seccomp;
+
 /* What the container init gets of the launch. */
 static struct init_args make_init_args(const struct launch_opts *o,
 				       const struct spec_state *hook_state, struct ns_plan *plan,
@@ -90,6 +95,7 @@ static struct init_args make_init_args(const struct launch_opts *o,
 		.fifo_fd = fifo_fd,
 		.two_stage = two_stage,
 		.idmap_fds = idmap_fds,
+		.seccomp = launch_seccomp,
 	};
 }
 
@@ -249,6 +255,10 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 
 	if (ns_plan_maps(o->spec, &plan, err) < 0 || idmap_userns(o->spec, &idmap, err) < 0)
 		goto fail;
+	/* compiled (or read from the cache) here, before the clone: the init
+	 * gets it with its memory */
+	if (seccomp_prepare(o->spec, o->root_dirfd, &launch_seccomp, err) < 0)
+		goto fail;
 	/* one clone does it unless a user namespace must come between joins */
 	bool two_stage = plan.user_join_fd >= 0 ||
 			 ((plan.new_flags & CLONE_NEWUSER) && plan.n_join);
@@ -387,9 +397,13 @@ int launch_container(const struct launch_opts *o, pid_t *pid_out, struct error *
 		error_set(err, 0, "unexpected message %u from container init", msg.type);
 		goto fail;
 	}
+	seccomp_filter_free(launch_seccomp);
+	launch_seccomp = NULL;
 	*pid_out = take_pid(&pid);
 	return 0;
 fail:
+	seccomp_filter_free(launch_seccomp);
+	launch_seccomp = NULL;
 	cleanup_pidp(&pid); /* before its exec fifo goes */
 	unlinkat(o->state_dirfd, EXEC_FIFO, 0);
 	return -1;

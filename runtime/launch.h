@@ -17,6 +17,7 @@ struct launch_opts {
 	const char *bundle; /* absolute */
 	const char *rootfs; /* absolute */
 	int state_dirfd;
+	int root_dirfd;	       /* --root: the compiled seccomp filter's cache, or -1 */
 	struct cgroup *cgroup; /* NULL: no cgroups */
 	bool no_pivot;
 	bool no_new_keyring;

@@ -1,14 +1,31 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "runtime/seccomp.h"
 
+#include "util/cleanup.h"
+#include "util/sha256.h"
+
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
+/* Either a libseccomp context (loaded with seccomp_load: a notify filter)
+ * or the compiled program (loaded with seccomp(2) and flags). */
 struct seccomp_filter {
 	scmp_filter_ctx ctx;
 	bool notify;
+	struct sock_filter *prog;
+	size_t n_insns;
+	unsigned int flags; /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
 };
 
 const char *const seccomp_action_names[] = {"SCMP_ACT_KILL",	    "SCMP_ACT_KILL_PROCESS",
@@ -252,6 +269,12 @@ int seccomp_apply(struct seccomp_filter *f, int *notify_fd, struct error *err)
 {
 	if (!f)
 		return 0;
+	if (f->prog) {
+		struct sock_fprog fp = {.len = (unsigned short)f->n_insns, .filter = f->prog};
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f->flags, &fp) != 0)
+			return error_errno(err, "load seccomp filter");
+		return 0;
+	}
 	int r = seccomp_load(f->ctx);
 	if (r < 0)
 		return error_set(err, -r, "load seccomp filter");
@@ -267,6 +290,320 @@ void seccomp_filter_free(struct seccomp_filter *f)
 {
 	if (!f)
 		return;
-	seccomp_release(f->ctx);
+	if (f->ctx)
+		seccomp_release(f->ctx);
+	free(f->prog);
 	free(f);
+}
+
+/* ---- the compiled program, cached under --root (seccomp.h) ---- */
+
+#define CACHE_FORMAT "agentrun seccomp cache 1"
+#define CACHE_MAGIC "ARSECC01"
+
+struct cache_header {
+	char magic[8];
+	uint8_t key[SHA256_LEN];
+	uint32_t n_insns;
+	uint32_t reserved;
+	uint8_t digest[SHA256_LEN]; /* SHA-256 of the key and the program */
+};
+_Static_assert(sizeof(struct cache_header) == 80, "cache header layout");
+
+static void put_u64(struct sha256 *h, uint64_t v)
+{
+	uint8_t b[8];
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	sha256_update(h, b, sizeof(b));
+}
+
+/* length-prefixed, so that no two lists of strings serialize alike */
+static void put_str(struct sha256 *h, const char *s)
+{
+	if (!s) {
+		put_u64(h, UINT64_MAX);
+		return;
+	}
+	size_t n = strlen(s);
+	put_u64(h, n);
+	sha256_update(h, s, n);
+}
+
+void seccomp_cache_key(const struct spec_seccomp *s, uint8_t key[SHA256_LEN])
+{
+	struct sha256 h;
+	sha256_init(&h);
+	put_str(&h, CACHE_FORMAT);
+	/* what the program is made by and for: libseccomp (its syscall table,
+	 * its code generator), the kernel features it probed, the arch */
+	const struct scmp_version *v = seccomp_version();
+	put_u64(&h, v ? v->major : 0);
+	put_u64(&h, v ? v->minor : 0);
+	put_u64(&h, v ? v->micro : 0);
+	put_u64(&h, seccomp_api_get());
+	put_u64(&h, seccomp_arch_native());
+	struct utsname u;
+	put_str(&h, uname(&u) == 0 ? u.release : NULL);
+	/* linux.seccomp as parsed, every field the program depends on */
+	put_str(&h, s->default_action);
+	put_u64(&h, s->has_default_errno_ret);
+	put_u64(&h, s->default_errno_ret);
+	put_u64(&h, s->n_architectures);
+	for (size_t i = 0; i < s->n_architectures; i++)
+		put_str(&h, s->architectures[i]);
+	put_u64(&h, s->n_flags);
+	for (size_t i = 0; i < s->n_flags; i++)
+		put_str(&h, s->flags[i]);
+	put_u64(&h, s->n_syscalls);
+	for (size_t i = 0; i < s->n_syscalls; i++) {
+		const struct spec_syscall *sc = &s->syscalls[i];
+		put_u64(&h, sc->n_names);
+		for (size_t n = 0; n < sc->n_names; n++)
+			put_str(&h, sc->names[n]);
+		put_str(&h, sc->action);
+		put_u64(&h, sc->has_errno_ret);
+		put_u64(&h, sc->errno_ret);
+		put_u64(&h, sc->n_args);
+		for (size_t a = 0; a < sc->n_args; a++) {
+			const struct spec_syscall_arg *arg = &sc->args[a];
+			put_u64(&h, arg->index);
+			put_u64(&h, arg->value);
+			put_u64(&h, arg->has_value_two);
+			put_u64(&h, arg->value_two);
+			put_str(&h, arg->op);
+		}
+	}
+	sha256_final(&h, key);
+}
+
+static void program_digest(const uint8_t key[SHA256_LEN], const struct sock_filter *prog, size_t n,
+			   uint8_t out[SHA256_LEN])
+{
+	struct sha256 h;
+	sha256_init(&h);
+	sha256_update(&h, key, SHA256_LEN);
+	sha256_update(&h, prog, n * sizeof(*prog));
+	sha256_final(&h, out);
+}
+
+int seccomp_cache_dir_open(int rootfd)
+{
+	if (mkdirat(rootfd, SECCOMP_CACHE_DIR, 0700) < 0 && errno != EEXIST)
+		return -1;
+	int fd = openat(rootfd, SECCOMP_CACHE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	/* ours alone: nobody else may plant or swap an entry */
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 077)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int seccomp_cache_load(int dirfd, const uint8_t key[SHA256_LEN], struct sock_filter **prog,
+		       size_t *n_insns)
+{
+	char name[2 * SHA256_LEN + 1];
+	sha256_hex(key, name);
+	*prog = NULL;
+	*n_insns = 0;
+	_cleanup_close_ int fd = openat(dirfd, name,
+					O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	const size_t hdr = sizeof(struct cache_header);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022) || st.st_nlink != 1 || st.st_size < (off_t)(hdr + sizeof(**prog)) ||
+	    st.st_size > (off_t)(hdr + BPF_MAXINSNS * sizeof(**prog)) ||
+	    (st.st_size - hdr) % sizeof(**prog))
+		return -1;
+	size_t size = (size_t)st.st_size;
+	_cleanup_free_ uint8_t *buf = malloc(size + 1);
+	if (!buf)
+		return -1;
+	size_t got = 0;
+	while (got < size + 1) { /* one byte more: a file that grew is refused */
+		ssize_t r = read(fd, buf + got, size + 1 - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	if (got != size)
+		return -1;
+	struct cache_header h;
+	memcpy(&h, buf, hdr);
+	size_t n = (size - hdr) / sizeof(**prog);
+	if (memcmp(h.magic, CACHE_MAGIC, sizeof(h.magic)) || memcmp(h.key, key, SHA256_LEN) ||
+	    h.n_insns != n || h.reserved)
+		return -1;
+	struct sock_filter *p = malloc(n * sizeof(*p));
+	if (!p)
+		return -1;
+	memcpy(p, buf + hdr, n * sizeof(*p));
+	uint8_t d[SHA256_LEN];
+	program_digest(key, p, n, d);
+	if (memcmp(d, h.digest, SHA256_LEN)) {
+		free(p);
+		return -1;
+	}
+	*prog = p;
+	*n_insns = n;
+	return 0;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	while (len) {
+		ssize_t r = write(fd, p, len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+int seccomp_cache_store(int dirfd, const uint8_t key[SHA256_LEN], const struct sock_filter *prog,
+			size_t n_insns)
+{
+	if (!n_insns || n_insns > BPF_MAXINSNS)
+		return -1;
+	char name[2 * SHA256_LEN + 1], tmp[2 * SHA256_LEN + 40];
+	sha256_hex(key, name);
+	snprintf(tmp, sizeof(tmp), ".tmp.%s.%ld", name, (long)getpid());
+	int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	struct cache_header h = {.n_insns = (uint32_t)n_insns};
+	memcpy(h.magic, CACHE_MAGIC, sizeof(h.magic));
+	memcpy(h.key, key, SHA256_LEN);
+	program_digest(key, prog, n_insns, h.digest);
+	int r = write_all(fd, &h, sizeof(h)) < 0 || write_all(fd, prog, n_insns * sizeof(*prog)) < 0
+			? -1
+			: 0;
+	if (close(fd) < 0)
+		r = -1;
+	if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+		r = -1;
+	if (r < 0)
+		unlinkat(dirfd, tmp, 0);
+	return r;
+}
+
+/* The program libseccomp made of ctx (through a memfd: libseccomp 2.5
+ * exports to an fd only). */
+static int export_program(scmp_filter_ctx ctx, struct sock_filter **prog, size_t *n_insns)
+{
+	_cleanup_close_ int fd = memfd_create("agentrun-seccomp", MFD_CLOEXEC);
+	if (fd < 0 || seccomp_export_bpf(ctx, fd) < 0)
+		return -1;
+	off_t len = lseek(fd, 0, SEEK_END);
+	if (len <= 0 || len % (off_t)sizeof(**prog) || len > (off_t)(BPF_MAXINSNS * sizeof(**prog)))
+		return -1;
+	struct sock_filter *p = malloc((size_t)len);
+	if (!p)
+		return -1;
+	if (pread(fd, p, (size_t)len, 0) != len) {
+		free(p);
+		return -1;
+	}
+	*prog = p;
+	*n_insns = (size_t)len / sizeof(*p);
+	return 0;
+}
+
+static bool uses_notify(const struct spec_seccomp *s)
+{
+	if (s->default_action && !strcmp(s->default_action, "SCMP_ACT_NOTIFY"))
+		return true;
+	for (size_t i = 0; i < s->n_syscalls; i++)
+		if (s->syscalls[i].action && !strcmp(s->syscalls[i].action, "SCMP_ACT_NOTIFY"))
+			return true;
+	return false;
+}
+
+/* linux.seccomp.flags as seccomp(2) takes them; false for a name we do
+ * not map (seccomp_build reports it) */
+static bool kernel_flags(const struct spec_seccomp *s, unsigned int *out)
+{
+	static const struct {
+		const char *name;
+		unsigned int flag;
+	} map[] = {
+		{"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
+		{"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+		{"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+#ifdef SCMP_FLTATR_CTL_WAITKILL
+		{"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 1U << 5},
+#endif
+	};
+	*out = 0;
+	for (size_t i = 0; i < s->n_flags; i++) {
+		bool known = false;
+		for (size_t j = 0; j < sizeof(map) / sizeof(map[0]); j++)
+			if (!strcmp(map[j].name, s->flags[i])) {
+				*out |= map[j].flag;
+				known = true;
+			}
+		if (!known)
+			return false;
+	}
+	return true;
+}
+
+int seccomp_prepare(const struct spec *spec, int rootfd, struct seccomp_filter **out,
+		    struct error *err)
+{
+	const struct spec_seccomp *s = &spec->linux_.seccomp;
+	unsigned int flags;
+	*out = NULL;
+	/* none, or a notify listener (libseccomp hands out its fd at load):
+	 * the child builds it, as before */
+	if (!s->present || uses_notify(s) || !kernel_flags(s, &flags))
+		return 0;
+	struct seccomp_filter *f = calloc(1, sizeof(*f));
+	if (!f)
+		return error_set(err, ENOMEM, "seccomp");
+	f->flags = flags;
+	uint8_t key[SHA256_LEN];
+	seccomp_cache_key(s, key);
+	_cleanup_close_ int dirfd = rootfd >= 0 ? seccomp_cache_dir_open(rootfd) : -1;
+	if (dirfd >= 0 && seccomp_cache_load(dirfd, key, &f->prog, &f->n_insns) == 0) {
+		*out = f;
+		return 0;
+	}
+	/* any problem with the cache: compile, as without one */
+	struct seccomp_filter *built = NULL;
+	if (seccomp_build(spec, &built, err) < 0) {
+		free(f);
+		return -1;
+	}
+	if (built->notify || export_program(built->ctx, &f->prog, &f->n_insns) < 0) {
+		free(f); /* loaded through libseccomp, uncached */
+		*out = built;
+		return 0;
+	}
+	seccomp_filter_free(built);
+	if (dirfd >= 0)
+		seccomp_cache_store(dirfd, key, f->prog, f->n_insns);
+	*out = f;
+	return 0;
+}
+
+const struct sock_filter *seccomp_program(const struct seccomp_filter *f, size_t *n_insns,
+					  unsigned int *flags)
+{
+	*n_insns = f ? f->n_insns : 0;
+	*flags = f ? f->flags : 0;
+	return f ? f->prog : NULL;
 }

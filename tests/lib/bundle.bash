@@ -348,6 +348,15 @@ setup_common() {
 		echo "runtime binary not found: $AGENTRUN (build it, or set AGENTRUN)" >&2
 		return 1
 	fi
+	# AGENTRUN_TEST_SECCOMP_CACHE=DIR: the compiled seccomp filters
+	# (runtime/seccomp.h) shared by every test: a second run of a file is
+	# a run with a warm cache (tests/security/README.md)
+	if [ -n "${AGENTRUN_TEST_SECCOMP_CACHE:-}" ]; then
+		mkdir -p "$AGENTRUN_TEST_SECCOMP_CACHE" "$STATE_ROOT"
+		chmod 700 "$STATE_ROOT"
+		cp -a "$AGENTRUN_TEST_SECCOMP_CACHE" "$STATE_ROOT/.seccomp-cache"
+		chmod 700 "$STATE_ROOT/.seccomp-cache"
+	fi
 	make_bundle "$BUNDLE"
 }
 
@@ -398,6 +407,9 @@ teardown_common() {
 			[ -n "$cg" ] && rmdir "$cg" 2>/dev/null
 		done < <(test_cgroups "$id")
 	done
+	if [ -n "${AGENTRUN_TEST_SECCOMP_CACHE:-}" ] && [ -d "$STATE_ROOT/.seccomp-cache" ]; then
+		cp -a "$STATE_ROOT/.seccomp-cache/." "$AGENTRUN_TEST_SECCOMP_CACHE/"
+	fi
 	rm -rf "$STATE_ROOT"
 	if [ "$bad" != 0 ]; then
 		echo "teardown: the test left things behind (see above)" >&2
