@@ -10,6 +10,7 @@
 #include "util/version.h"
 #include "config.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -433,6 +434,37 @@ static bool exe_sealed(void)
 	return seals >= 0 && (seals & SEALS) == SEALS;
 }
 
+/* How much of the executable exe (size bytes) execve and the dynamic
+ * loader read: the end of the furthest program header's file contents (the
+ * loadable segments, the interpreter name, the notes, the program header
+ * table itself). What follows (debug info, symbol and section tables) is
+ * not needed to run: the sealed copy leaves it out (its size is all
+ * the copy costs). Anything unexpected: the whole file. */
+static off_t exec_extent(int exe, off_t size)
+{
+	Elf64_Ehdr eh;
+	if (pread(exe, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 || eh.e_phnum > 64 ||
+	    eh.e_phoff > (uint64_t)size)
+		return size;
+	Elf64_Phdr ph[64];
+	size_t len = (size_t)eh.e_phnum * sizeof(Elf64_Phdr);
+	if (pread(exe, ph, len, (off_t)eh.e_phoff) != (ssize_t)len)
+		return size;
+	uint64_t end = eh.e_phoff + len;
+	if (end < sizeof(eh))
+		end = sizeof(eh);
+	for (size_t i = 0; i < eh.e_phnum; i++) {
+		if (ph[i].p_offset > (uint64_t)size ||
+		    ph[i].p_filesz > (uint64_t)size - ph[i].p_offset)
+			return size;
+		if (ph[i].p_offset + ph[i].p_filesz > end)
+			end = ph[i].p_offset + ph[i].p_filesz;
+	}
+	return (off_t)end;
+}
+
 /* Commands that enter a container run from a sealed memfd copy of
  * agentrun, as runc and crun do: a process of the container that reaches
  * us through /proc/PID/exe (ptrace, or a race on a dumpable moment) finds
@@ -456,8 +488,9 @@ static int reexec_sealed(char **argv, struct error *err)
 	}
 	struct stat st;
 	int r = fstat(exe, &st);
-	for (off_t done = 0; r == 0 && done < st.st_size;) {
-		ssize_t n = sendfile(mfd, exe, NULL, (size_t)(st.st_size - done));
+	off_t size = r == 0 ? exec_extent(exe, st.st_size) : 0;
+	for (off_t done = 0; r == 0 && done < size;) {
+		ssize_t n = sendfile(mfd, exe, NULL, (size_t)(size - done));
 		if (n <= 0) {
 			if (n == 0)
 				errno = EIO;

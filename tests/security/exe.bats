@@ -153,3 +153,37 @@ assert_not_reached() {
 		runtime delete -f "$id"
 	done
 }
+
+@test "exe: the sealed copy is the binary's loadable part, byte for byte, with every seal" {
+	set_args sleep 30
+	id=$(new_id)
+	"$AGENTRUN" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>&1 &
+	apid=$!
+	wait_status "$id" running
+	exe=/proc/$apid/exe
+	[ "$(readlink "$exe")" = "/memfd:agentrun (deleted)" ]
+	size=$(stat -L -c %s "$exe")
+	full=$(stat -c %s "$AGENTRUN")
+	[ "$size" -gt 0 ] && [ "$size" -le "$full" ]
+	# what it copies: up to the end of the furthest program header's data
+	want=$("$PYTHON" - "$AGENTRUN" <<-'PY'
+		import struct, sys
+		d = open(sys.argv[1], "rb").read()
+		phoff, = struct.unpack_from("<Q", d, 32)
+		phentsize, phnum = struct.unpack_from("<HH", d, 54)
+		end = max(64, phoff + phnum * phentsize)
+		for i in range(phnum):
+		    off, filesz = struct.unpack_from("<Q", d, phoff + i * phentsize + 8)[0], struct.unpack_from("<Q", d, phoff + i * phentsize + 32)[0]
+		    end = max(end, off + filesz)
+		print(end)
+	PY
+	)
+	[ "$size" = "$want" ]
+	cmp -n "$size" "$exe" "$AGENTRUN"
+	# F_GET_SEALS (1034): SEAL, SHRINK, GROW, WRITE
+	seals=$("$PYTHON" -c 'import fcntl, sys; f = open(sys.argv[1], "rb"); print(fcntl.fcntl(f.fileno(), 1034) & 15)' "$exe")
+	[ "$seals" = 15 ]
+	runtime kill "$id" KILL
+	wait "$apid" || true
+	runtime delete -f "$id" 2>/dev/null || true
+}
