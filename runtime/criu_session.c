@@ -154,6 +154,16 @@ static int suspend_locked(const struct suspend_opts *o, int dirfd, struct spec_s
 	/* CRIU killed the tree: every byte of its memory goes with the
 	 * processes and the cgroup; the id stays */
 	wait_gone(st->pid, st->start_time);
+	if (o->compress) {
+		/* the tree is gone: a failure keeps the plain image (the
+		 * session is suspended all the same) */
+		struct error cerr;
+		if (session_image_compress(image, &cerr) < 0)
+			fprintf(stderr,
+				"warning: suspend --compress: %s (the image stays "
+				"uncompressed)\n",
+				cerr.msg);
+	}
 	if (st->cgroup) {
 		struct cgroup *cg = NULL;
 		struct error e;
@@ -281,6 +291,16 @@ int container_wake(const struct wake_opts *o, struct error *err)
 		.detach = true,
 		.null_stdio = true,
 	};
+	/* a compressed image is decompressed beside itself first (also for
+	 * --lazy-pages: the daemon serves the plain files) */
+	bool expanded = false;
+	if (session_image_compressed(image)) {
+		if (session_image_expand(image, err) < 0) {
+			error_prefix(err, "wake %s (still suspended)", o->id);
+			goto out;
+		}
+		expanded = true;
+	}
 	ro.c.image_path = image;
 	ro.c.lazy_pages = o->lazy_pages;
 	pid_t daemon = -1;
@@ -292,8 +312,11 @@ int container_wake(const struct wake_opts *o, struct error *err)
 			goto out;
 		}
 		snprintf(logfile, sizeof(logfile), "%s/%s/lazy-pages.log", rootabs, o->id);
-		if (lazy_daemon(image, logfile, &daemon, err) < 0)
+		if (lazy_daemon(image, logfile, &daemon, err) < 0) {
+			if (expanded)
+				session_image_unexpand(image);
 			goto out;
+		}
 	}
 	pid_t pid = -1;
 	if (criu_restore_in_place(&ro, rootfd, dirfd, &pid, err) < 0) {
@@ -301,7 +324,9 @@ int container_wake(const struct wake_opts *o, struct error *err)
 			kill(daemon, SIGKILL);
 			waitpid(daemon, NULL, 0);
 		}
-		/* still suspended: the state as it was */
+		/* still suspended: the state and the image as they were */
+		if (expanded)
+			session_image_unexpand(image);
 		struct error ignored;
 		fs_write_file_atomic(dirfd, STATE_FILE, saved, saved_len, &ignored);
 		error_prefix(err, "wake %s (still suspended)", o->id);

@@ -225,7 +225,10 @@ static const struct command commands[] = {
 	 "container an engine (podman, containerd, CRI) created. See docs/sessions.md.\n\n"
 	 "OPTIONS:\n"
 	 "   --image-path value  a new or empty directory for the image (default: the\n"
-	 "                       container's state directory)\n",
+	 "                       container's state directory)\n"
+	 "   --compress          zstd the memory pages of the image (level 1, with\n"
+	 "                       checksums); wake decompresses them first (needs\n"
+	 "                       agentrun built with libzstd)\n",
 	 cmd_suspend},
 	{"wake", "restore a suspended container in place",
 	 "USAGE:\n   agentrun wake [command options] <container-id>\n\n"

@@ -18,6 +18,24 @@
 /* The default image directory, inside the container's state directory. */
 #define SESSION_IMAGE_DIR "image"
 
+/* In a compressed image (suspend --compress): the marker file; its
+ * pages-N.img files are pages-N.img.zst (zstd, with checksums). */
+#define SESSION_COMPRESSED "agentrun-compressed"
+
+/* Was agentrun built with libzstd? */
+bool session_zstd_available(void);
+/* Compress the pages files of image (a CRIU image directory): each one
+ * streamed to a new file beside it, the marker written, the originals
+ * removed only then. A failure leaves the image as it was. */
+int session_image_compress(const char *image, struct error *err);
+/* Is image compressed (its marker is there)? */
+bool session_image_compressed(const char *image);
+/* Decompress them beside the compressed ones (which stay); a failure
+ * removes what it wrote. */
+int session_image_expand(const char *image, struct error *err);
+/* After a failed restore: remove the decompressed copies again. */
+void session_image_unexpand(const char *image);
+
 /* The image path of a suspended container, NULL when it is not. */
 const char *session_suspended(const struct spec_state *st);
 
@@ -37,6 +55,7 @@ struct suspend_opts {
 	const char *root;
 	const char *id;
 	const char *image_path; /* NULL: ROOT/ID/image */
+	bool compress;		/* zstd the pages-*.img files (session_zstd.c) */
 };
 /* Checkpoint a running (or paused) container to its image and stop it:
  * the processes go, the cgroup goes, the state stays ("stopped" with the

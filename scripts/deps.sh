@@ -3,7 +3,8 @@
 # missing. Runs as root (or through sudo).
 set -euo pipefail
 
-build_pkgs=(gcc binutils pkg-config meson ninja-build libyajl-dev libseccomp-dev libcap-dev libmnl-dev libcmocka-dev)
+# libzstd-dev: suspend --compress (optional to meson: -Dzstd=auto)
+build_pkgs=(gcc binutils pkg-config meson ninja-build libyajl-dev libseccomp-dev libcap-dev libmnl-dev libcmocka-dev libzstd-dev)
 test_pkgs=(bats busybox-static jq python3 python3-jsonschema iproute2 util-linux procps crun runc
 	# tests/integration/install.bats: formats the installed man page
 	man-db
@@ -23,6 +24,8 @@ test_pkgs=(bats busybox-static jq python3 python3-jsonschema iproute2 util-linux
 	# tests/integration/sessions.bats: fork's reflinks on loop-mounted
 	# btrfs and XFS images
 	btrfs-progs xfsprogs
+	# tests/integration/sessions-zstd.bats: zstd -t on the compressed pages
+	zstd
 	# tests/workloads: the Debian toolchain rootfs (mmdebstrap), crun's
 	# comparison run with the containers' default seccomp profile
 	# (/usr/share/containers/seccomp.json); bench/agent_sandbox.py: bwrap

@@ -11,7 +11,8 @@
 enum {
 	OPT_IMAGE = 256,
 	OPT_CONSOLE,
-	OPT_LAZY
+	OPT_LAZY,
+	OPT_COMPRESS
 };
 
 static int on_suspend_opt(int c, const char *arg, void *ctx, struct error *err)
@@ -21,6 +22,10 @@ static int on_suspend_opt(int c, const char *arg, void *ctx, struct error *err)
 		o->image_path = arg;
 		return 0;
 	}
+	if (c == OPT_COMPRESS) {
+		o->compress = true;
+		return 0;
+	}
 	return error_set(err, 0, "unknown flag");
 }
 
@@ -28,12 +33,17 @@ int cmd_suspend(const struct command *self, const struct global_opts *g, int arg
 		struct error *err)
 {
 	static const struct option opts[] = {{"image-path", required_argument, NULL, OPT_IMAGE},
+					     {"compress", no_argument, NULL, OPT_COMPRESS},
 					     {0}};
 	struct suspend_opts o = {.root = g->root};
 	int first = cli_parse(self, argc, argv, opts, on_suspend_opt, &o, err);
 	if (first < 0 || cli_need_args(self, argc, first, 1, false, err) < 0)
 		return -1;
 	o.id = argv[first];
+	if (o.compress && !session_zstd_available())
+		return error_set(err, 0,
+				 "suspend --compress: agentrun was built without libzstd "
+				 "(meson -Dzstd=enabled with libzstd-dev)");
 	return container_suspend(&o, err);
 }
 
