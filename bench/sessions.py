@@ -26,6 +26,10 @@ ratios are the claim. Scenarios (per size of touched memory):
   S5 fork with 1 MiB and 1 GiB of project data in a writable bind mount,
      on a loop-mounted btrfs (reflinks) and on the disk's ext4 (copies):
      fork wall time and agentrun's data-clone time.
+  S6 compressed images: `suspend` vs `suspend --compress`, then wake to
+     the ping, per size, with memory that is not zeros: random bytes
+     (incompressible), the host's shared libraries and programs (code and
+     data), C headers (text); image bytes, suspend and wake times.
 """
 import argparse
 import json
@@ -395,6 +399,8 @@ def main():
             idle_scan(ag, disk, a.idle, row)
         if "5" in only:
             fork_data(ag, disk, a.runs, row)
+        if "6" in only:
+            compressed(ag, disk, sizes, a.runs, row)
     finally:
         for rt in (ag, rc):
             try:
@@ -494,6 +500,73 @@ def fork_data(ag, disk, runs, row):
                 shutil.rmtree(bundle, ignore_errors=True)
     finally:
         subprocess.run(["umount", fsdir], check=False)
+
+
+def content(path, kind, size):
+    """size bytes of one kind of memory content, in a file."""
+    with open(path, "wb") as out:
+        if kind == "random":
+            out.write(os.urandom(size))
+            return
+        roots = {"binaries": ["/usr/lib/x86_64-linux-gnu", "/usr/bin", "/usr/lib"],
+                 "text": ["/usr/include", "/usr/share/perl", "/usr/lib/python3", "/usr/share/perl5",
+                          "/usr/share/vim", "/usr/lib/node_modules"]}[kind]
+        n = 0
+        # not enough on this host: round again (a repeat 200 MiB later is
+        # far outside zstd's window at level 1)
+        for r in roots * 4:
+            for d, _, files in sorted(os.walk(r)):
+                for f in sorted(files):
+                    p = os.path.join(d, f)
+                    if n >= size or os.path.islink(p) or not os.path.isfile(p):
+                        continue
+                    with open(p, "rb") as f:
+                        b = f.read(size - n)
+                    out.write(b)
+                    n += len(b)
+        if n < size:
+            raise RuntimeError("%s: only %d bytes of %s" % (path, n, kind))
+
+
+def compressed(ag, disk, sizes, runs, row):
+    """S6: suspend --compress against a plain suspend, then wake."""
+    for mib in sizes:
+        for kind in ("random", "binaries", "text"):
+            pingdir = os.path.join(disk, "ping-z%d-%s" % (mib, kind))
+            fifos(pingdir)
+            bundle = make_bundle(os.path.join(disk, "bundle-z%d-%s" % (mib, kind)), mib, pingdir)
+            content(os.path.join(bundle, "rootfs", "content"), kind, mib << 20)
+            cfg = json.load(open(os.path.join(bundle, "config.json")))
+            cfg["process"]["args"][2] = cfg["process"]["args"][2].replace(
+                "dd if=/dev/zero", "dd if=/content")
+            with open(os.path.join(bundle, "config.json"), "w") as f:
+                json.dump(cfg, f)
+            res = {k: [] for k in ("sus", "sus-z", "img", "img-z", "wake", "wake-z")}
+            for i in range(runs):
+                cid = "z%d-%s-%d" % (mib, kind, i)
+                ag.run_d(cid, bundle)
+                wait_rss(ag, cid, mib)
+                answer(pingdir)
+                for z in ("", "-z"):
+                    img = os.path.join(disk, "img-%s%s" % (cid, z))
+                    w, _, _ = timed(ag.cmd("suspend", "--image-path", img, cid) +
+                                    (["--compress"] if z else []))
+                    res["sus" + z].append(w * 1e3)
+                    res["img" + z].append(du(img) / (1 << 20))
+                    t0 = time.monotonic()
+                    th, r = ping(pingdir)
+                    sh(ag.cmd("wake", cid))
+                    th.join(60)
+                    if r.get("answer") != "pong":
+                        raise RuntimeError("agentrun wake: no pong: %s" % r)
+                    res["wake" + z].append((r["t"] - t0) * 1e3)
+                ag.delete(cid)
+            for what, unit in (("img", "MiB"), ("sus", "ms"), ("wake", "ms")):
+                p, z = median(res[what]), median(res[what + "-z"])
+                name = {"img": "image size", "sus": "suspend", "wake": "wake->pong"}[what]
+                row("S6 %s %d MiB %s, plain (%s)" % (name, mib, kind, unit), unit, res[what])
+                row("S6 %s %d MiB %s, --compress (%s)" % (name, mib, kind, unit), unit,
+                    res[what + "-z"], note="%.2fx of plain" % (z / p) if p else "")
 
 
 def make_spec(bundle):
