@@ -478,10 +478,11 @@ int seccomp_cache_store(int dirfd, const uint8_t key[SHA256_LEN], const struct s
 {
 	if (!n_insns || n_insns > BPF_MAXINSNS)
 		return -1;
-	char name[2 * SHA256_LEN + 1], tmp[2 * SHA256_LEN + 40];
+	char name[2 * SHA256_LEN + 1], self[64];
 	sha256_hex(key, name);
-	snprintf(tmp, sizeof(tmp), ".tmp.%s.%ld", name, (long)getpid());
-	int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	/* nameless until it is whole: nothing half-written is ever seen, and a
+	 * command killed here leaves nothing behind */
+	int fd = openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
 	struct cache_header h = {.n_insns = (uint32_t)n_insns};
@@ -491,12 +492,15 @@ int seccomp_cache_store(int dirfd, const uint8_t key[SHA256_LEN], const struct s
 	int r = write_all(fd, &h, sizeof(h)) < 0 || write_all(fd, prog, n_insns * sizeof(*prog)) < 0
 			? -1
 			: 0;
-	if (close(fd) < 0)
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	if (r == 0 && linkat(AT_FDCWD, self, dirfd, name, AT_SYMLINK_FOLLOW) < 0) {
+		/* a damaged entry (or a symlink) in the way: replace it */
 		r = -1;
-	if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
-		r = -1;
-	if (r < 0)
-		unlinkat(dirfd, tmp, 0);
+		if (errno == EEXIST && unlinkat(dirfd, name, 0) == 0 &&
+		    linkat(AT_FDCWD, self, dirfd, name, AT_SYMLINK_FOLLOW) == 0)
+			r = 0;
+	}
+	close(fd);
 	return r;
 }
 

@@ -24,7 +24,8 @@ void seccomp_filter_free(struct seccomp_filter *f);
  * written to ROOT/SECCOMP_CACHE_DIR/KEY. KEY is the SHA-256 of
  * linux.seccomp as parsed with libseccomp's version, API level, the native
  * arch, the kernel release and a format version. The directory is 0700
- * and ours, an entry a regular file of ours (not group- or
+ * and ours, an entry a regular file of ours (written nameless, O_TMPFILE,
+ * and linked in whole) (not group- or
  * other-writable, one link, opened without following a symlink) with the
  * key and a digest of the program in a header; anything else about it and
  * the filter is compiled as without a cache (never none). A filter with

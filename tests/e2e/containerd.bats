@@ -177,7 +177,7 @@ agentrun_failures_in_log() {
 	sleep 0.5
 	for c in $(cr task ls -q); do cr task delete -f "$c"; done
 	for c in $(cr containers ls -q); do cr containers delete "$c"; done
-	[ -z "$(ls -A "$(RUNC_ROOT)" 2>/dev/null)" ]
+	[ -z "$(ls -A "$(RUNC_ROOT)" 2>/dev/null | grep -vx '.seccomp-cache')" ]
 	[ -z "$(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -path "*/$CTR_NS/*" -type d 2>/dev/null || true)" ]
 	[ -z "$(agentrun_failures_in_log)" ]
 }
