@@ -140,7 +140,7 @@ one_line() {
 	[[ "$output" == "config.json: .linux.uidMappings[1]: host ids $((RL_SUBUID + RL_SUBCOUNT))-"*"not in /etc/subuid for user $RL_USER"* ]]
 	# nothing left: no state, no process
 	[ -z "$(ls -A "$RL_XDG/agentrun" 2>/dev/null | grep -vx '.seccomp-cache')" ]
-	[ -z "$(rl_pids)" ]
+	rl_gone
 }
 
 @test "rootless: refused with one line: a gid mapping outside the subgid range, and a range without newuidmap in PATH" {

@@ -72,13 +72,27 @@ rl_user_create() {
 	export RL_USER RL_UID RL_GID RL_SUBUID RL_SUBGID RL_SUBCOUNT RL_DIR RL_AGENTRUN
 }
 
+# rl_gone: true once no process of the user is left, waiting up to 10 s for
+# those being killed to finish exiting (slow under the sanitizers); a
+# process that stays fails it.
+rl_gone() {
+	local i
+	for i in $(seq 50); do
+		[ -z "$(rl_pids)" ] && return 0
+		sleep 0.2
+	done
+	rl_pids >&2
+	return 1
+}
+
 # rl_pids: live processes running as the user or as one of its subordinate
-# ids (what its containers run as).
+# ids (what its containers run as); zombies are not live (this machine's
+# PID 1 may never reap what is reparented to it).
 rl_pids() {
 	local p uid
 	[ -n "${RL_UID:-}" ] || return 0
 	for p in /proc/[0-9]*; do
-		uid=$(awk '/^Uid:/ { print $2; exit }' "$p/status" 2>/dev/null) || continue
+		uid=$(awk '/^State:/ && $2 == "Z" { exit } /^Uid:/ { print $2; exit }' "$p/status" 2>/dev/null) || continue
 		[ -n "$uid" ] || continue
 		if [ "$uid" = "$RL_UID" ] ||
 			{ [ -n "${RL_SUBUID:-}" ] && [ "$uid" -ge "$RL_SUBUID" ] &&

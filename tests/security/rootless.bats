@@ -93,7 +93,7 @@ assert_no_host_root_file() {
 	one_line
 	[[ "$output" == "config.json: .linux.uidMappings[1]: host ids $((RL_SUBUID + RL_SUBCOUNT - 10))-"* ]]
 	[ -z "$(ls -A "$RL_XDG/agentrun" 2>/dev/null | grep -vx '.seccomp-cache')" ]
-	[ -z "$(rl_pids)" ]
+	rl_gone
 	# newuidmap is the only helper with the privilege to map other ids:
 	# an agentrun installed setuid root would write any map itself
 	if ! nosuid_here; then
