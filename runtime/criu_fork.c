@@ -7,6 +7,7 @@
 
 #include "cgroups/cgroup.h"
 #include "runtime/clonefs.h"
+#include "spec/json.h"
 #include "runtime/container.h"
 #include "runtime/landlock.h"
 #include "runtime/session.h"
@@ -108,48 +109,6 @@ static int path_fmt(char *out, size_t size, struct error *err, const char *fmt, 
 
 /* ------------------------------------------------------------ config */
 
-static void gen_str(yajl_gen g, const char *s)
-{
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static void gen_tree(yajl_gen g, yajl_val v)
-{
-	if (!v) {
-		yajl_gen_null(g);
-		return;
-	}
-	switch (v->type) {
-	case yajl_t_string:
-		gen_str(g, v->u.string);
-		break;
-	case yajl_t_number:
-		yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
-		break;
-	case yajl_t_object:
-		yajl_gen_map_open(g);
-		for (size_t i = 0; i < v->u.object.len; i++) {
-			gen_str(g, v->u.object.keys[i]);
-			gen_tree(g, v->u.object.values[i]);
-		}
-		yajl_gen_map_close(g);
-		break;
-	case yajl_t_array:
-		yajl_gen_array_open(g);
-		for (size_t i = 0; i < v->u.array.len; i++)
-			gen_tree(g, v->u.array.values[i]);
-		yajl_gen_array_close(g);
-		break;
-	case yajl_t_true:
-	case yajl_t_false:
-		yajl_gen_bool(g, v->type == yajl_t_true);
-		break;
-	default:
-		yajl_gen_null(g);
-		break;
-	}
-}
-
 /* The source's config.json for a copy: root.path and the copied mounts'
  * sources are the copy's (other bind sources made absolute: the bundle is
  * another directory), linux.cgroupsPath dropped (each copy gets the
@@ -174,15 +133,15 @@ static int fork_config(const char *json, const struct spec *spec, const char *sr
 	for (size_t i = 0; i < tree->u.object.len; i++) {
 		const char *k = tree->u.object.keys[i];
 		yajl_val v = tree->u.object.values[i];
-		gen_str(g, k);
+		json_str(g, k);
 		if (!strcmp(k, "root") && YAJL_IS_OBJECT(v)) {
 			yajl_gen_map_open(g);
 			for (size_t j = 0; j < v->u.object.len; j++) {
-				gen_str(g, v->u.object.keys[j]);
+				json_str(g, v->u.object.keys[j]);
 				if (!strcmp(v->u.object.keys[j], "path"))
-					gen_str(g, c->rootfs);
+					json_str(g, c->rootfs);
 				else
-					gen_tree(g, v->u.object.values[j]);
+					json_tree(g, v->u.object.values[j]);
 			}
 			yajl_gen_map_close(g);
 		} else if (!strcmp(k, "mounts") && YAJL_IS_ARRAY(v) &&
@@ -192,22 +151,22 @@ static int fork_config(const char *json, const struct spec *spec, const char *sr
 				yajl_val mv = v->u.array.values[m];
 				const struct spec_mount *sm = &spec->mounts[m];
 				if (!YAJL_IS_OBJECT(mv)) {
-					gen_tree(g, mv);
+					json_tree(g, mv);
 					continue;
 				}
 				yajl_gen_map_open(g);
 				for (size_t j = 0; j < mv->u.object.len; j++) {
 					const char *mk = mv->u.object.keys[j];
-					gen_str(g, mk);
+					json_str(g, mk);
 					char src[PATH_MAX];
 					if (!strcmp(mk, "source") && c->sources[m]) {
-						gen_str(g, c->sources[m]);
+						json_str(g, c->sources[m]);
 					} else if (!strcmp(mk, "source") && sm->source &&
 						   is_bind(sm)) {
 						bind_source(sm, src_bundle, src, sizeof(src));
-						gen_str(g, src);
+						json_str(g, src);
 					} else {
-						gen_tree(g, mv->u.object.values[j]);
+						json_tree(g, mv->u.object.values[j]);
 					}
 				}
 				yajl_gen_map_close(g);
@@ -218,12 +177,12 @@ static int fork_config(const char *json, const struct spec *spec, const char *sr
 			for (size_t j = 0; j < v->u.object.len; j++) {
 				if (!strcmp(v->u.object.keys[j], "cgroupsPath"))
 					continue;
-				gen_str(g, v->u.object.keys[j]);
-				gen_tree(g, v->u.object.values[j]);
+				json_str(g, v->u.object.keys[j]);
+				json_tree(g, v->u.object.values[j]);
 			}
 			yajl_gen_map_close(g);
 		} else {
-			gen_tree(g, v);
+			json_tree(g, v);
 		}
 	}
 	yajl_gen_map_close(g);

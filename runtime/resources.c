@@ -4,6 +4,7 @@
  * checkpoint and later updates see them); `events` opens its cgroup. */
 #include "runtime/resources.h"
 #include "runtime/container.h"
+#include "spec/json.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -65,48 +66,6 @@ bad:
 
 /* ---- the saved config -------------------------------------------------- */
 
-static void gen_str(yajl_gen g, const char *s)
-{
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static void gen_tree(yajl_gen g, yajl_val v)
-{
-	if (!v) {
-		yajl_gen_null(g);
-		return;
-	}
-	switch (v->type) {
-	case yajl_t_string:
-		gen_str(g, v->u.string);
-		break;
-	case yajl_t_number:
-		yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
-		break;
-	case yajl_t_object:
-		yajl_gen_map_open(g);
-		for (size_t i = 0; i < v->u.object.len; i++) {
-			gen_str(g, v->u.object.keys[i]);
-			gen_tree(g, v->u.object.values[i]);
-		}
-		yajl_gen_map_close(g);
-		break;
-	case yajl_t_array:
-		yajl_gen_array_open(g);
-		for (size_t i = 0; i < v->u.array.len; i++)
-			gen_tree(g, v->u.array.values[i]);
-		yajl_gen_array_close(g);
-		break;
-	case yajl_t_true:
-	case yajl_t_false:
-		yajl_gen_bool(g, v->type == yajl_t_true);
-		break;
-	default:
-		yajl_gen_null(g);
-		break;
-	}
-}
-
 static yajl_val lookup(yajl_val obj, const char *key)
 {
 	for (size_t i = 0; obj && YAJL_IS_OBJECT(obj) && i < obj->u.object.len; i++)
@@ -121,7 +80,7 @@ static yajl_val lookup(yajl_val obj, const char *key)
 static void gen_merged(yajl_gen g, yajl_val old, yajl_val patch, int depth)
 {
 	if (!YAJL_IS_OBJECT(patch)) {
-		gen_tree(g, patch);
+		json_tree(g, patch);
 		return;
 	}
 	if (old && !YAJL_IS_OBJECT(old))
@@ -131,18 +90,18 @@ static void gen_merged(yajl_gen g, yajl_val old, yajl_val patch, int depth)
 	for (size_t i = 0; old && i < old->u.object.len; i++) {
 		const char *k = old->u.object.keys[i];
 		yajl_val pv = lookup(patch, k);
-		gen_str(g, k);
+		json_str(g, k);
 		if (pv && !YAJL_IS_NULL(pv) && strcmp(k, skip) != 0)
 			gen_merged(g, old->u.object.values[i], pv, depth + 1);
 		else
-			gen_tree(g, old->u.object.values[i]);
+			json_tree(g, old->u.object.values[i]);
 	}
 	for (size_t i = 0; i < patch->u.object.len; i++) {
 		const char *k = patch->u.object.keys[i];
 		yajl_val pv = patch->u.object.values[i];
 		if (YAJL_IS_NULL(pv) || !strcmp(k, skip) || lookup(old, k))
 			continue;
-		gen_str(g, k);
+		json_str(g, k);
 		gen_merged(g, NULL, pv, depth + 1);
 	}
 	yajl_gen_map_close(g);
@@ -169,14 +128,14 @@ static char *patch_from_flags(const struct spec_resources *r)
 	char num[32];
 #define NUM(key, fmt, v)                                \
 	do {                                            \
-		gen_str(g, key);                        \
+		json_str(g, key);                       \
 		snprintf(num, sizeof(num), "%" fmt, v); \
 		yajl_gen_number(g, num, strlen(num));   \
 	} while (0)
 	yajl_gen_map_open(g);
 	const struct spec_memory *m = &r->memory;
 	if (m->has_limit || m->has_reservation || m->has_swap) {
-		gen_str(g, "memory");
+		json_str(g, "memory");
 		yajl_gen_map_open(g);
 		if (m->has_limit)
 			NUM("limit", PRId64, m->limit);
@@ -188,7 +147,7 @@ static char *patch_from_flags(const struct spec_resources *r)
 	}
 	const struct spec_cpu *c = &r->cpu;
 	if (c->present) {
-		gen_str(g, "cpu");
+		json_str(g, "cpu");
 		yajl_gen_map_open(g);
 		if (c->has_shares)
 			NUM("shares", PRIu64, c->shares);
@@ -203,23 +162,23 @@ static char *patch_from_flags(const struct spec_resources *r)
 		if (c->has_realtime_period)
 			NUM("realtimePeriod", PRIu64, c->realtime_period);
 		if (c->cpus) {
-			gen_str(g, "cpus");
-			gen_str(g, c->cpus);
+			json_str(g, "cpus");
+			json_str(g, c->cpus);
 		}
 		if (c->mems) {
-			gen_str(g, "mems");
-			gen_str(g, c->mems);
+			json_str(g, "mems");
+			json_str(g, c->mems);
 		}
 		yajl_gen_map_close(g);
 	}
 	if (r->pids.has_limit) {
-		gen_str(g, "pids");
+		json_str(g, "pids");
 		yajl_gen_map_open(g);
 		NUM("limit", PRId64, r->pids.limit);
 		yajl_gen_map_close(g);
 	}
 	if (r->block_io.has_weight) {
-		gen_str(g, "blockIO");
+		json_str(g, "blockIO");
 		yajl_gen_map_open(g);
 		NUM("weight", "u", (unsigned)r->block_io.weight);
 		yajl_gen_map_close(g);

@@ -10,6 +10,43 @@ void json_str(yajl_gen g, const char *s)
 	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
 }
 
+void json_tree(yajl_gen g, yajl_val v)
+{
+	if (!v) {
+		yajl_gen_null(g);
+		return;
+	}
+	switch (v->type) {
+	case yajl_t_string:
+		json_str(g, v->u.string);
+		break;
+	case yajl_t_number:
+		yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
+		break;
+	case yajl_t_object:
+		yajl_gen_map_open(g);
+		for (size_t i = 0; i < v->u.object.len; i++) {
+			json_str(g, v->u.object.keys[i]);
+			json_tree(g, v->u.object.values[i]);
+		}
+		yajl_gen_map_close(g);
+		break;
+	case yajl_t_array:
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < v->u.array.len; i++)
+			json_tree(g, v->u.array.values[i]);
+		yajl_gen_array_close(g);
+		break;
+	case yajl_t_true:
+	case yajl_t_false:
+		yajl_gen_bool(g, v->type == yajl_t_true);
+		break;
+	default:
+		yajl_gen_null(g);
+		break;
+	}
+}
+
 void json_kstr(yajl_gen g, const char *key, const char *value)
 {
 	if (!value)

@@ -12,6 +12,8 @@
 #include "util/error.h"
 
 void json_str(yajl_gen g, const char *s);
+/* the parsed tree v as it was (null for NULL) */
+void json_tree(yajl_gen g, yajl_val v);
 void json_kstr(yajl_gen g, const char *key, const char *value); /* skipped when value NULL */
 void json_kint(yajl_gen g, const char *key, long long value);
 void json_kbool(yajl_gen g, const char *key, bool value);
