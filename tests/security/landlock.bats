@@ -62,20 +62,17 @@ add_shared() {
 	add_shared
 	run_ctr "$WRITES"
 	[ "$status" -eq 0 ]
-	# truncate(2) is a Landlock right from ABI 3 (Linux 6.2) on
-	local refused="create append mkdir rm symlink hardlink mkfifo move chmod-dir"
-	[ "$LL_ABI" -ge 3 ] && refused+=" trunc"
+	# truncate(2) is a Landlock right only from ABI 3 (Linux 6.2), but
+	# busybox truncate opens the file for writing first: refused on every ABI
+	# (seen on the 6.1 guest, ABI 2)
+	local refused="create append trunc mkdir rm symlink hardlink mkfifo move chmod-dir"
 	for w in $refused; do
 		[[ "$output" == *"$w refused"* ]] || { echo "not refused: $w"; false; }
 	done
 	for w in work tmp shm null bind; do
 		[[ "$output" == *"$w ok"* ]] || { echo "refused: $w"; false; }
 	done
-	if [ "$LL_ABI" -ge 3 ]; then
-		[ "${lines[-1]}" = host-data ] # neither appended to, truncated nor removed
-	else
-		[ "$(cat "$BUNDLE/rootfs/data/existing")" = "" ] # truncated, not appended to
-	fi
+	[ "${lines[-1]}" = host-data ] # neither appended to, truncated nor removed
 	[ ! -e "$BUNDLE/rootfs/data/new" ]
 	# the refusal is EACCES (Landlock), not EROFS
 	run_ctr 'echo x > /data/new'
