@@ -246,8 +246,9 @@ static int lazy_daemon(const char *image, const char *logfile, pid_t *pid, struc
 		if (d > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 			struct error ignored;
 			session_discard_image(-1, image, &ignored);
+			_exit(0); /* removed: wake reads this */
 		}
-		_exit(0);
+		_exit(1);
 	}
 	for (int i = 0; i < 500; i++) {
 		struct stat sb;
@@ -336,7 +337,14 @@ int container_wake(const struct wake_opts *o, struct error *err)
 	if (daemon > 0) {
 		/* the daemon serves the rest of the pages in the background
 		 * and exits when all are in: its parent (a child of ours,
-		 * left running) removes the image then */
+		 * left running) removes the image then. When it was done
+		 * before CRIU's restore had finished, the files the restore
+		 * wrote last (stats-restore) came after that removal: they
+		 * go now. */
+		int ks;
+		if (waitpid(daemon, &ks, WNOHANG) == daemon && WIFEXITED(ks) &&
+		    WEXITSTATUS(ks) == 0 && session_discard_image(dirfd, image, &e) < 0)
+			fprintf(stderr, "warning: %s\n", e.msg);
 		r = 0;
 		goto out;
 	}

@@ -586,8 +586,9 @@ fork_reflinked() {
 	wait_count "$id" "$c"
 	# the lazy-pages daemon pushes the rest, exits, and its keeper removes
 	# the image
-	for ((i = 0; i < 100; i++)); do [ -e "$img" ] || break; sleep 0.1; done
-	[ ! -e "$img" ]
+	# (bounded at 60 s: the keeper is slow under the sanitizers)
+	for ((i = 0; i < 600; i++)); do [ -e "$img" ] || break; sleep 0.1; done
+	[ ! -e "$img" ] || { cat "$STATE_ROOT/$id/lazy-pages.log" | tail -20; ls -la "$img"; false; }
 	# the pages went through userfaultfd, every one of them
 	grep -E 'UFFD transferred pages: \(([0-9]+)/\1\)' "$STATE_ROOT/$id/lazy-pages.log"
 	wait_count "$id" "$((c + 1))"
