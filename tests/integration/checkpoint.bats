@@ -361,30 +361,6 @@ sys.exit(os.fstat(owner).st_ino != os.stat("/proc/%s/ns/user" % sys.argv[1]).st_
 	wait_count "$id2" 1
 }
 
-# console_receiver SOCK OUT: accept one pty master on SOCK, copy what it
-# reads into OUT (background; killed by teardown).
-console_receiver() {
-	"$PYTHON" /dev/fd/4 "$1" "$2" </dev/null >/dev/null 2>&1 3>&- 4<<-'EOF' &
-		import os, socket, sys
-		s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-		s.bind(sys.argv[1]); s.listen(1)
-		c, _ = s.accept()
-		_, fds, _, _ = socket.recv_fds(c, 1, 1)
-		with open(sys.argv[2], "ab", buffering=0) as out:
-		    while True:
-		        try:
-		            b = os.read(fds[0], 4096)
-		        except OSError:
-		            break
-		        if not b:
-		            break
-		        out.write(b)
-	EOF
-	echo $! >>"$T/.helpers"
-	for ((i = 0; i < 50; i++)); do [ -S "$1" ] && return 0; sleep 0.1; done
-	return 1
-}
-
 @test "checkpoint: a container with a terminal gets a new pty through --console-socket" {
 	cfg '.process.terminal = true'
 	set_cmd 'i=0; while true; do i=$((i+1)); echo tick$i; echo $i > /tmp/c.new; mv /tmp/c.new /tmp/count; sleep 0.1; done'

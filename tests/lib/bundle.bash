@@ -437,3 +437,28 @@ with open(out + ".tmp", "w") as f:
     json.dump(res, f)
 os.rename(out + ".tmp", out)
 '
+
+# console_receiver SOCK OUT: accept one pty master on SOCK, copy what it
+# reads into OUT (background; its pid goes to $T/.helpers, which the
+# caller's teardown kills).
+console_receiver() {
+	"$PYTHON" /dev/fd/4 "$1" "$2" </dev/null >/dev/null 2>&1 3>&- 4<<-'EOF' &
+		import os, socket, sys
+		s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+		s.bind(sys.argv[1]); s.listen(1)
+		c, _ = s.accept()
+		_, fds, _, _ = socket.recv_fds(c, 1, 1)
+		with open(sys.argv[2], "ab", buffering=0) as out:
+		    while True:
+		        try:
+		            b = os.read(fds[0], 4096)
+		        except OSError:
+		            break
+		        if not b:
+		            break
+		        out.write(b)
+	EOF
+	echo $! >>"$T/.helpers"
+	for ((i = 0; i < 50; i++)); do [ -S "$1" ] && return 0; sleep 0.1; done
+	return 1
+}
