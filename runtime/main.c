@@ -657,7 +657,7 @@ int main(int argc, char **argv)
 		int r = c->run(c, &g, argc - optind, argv + optind, &err);
 		if (r < 0) {
 			log_error("%s", err.msg[0] ? err.msg : "unknown error");
-			return 1;
+			return cli_failure_status;
 		}
 		return r;
 	}

@@ -43,6 +43,10 @@ int cli_need_args(const struct command *cmd, int argc, int first, int want, bool
 /* A signal by number or name (KILL, SIGKILL, RTMIN+1). */
 int cli_parse_signal(const char *s, int *sig, struct error *err);
 int cli_check_cgroup_manager(const struct global_opts *g, struct error *err);
+/* The exit status main() gives a command that returns -1: 1, except where
+ * a command sets it once its arguments are parsed (`exec`: 255, as runc and
+ * crun exit when the process could not be run). */
+extern int cli_failure_status;
 
 int cmd_create(const struct command *self, const struct global_opts *g, int argc, char **argv,
 	       struct error *err);

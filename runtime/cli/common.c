@@ -13,6 +13,8 @@ void cli_print_help(const struct command *cmd)
 	printf("NAME:\n   agentrun %s - %s\n\n%s", cmd->name, cmd->summary, cmd->usage);
 }
 
+int cli_failure_status = 1;
+
 int cli_parse(const struct command *cmd, int argc, char **argv, const struct option *opts,
 	      int (*on_opt)(int c, const char *arg, void *ctx, struct error *err), void *ctx,
 	      struct error *err)

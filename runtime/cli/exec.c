@@ -309,6 +309,9 @@ int cmd_exec(const struct command *self, const struct global_opts *g, int argc, 
 	if (argc - first < 1)
 		return cli_need_args(self, argc, first, 1, true, err);
 	x.o.id = argv[first];
+	/* from here a failure is "the process could not be run": runc's and
+	 * crun's 255, which engines tell from the process's own status */
+	cli_failure_status = 255;
 	if (session_wake_for(g->root, x.o.id, x.no_wake, "exec", err) < 0)
 		return -1;
 	struct spec *spec = NULL;

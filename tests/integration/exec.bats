@@ -284,10 +284,29 @@ status_hex() { # status_hex FIELD TEXT: a hex field of /proc/PID/status output
 
 @test "exec: refused for an unknown container, and without a command" {
 	run runtime exec no-such-container true </dev/null
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 255 ]
 	start_sleeper
 	run runtime exec "$id" </dev/null
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 255 ]
+	# no container id at all is a usage error: 1, as runc
+	run runtime exec </dev/null
+	[ "$status" -eq 1 ]
+}
+
+@test "exec: a process that cannot be run exits 255 (runc, crun), its own status passes through" {
+	start_sleeper
+	run runtime exec "$id" /no/such/program </dev/null
+	[ "$status" -eq 255 ]
+	[[ "$output" == */no/such/program* ]]
+	run runtime exec --cwd /no/such/dir "$id" true </dev/null
+	[ "$status" -eq 255 ]
+	run runtime exec -e NOEQUALS "$id" true </dev/null
+	[ "$status" -eq 255 ]
+	# a process that ran and failed keeps its own status, 255 included
+	run runtime exec "$id" sh -c 'exit 255' </dev/null
+	[ "$status" -eq 255 ]
+	run runtime exec "$id" sh -c 'exit 1' </dev/null
+	[ "$status" -eq 1 ]
 }
 
 @test "exec: in a paused container refused without --ignore-paused, allowed with it" {
