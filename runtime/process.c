@@ -216,9 +216,26 @@ int process_set_user(const struct spec_user *u, struct error *err)
 	/* EPERM: a user namespace with setgroups denied (rootless) */
 	if (setgroups(u->n_additional_gids, groups) < 0 && errno != EPERM)
 		return error_errno(err, "setgroups");
-	if (setresgid(u->gid, u->gid, u->gid) < 0)
+	/* Each change of the effective ids resets dumpable to
+	 * fs.suid_dumpable; with 1, a process of the same user could ptrace
+	 * us between that change and the prctl. ptrace (and /proc/PID/exe)
+	 * needs the caller's uid to be all three of ours and its gid all
+	 * three of ours: keep the saved ids as they are until we are not
+	 * dumpable, then move them (a change of the saved ids alone leaves
+	 * dumpable alone: kernel/cred.c commit_creds). */
+	uid_t ruid, euid, suid;
+	gid_t rgid, egid, sgid;
+	if (getresuid(&ruid, &euid, &suid) < 0 || getresgid(&rgid, &egid, &sgid) < 0)
+		return error_errno(err, "getresuid");
+	if (setresgid(u->gid, u->gid, sgid) < 0)
 		return error_errno(err, "setgid %u", u->gid);
-	if (setresuid(u->uid, u->uid, u->uid) < 0)
+	if (setresuid(u->uid, u->uid, suid) < 0)
+		return error_errno(err, "setuid %u", u->uid);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return error_errno(err, "prctl(PR_SET_DUMPABLE)");
+	if (setresgid(-1, -1, u->gid) < 0)
+		return error_errno(err, "setgid %u", u->gid);
+	if (setresuid(-1, -1, u->uid) < 0)
 		return error_errno(err, "setuid %u", u->uid);
 	return 0;
 }

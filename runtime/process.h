@@ -36,7 +36,8 @@ struct process_caps {
 int process_caps_load(const struct spec_process *p, struct process_caps *c, struct error *err);
 /* Drop every capability not in the bounding set. */
 int process_drop_bounding(const struct process_caps *c, struct error *err);
-/* setgroups, setresgid, setresuid to process.user. */
+/* setgroups, setresgid, setresuid to process.user; not dumpable after it
+ * (the saved ids change last, once it is not). */
 int process_set_user(const struct spec_user *u, struct error *err);
 /* Set effective, permitted and inheritable; with plus_sys_admin also
  * CAP_SYS_ADMIN (to load a seccomp filter without no_new_privs; call again

@@ -117,6 +117,38 @@ assert_not_reached() {
 	done
 }
 
+@test "exe: exec --user to another uid: a process of that uid cannot ptrace the joiner while it changes ids (fs.suid_dumpable 1)" {
+	# With fs.suid_dumpable 1 each change of the effective ids makes the
+	# process dumpable until agentrun's next prctl. Two things keep a
+	# container process of the target uid out in that moment: agentrun
+	# keeps its saved ids until it is not dumpable again (ptrace needs the
+	# caller's uid to be all three of the target's), and it still holds a
+	# full permitted set then (ptrace needs the caller's to cover it). The
+	# attacker here is uid 1000 with the capabilities a joiner needs to
+	# change ids, so that a build cut to those would rest on the ids alone
+	# (tests/security/README.md: how each was weakened).
+	cfg '["CAP_KILL", "CAP_SETUID", "CAP_SETGID"] as $c
+		| .process.user = {"uid": 1000, "gid": 1000}
+		| .process.capabilities = {"bounding": $c, "effective": $c, "permitted": $c, "inheritable": $c, "ambient": $c}'
+	echo 1 >/proc/sys/fs/suid_dumpable
+	rm -f "$T/shared/stop"
+	set_args /bin/hostile watch /shared/user.1 60
+	id=$(new_id)
+	run_d "$id"
+	track_pid "$(pid_of "$id")"
+	wait_file "$T/shared/user.1"
+	for ((i = 0; i < 10; i++)); do
+		runtime exec --user 1000:1000 "$id" true
+	done
+	touch "$T/shared/stop"
+	for ((i = 0; i < 150; i++)); do
+		grep -q '^DONE' "$T/shared/user.1" && break
+		sleep 0.1
+	done
+	assert_not_reached "$T/shared/user.1"
+	runtime delete -f "$id"
+}
+
 @test "exe: a container process running /proc/self/exe gets a sealed copy of agentrun, never the host binary (CVE-2019-5736)" {
 	# the hostile image's entrypoint is /proc/self/exe: the runtime's own
 	# image then runs as the container process; its --log fifo holds it
