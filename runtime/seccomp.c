@@ -4,6 +4,7 @@
 #include "util/cleanup.h"
 #include "util/sha256.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -501,6 +502,77 @@ int seccomp_cache_store(int dirfd, const uint8_t key[SHA256_LEN], const struct s
 			r = 0;
 	}
 	close(fd);
+	if (r == 0)
+		seccomp_cache_prune(dirfd, SECCOMP_CACHE_MAX);
+	return r;
+}
+
+static bool entry_name(const char *n)
+{
+	if (strlen(n) != 2 * SHA256_LEN)
+		return false;
+	for (; *n; n++)
+		if (!((*n >= '0' && *n <= '9') || (*n >= 'a' && *n <= 'f')))
+			return false;
+	return true;
+}
+
+struct aged {
+	struct timespec mtime;
+	char name[2 * SHA256_LEN + 1];
+};
+
+static int older_first(const void *a, const void *b)
+{
+	const struct timespec *x = &((const struct aged *)a)->mtime;
+	const struct timespec *y = &((const struct aged *)b)->mtime;
+	if (x->tv_sec != y->tv_sec)
+		return x->tv_sec < y->tv_sec ? -1 : 1;
+	return x->tv_nsec < y->tv_nsec ? -1 : x->tv_nsec > y->tv_nsec;
+}
+
+int seccomp_cache_prune(int dirfd, size_t keep)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	struct aged *e = NULL;
+	size_t n = 0, cap = 0;
+	int r = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		struct stat st;
+		if (!entry_name(de->d_name) ||
+		    fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			struct aged *ne = realloc(e, cap * sizeof(*e));
+			if (!ne) {
+				r = -1;
+				break;
+			}
+			e = ne;
+		}
+		e[n].mtime = st.st_mtim;
+		memcpy(e[n].name, de->d_name, sizeof(e[n].name));
+		n++;
+	}
+	closedir(d);
+	if (r == 0 && n > keep) {
+		/* the oldest written go first; one still in use is simply
+		 * compiled and written again */
+		qsort(e, n, sizeof(*e), older_first);
+		for (size_t i = 0; i < n - keep; i++)
+			if (unlinkat(dirfd, e[i].name, 0) < 0 && errno != ENOENT)
+				r = -1;
+	}
+	free(e);
 	return r;
 }
 

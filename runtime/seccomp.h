@@ -46,6 +46,12 @@ int seccomp_cache_load(int dirfd, const uint8_t key[32], struct sock_filter **pr
 		       size_t *n_insns);
 int seccomp_cache_store(int dirfd, const uint8_t key[32], const struct sock_filter *prog,
 			size_t n_insns);
+/* Keep the newest `keep` entries (by mtime), remove the rest: a store that
+ * adds an entry calls it with SECCOMP_CACHE_MAX, so the cache of a host
+ * that sees ever new filters stays bounded (at most 256 programs of at
+ * most 32 KiB). Names that are not entries are left alone. */
+#define SECCOMP_CACHE_MAX 256
+int seccomp_cache_prune(int dirfd, size_t keep);
 const struct sock_filter *seccomp_program(const struct seccomp_filter *f, size_t *n_insns,
 					  unsigned int *flags);
 

@@ -5,7 +5,9 @@
  * is compiled again); every field of linux.seccomp is in the key. Real
  * files in a temporary --root, real libseccomp. */
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -318,6 +320,49 @@ static void test_entry_of_another_key(void **state)
 	free(again);
 }
 
+/* the cache stays bounded: the oldest entries by mtime go, the newest and
+ * anything that is not an entry stay */
+static void test_pruned(void **state)
+{
+	struct fixture *fx = *state;
+	int dirfd = seccomp_cache_dir_open(fx->rootfd);
+	assert_true(dirfd >= 0);
+	struct sock_filter ret = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	uint8_t key[SHA256_LEN];
+	char hex[2 * SHA256_LEN + 1];
+	int other = openat(dirfd, "not-an-entry", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	assert_true(other >= 0);
+	close(other);
+	for (int i = 0; i < 10; i++) {
+		sha256(&i, sizeof(i), key);
+		assert_int_equal(seccomp_cache_store(dirfd, key, &ret, 1), 0);
+		/* entry i written at second 1000 + i */
+		struct timespec t[2] = {{.tv_sec = 1000 + i}, {.tv_sec = 1000 + i}};
+		sha256_hex(key, hex);
+		assert_int_equal(utimensat(dirfd, hex, t, 0), 0);
+	}
+	assert_int_equal(seccomp_cache_prune(dirfd, 4), 0);
+	for (int i = 0; i < 10; i++) {
+		sha256(&i, sizeof(i), key);
+		sha256_hex(key, hex);
+		assert_int_equal(faccessat(dirfd, hex, F_OK, 0) == 0, i >= 6);
+	}
+	assert_int_equal(faccessat(dirfd, "not-an-entry", F_OK, 0), 0);
+	/* stores alone never let it pass SECCOMP_CACHE_MAX */
+	for (int i = 100; i < 100 + SECCOMP_CACHE_MAX + 20; i++) {
+		sha256(&i, sizeof(i), key);
+		assert_int_equal(seccomp_cache_store(dirfd, key, &ret, 1), 0);
+	}
+	char cmd[PATH_MAX + 64];
+	snprintf(cmd, sizeof(cmd), "test $(ls '%s/%s' | grep -c '^[0-9a-f]*$') -eq %d", fx->root,
+		 SECCOMP_CACHE_DIR, SECCOMP_CACHE_MAX);
+	assert_int_equal(system(cmd), 0);
+	/* the last one written is there */
+	sha256_hex(key, hex);
+	assert_int_equal(faccessat(dirfd, hex, F_OK, 0), 0);
+	close(dirfd);
+}
+
 /* a cache directory anyone else can write is not used (nor written) */
 static void test_open_directory_unused(void **state)
 {
@@ -441,6 +486,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_entry_of_another_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_directory_unused, setup, teardown),
 		cmocka_unit_test(test_keys_differ),
+		cmocka_unit_test_setup_teardown(test_pruned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notify_not_prepared, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
