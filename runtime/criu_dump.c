@@ -519,6 +519,30 @@ out:
 	return r;
 }
 
+struct cgroup *criu_prefreeze(const struct spec_state *st)
+{
+	struct cgroup *cg = NULL;
+	struct error ignored;
+	bool frozen = false;
+	if (!st->cgroup || cgroup_open(st->cgroup, &cg, &ignored) < 0)
+		return NULL;
+	if (cgroup_is_frozen(cg, &frozen, &ignored) < 0 || frozen ||
+	    cgroup_freeze(cg, true, &ignored) < 0) {
+		cgroup_free(cg);
+		return NULL;
+	}
+	return cg;
+}
+
+int criu_thaw(struct cgroup *cg, bool thaw, struct error *err)
+{
+	int r = 0;
+	if (cg && thaw)
+		r = cgroup_freeze(cg, false, err);
+	cgroup_free(cg);
+	return r;
+}
+
 int container_checkpoint(const struct checkpoint_opts *o, struct error *err)
 {
 	int rootfd, dirfd;
@@ -547,7 +571,16 @@ int container_checkpoint(const struct checkpoint_opts *o, struct error *err)
 		error_set(err, 0, "container %s: its saved config.json cannot be read", o->id);
 		goto out;
 	}
+	struct cgroup *frozen = criu_prefreeze(&st);
 	r = criu_dump_locked(o, dirfd, &st, spec, err);
+	/* a failed dump leaves the container running as it was; so does a
+	 * pre-dump or --leave-running (CRIU froze it again for us) */
+	struct error terr;
+	if (criu_thaw(frozen, r < 0 || o->leave_running || o->pre_dump, &terr) < 0 && r == 0) {
+		*err = terr;
+		error_prefix(err, "checkpoint done, but thawing %s", o->id);
+		r = -1;
+	}
 out : {
 	pid_t pid = st.pid;
 	unsigned long long start = st.start_time;
@@ -556,8 +589,8 @@ out : {
 	container_close(rootfd, dirfd, &st);
 	if (gone) {
 		/* CRIU killed the tree: the container goes, as with runc */
-		for (int i = 0; i < 500 && state_process_alive(pid, start); i++)
-			nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+		for (int i = 0; i < 5000 && state_process_alive(pid, start); i++)
+			nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
 		if (container_delete(o->root, o->id, true, err) < 0)
 			return error_prefix(err, "checkpoint done, but removing the container");
 	}

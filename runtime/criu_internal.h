@@ -107,6 +107,16 @@ int criu_verify_restored(pid_t root, const struct spec *spec, pid_t **tree, size
 
 /* The criu binary: $AGENTRUN_CRIU, PATH, the sbin directories (-1: none). */
 int criu_find_binary(char *out, size_t size);
+/* Freeze the container's cgroup before CRIU does: CRIU waits for a v1
+ * freezer in steps of 100 ms, the cgroup driver polls in 1, 2, 4... ms,
+ * and CRIU takes an already frozen cgroup as it is (it leaves it frozen
+ * when the tree stays). Returns the cgroup to thaw with criu_thaw() when
+ * the tree stays (NULL: no cgroup, frozen already, or the freeze failed
+ * and CRIU freezes it itself). */
+struct cgroup;
+struct cgroup *criu_prefreeze(const struct spec_state *st);
+/* Thaw (when thaw) and free what criu_prefreeze returned. */
+int criu_thaw(struct cgroup *cg, bool thaw, struct error *err);
 /* Dump the container st (locked: dirfd) as checkpoint does. */
 int criu_dump_locked(const struct checkpoint_opts *o, int dirfd, const struct spec_state *st,
 		     const struct spec *spec, struct error *err);

@@ -130,27 +130,14 @@ static int suspend_locked(const struct suspend_opts *o, int dirfd, struct spec_s
 	}
 	struct checkpoint_opts co = {.root = o->root, .id = o->id, .status_fd = -1};
 	co.c.image_path = image;
-	/* freeze it ourselves first: CRIU waits for a v1 freezer in steps of
-	 * 100 ms, the cgroup driver polls in 1, 2, 4... ms (CRIU takes an
-	 * already frozen cgroup as it is) */
-	struct cgroup *fcg = NULL;
-	bool thaw = false;
-	struct error ferr;
-	if (st->cgroup && cgroup_open(st->cgroup, &fcg, &ferr) == 0) {
-		bool frozen = false;
-		if (cgroup_is_frozen(fcg, &frozen, &ferr) == 0 && !frozen &&
-		    cgroup_freeze(fcg, true, &ferr) == 0)
-			thaw = true;
-	}
+	struct cgroup *frozen = criu_prefreeze(st);
 	if (criu_dump_locked(&co, dirfd, st, spec, err) < 0) {
 		struct error ignored;
-		if (thaw)
-			cgroup_freeze(fcg, false, &ignored);
-		cgroup_free(fcg);
+		criu_thaw(frozen, true, &ignored);
 		session_discard_image(dirfd, image, &ignored);
 		return -1;
 	}
-	cgroup_free(fcg);
+	criu_thaw(frozen, false, NULL);
 	/* CRIU killed the tree: every byte of its memory goes with the
 	 * processes and the cgroup; the id stays */
 	wait_gone(st->pid, st->start_time);

@@ -169,6 +169,24 @@ sys.exit(os.fstat(owner).st_ino != os.stat("/proc/%s/ns/user" % sys.argv[1]).st_
 	wait_count "$id2" 1
 }
 
+@test "checkpoint: --leave-running of a paused container leaves it paused, of a running one thawed" {
+	# checkpoint freezes the cgroup itself before CRIU: it thaws only
+	# what it froze
+	id=$(new_id)
+	run_d "$id"
+	wait_count "$id" 2
+	runtime pause "$id"
+	runtime checkpoint --leave-running --image-path "$IMG" "$id"
+	[ "$(state_of "$id")" = paused ]
+	runtime resume "$id"
+	[ "$(state_of "$id")" = running ]
+	rm -rf "$IMG"
+	runtime checkpoint --leave-running --image-path "$IMG" "$id"
+	[ "$(state_of "$id")" = running ]
+	c=$(count "$id")
+	wait_count "$id" "$c"
+}
+
 @test "checkpoint: restore under a new id from a moved copy of image and bundle" {
 	add_shared
 	echo data >"$T/shared/in"
