@@ -61,6 +61,34 @@ assert_not_reached() {
 	[ "$(sha256sum <"$AGENTRUN")" = "$SUM" ]
 }
 
+# start_watcher OUT: a container whose init is `hostile watch /shared/OUT`,
+# attacking every new process; sets id
+start_watcher() {
+	rm -f "$T/shared/stop"
+	set_args /bin/hostile watch "/shared/$1" 60
+	id=$(new_id)
+	run_d "$id"
+	track_pid "$(pid_of "$id")"
+	wait_file "$T/shared/$1"
+}
+
+# done_and_unreached OUT: wait up to 15 s for the attacker's DONE, check
+# it reached nothing, delete the container
+done_and_unreached() {
+	for ((i = 0; i < 150; i++)); do
+		grep -q '^DONE' "$T/shared/$1" && break
+		sleep 0.1
+	done
+	assert_not_reached "$T/shared/$1"
+	runtime delete -f "$id"
+}
+
+# stop_watcher OUT: stop the watcher, then done_and_unreached
+stop_watcher() {
+	touch "$T/shared/stop"
+	done_and_unreached "$1"
+}
+
 @test "exe: the init waiting for start can neither be ptraced nor its exe opened, then overwritten (CVE-2016-9962, CVE-2019-5736)" {
 	# uid 1000 with the same capabilities as the attacker: only
 	# dumpable stands between them
@@ -78,12 +106,7 @@ assert_not_reached() {
 		# start: the init execs `true`, every agentrun process exits; a
 		# held /proc/1/exe would now be writable
 		runtime start "$id"
-		for ((i = 0; i < 150; i++)); do
-			grep -q '^DONE' "$T/shared/init.$d" && break
-			sleep 0.1
-		done
-		assert_not_reached "$T/shared/init.$d"
-		runtime delete -f "$id"
+		done_and_unreached "init.$d"
 	done
 }
 
@@ -98,22 +121,11 @@ assert_not_reached() {
 	path=$(printf '/no/%d:' $(seq 1 4000))/bin
 	for d in 0 1 2; do
 		echo "$d" >/proc/sys/fs/suid_dumpable
-		rm -f "$T/shared/stop"
-		set_args /bin/hostile watch "/shared/watch.$d" 60
-		id=$(new_id)
-		run_d "$id"
-		track_pid "$(pid_of "$id")"
-		wait_file "$T/shared/watch.$d"
+		start_watcher "watch.$d"
 		for ((i = 0; i < 8; i++)); do
 			runtime exec --env "PATH=$path" "$id" true
 		done
-		touch "$T/shared/stop"
-		for ((i = 0; i < 150; i++)); do
-			grep -q '^DONE' "$T/shared/watch.$d" && break
-			sleep 0.1
-		done
-		assert_not_reached "$T/shared/watch.$d"
-		runtime delete -f "$id"
+		stop_watcher "watch.$d"
 	done
 }
 
@@ -131,22 +143,11 @@ assert_not_reached() {
 		| .process.user = {"uid": 1000, "gid": 1000}
 		| .process.capabilities = {"bounding": $c, "effective": $c, "permitted": $c, "inheritable": $c, "ambient": $c}'
 	echo 1 >/proc/sys/fs/suid_dumpable
-	rm -f "$T/shared/stop"
-	set_args /bin/hostile watch /shared/user.1 60
-	id=$(new_id)
-	run_d "$id"
-	track_pid "$(pid_of "$id")"
-	wait_file "$T/shared/user.1"
+	start_watcher user.1
 	for ((i = 0; i < 10; i++)); do
 		runtime exec --user 1000:1000 "$id" true
 	done
-	touch "$T/shared/stop"
-	for ((i = 0; i < 150; i++)); do
-		grep -q '^DONE' "$T/shared/user.1" && break
-		sleep 0.1
-	done
-	assert_not_reached "$T/shared/user.1"
-	runtime delete -f "$id"
+	stop_watcher user.1
 }
 
 @test "exe: a container process running /proc/self/exe gets a sealed copy of agentrun, never the host binary (CVE-2019-5736)" {
