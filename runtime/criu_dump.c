@@ -290,6 +290,61 @@ static void set_freeze_cgroup(criu_opts *co, const struct spec_state *st)
 	criu_mounts_free(m, n);
 }
 
+/* With cgroups managed (soft, full, strict) CRIU opens every hierarchy
+ * of the tree to save its cgroups, by mounting each one in a yard of its
+ * own (fsopen/fsmount of a cgroup and a cgroup2 filesystem: 1 to 15 ms
+ * on a loaded host, most of it the first mount), unless given a yard: a
+ * directory holding each hierarchy at the name CRIU would mount it
+ * under (the controllers as /proc/PID/cgroup lists them, "unified" for
+ * cgroup2, NAME for name=NAME). The host's /sys/fs/cgroup is such a yard
+ * when every hierarchy of pid is mounted there, whole (root "/"), at that
+ * name: then CRIU is pointed at it (it only reads there on dump). Else
+ * CRIU mounts its own, as before. */
+static void set_cgroup_yard(criu_opts *co, pid_t pid)
+{
+	static const char yard[] = "/sys/fs/cgroup";
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	_cleanup_free_ char *text = NULL;
+	struct error ignored;
+	if (fs_read_file(path, &text, NULL, &ignored) < 0)
+		return;
+	struct criu_mount *m = NULL;
+	size_t n = 0;
+	if (criu_mounts_of(0, &m, &n, &ignored) < 0)
+		return;
+	bool ok = true, any = false;
+	char *save = NULL;
+	for (char *l = strtok_r(text, "\n", &save); l && ok; l = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		const char *ctrls = c1 + 1, *dir = ctrls;
+		if (!*ctrls)
+			dir = "unified";
+		else if (!strncmp(ctrls, "name=", 5))
+			dir = ctrls + 5;
+		char point[PATH_MAX], have[256];
+		snprintf(point, sizeof(point), "%s/%s", yard, dir);
+		const struct criu_mount *cm = mount_at(m, n, point);
+		if (!cm || strcmp(cm->root, "/") != 0) {
+			ok = false;
+			break;
+		}
+		if (!*ctrls)
+			ok = !strcmp(cm->fstype, "cgroup2");
+		else if ((ok = !strcmp(cm->fstype, "cgroup"))) {
+			criu_cgroup_controllers(cm->super, have, sizeof(have));
+			ok = !strcmp(have, ctrls);
+		}
+		any = true;
+	}
+	criu_mounts_free(m, n);
+	if (ok && any)
+		criu_local_add_cg_yard(co, yard);
+}
+
 /* The first error of a CRIU log (usually the cause), to say why in one
  * line: "unix: Unix socket 1147475 not found". */
 void criu_log_reason(const char *dir, const char *log, char *out, size_t size)
@@ -475,6 +530,8 @@ int criu_dump_locked(const struct checkpoint_opts *o, int dirfd, const struct sp
 	    external_namespaces(co, spec, err) < 0)
 		goto out;
 	set_freeze_cgroup(co, st);
+	if (o->c.cgroups_mode != CRIU_MODE_IGNORE)
+		set_cgroup_yard(co, st->pid);
 	criu_local_set_leave_running(co, o->leave_running);
 	char extra[PATH_MAX] = "";
 	if (o->c.lazy_pages) {

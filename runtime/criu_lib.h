@@ -17,6 +17,7 @@
 #define CRIU_LIB_FUNCTIONS(X)                      \
 	X(criu_get_orphan_pts_master_fd)           \
 	X(criu_local_add_cg_root)                  \
+	X(criu_local_add_cg_yard)                  \
 	X(criu_local_add_ext_mount)                \
 	X(criu_local_add_external)                 \
 	X(criu_local_add_inherit_fd)               \
@@ -74,6 +75,7 @@ int criu_lib_load(struct error *err);
 #ifndef CRIU_LIB_IMPLEMENTATION
 #define criu_get_orphan_pts_master_fd (criu_lib.criu_get_orphan_pts_master_fd)
 #define criu_local_add_cg_root (criu_lib.criu_local_add_cg_root)
+#define criu_local_add_cg_yard (criu_lib.criu_local_add_cg_yard)
 #define criu_local_add_ext_mount (criu_lib.criu_local_add_ext_mount)
 #define criu_local_add_external (criu_lib.criu_local_add_external)
 #define criu_local_add_inherit_fd (criu_lib.criu_local_add_inherit_fd)
