@@ -417,7 +417,7 @@ int criu_record_fd(struct criu_record *r, int fd, const char *key, struct error 
 }
 
 /* One line per entry, tab separated, the free-form field last:
- *   mount\tKIND\tKEY\tSOURCE     fd\tN\tKEY     netns\tnew
+ *   mount\tKIND\tKEY\tSOURCE     fd\tN\tKEY     netns\tnew     freezer\tthawed
  * (older agentrun skips lines it does not know) */
 int criu_record_save(int images_fd, const struct criu_record *r, struct error *err)
 {
@@ -434,6 +434,8 @@ int criu_record_save(int images_fd, const struct criu_record *r, struct error *e
 		fprintf(f, "fd\t%d\t%s\n", r->fds[i].fd, r->fds[i].key);
 	if (r->new_netns)
 		fprintf(f, "netns\tnew\n");
+	if (r->thawed)
+		fprintf(f, "freezer\tthawed\n");
 	if (fclose(f) != 0) {
 		free(text);
 		return error_errno(err, "record external resources");
@@ -469,6 +471,10 @@ int criu_record_parse(char *text, const char *image_path, struct criu_record *r,
 		}
 		if (!strcmp(line, "netns\tnew")) {
 			r->new_netns = true;
+			continue;
+		}
+		if (!strcmp(line, "freezer\tthawed")) {
+			r->thawed = true;
 			continue;
 		}
 		char *f[4] = {0};

@@ -44,6 +44,7 @@ struct checkpoint_opts {
 	int status_fd;		 /* -1: none */
 	bool leave_running;
 	bool pre_dump;
+	bool prefrozen; /* the caller froze the running container for CRIU */
 };
 
 struct restore_opts {

@@ -488,6 +488,7 @@ int criu_dump_locked(const struct checkpoint_opts *o, int dirfd, const struct sp
 		criu_local_set_network_lock(co, CRIU_NETWORK_LOCK_SKIP);
 		rec.new_netns = true;
 	}
+	rec.thawed = o->prefrozen;
 	if (o->parent_path && *o->parent_path) {
 		struct stat sb;
 		if (o->parent_path[0] == '/') {
@@ -629,7 +630,9 @@ int container_checkpoint(const struct checkpoint_opts *o, struct error *err)
 		goto out;
 	}
 	struct cgroup *frozen = criu_prefreeze(&st);
-	r = criu_dump_locked(o, dirfd, &st, spec, err);
+	struct checkpoint_opts oo = *o;
+	oo.prefrozen = frozen != NULL;
+	r = criu_dump_locked(&oo, dirfd, &st, spec, err);
 	/* a failed dump leaves the container running as it was; so does a
 	 * pre-dump or --leave-running (CRIU froze it again for us) */
 	struct error terr;

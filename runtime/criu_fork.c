@@ -391,8 +391,11 @@ static int fork_locked(struct fork_ctx *x, int src_dirfd, struct spec_state *st,
 		cgroup_free(cg);
 		return -1;
 	}
-	struct checkpoint_opts co = {
-		.root = o->root, .id = o->id, .status_fd = -1, .leave_running = true};
+	struct checkpoint_opts co = {.root = o->root,
+				     .id = o->id,
+				     .status_fd = -1,
+				     .leave_running = true,
+				     .prefrozen = !was_frozen};
 	co.c.image_path = x->image;
 	int r = criu_dump_locked(&co, src_dirfd, st, spec, err);
 	double t1 = now_ms();

@@ -84,6 +84,11 @@ struct criu_record {
 	size_t n_fds;
 	bool new_netns; /* absent in checkpoints of agentrun before it: CRIU
 			 * saved the network namespace and restores it */
+	bool thawed;	/* the container ran when it was dumped: the FROZEN
+			 * freezer.state in CRIU's image is agentrun's own
+			 * freeze (criu_prefreeze), which a restore that sets
+			 * cgroup properties (--manage-cgroups-mode full) must
+			 * not bring back */
 };
 int criu_record_mount(struct criu_record *r, const char *kind, const char *key, const char *source,
 		      struct error *err);

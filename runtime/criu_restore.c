@@ -514,6 +514,16 @@ static int run_criu(struct restore_ctx *c, int images_fd, int work_fd, struct er
 	}
 	c->pid = pid;
 	r = 0;
+	/* CRIU set the saved freezer.state (full, strict): a container that
+	 * ran when it was dumped runs again */
+	bool frozen = false;
+	struct error ferr;
+	if (rec.thawed && c->cg && cgroup_is_frozen(c->cg, &frozen, &ferr) == 0 && frozen &&
+	    cgroup_freeze(c->cg, false, &ferr) < 0) {
+		*err = ferr;
+		error_prefix(err, "restore of %s: thaw its cgroup", o->id);
+		r = -1;
+	}
 out:
 	for (int i = 0; i < 2; i++)
 		if (ns_fds[i] >= 0)

@@ -131,6 +131,7 @@ static int suspend_locked(const struct suspend_opts *o, int dirfd, struct spec_s
 	struct checkpoint_opts co = {.root = o->root, .id = o->id, .status_fd = -1};
 	co.c.image_path = image;
 	struct cgroup *frozen = criu_prefreeze(st);
+	co.prefrozen = frozen != NULL;
 	if (criu_dump_locked(&co, dirfd, st, spec, err) < 0) {
 		struct error ignored;
 		criu_thaw(frozen, true, &ignored);

@@ -187,6 +187,31 @@ sys.exit(os.fstat(owner).st_ino != os.stat("/proc/%s/ns/user" % sys.argv[1]).st_
 	wait_count "$id" "$c"
 }
 
+@test "checkpoint: --manage-cgroups-mode full restores the freezer state the container had, not checkpoint's own freeze" {
+	# checkpoint freezes a running container itself, so CRIU saves
+	# freezer.state FROZEN; a restore that sets cgroup properties must
+	# bring it back running; a paused one comes back paused
+	id=$(new_id)
+	run_d "$id"
+	wait_count "$id" 2
+	runtime checkpoint --manage-cgroups-mode full --image-path "$IMG" "$id"
+	grep -qx 'freezer	thawed' "$IMG/agentrun-criu.txt"
+	restore_d "$id" --manage-cgroups-mode full
+	[ "$(state_of "$id")" = running ]
+	c=$(count "$id")
+	wait_count "$id" "$c"
+	runtime pause "$id"
+	rm -rf "$IMG"
+	runtime checkpoint --manage-cgroups-mode full --image-path "$IMG" "$id"
+	run grep -c '^freezer' "$IMG/agentrun-criu.txt"
+	[ "$output" = 0 ]
+	restore_d "$id" --manage-cgroups-mode full
+	[ "$(state_of "$id")" = paused ]
+	runtime resume "$id"
+	c=$(count "$id")
+	wait_count "$id" "$c"
+}
+
 @test "checkpoint: restore under a new id from a moved copy of image and bundle" {
 	add_shared
 	echo data >"$T/shared/in"
