@@ -7,7 +7,8 @@
 
 #include "cgroups/internal.h"
 
-static const struct cgroup_driver_ops *const drivers[] = {&cgroup_fs_driver};
+static const struct cgroup_driver_ops *const drivers[] = {&cgroup_fs_driver,
+							  &cgroup_systemd_driver};
 #define N_DRIVERS (sizeof(drivers) / sizeof(drivers[0]))
 
 /* The driver of new cgroups. */
@@ -20,7 +21,7 @@ int cgroup_use_driver(const char *name, struct error *err)
 			selected = drivers[i];
 			return 0;
 		}
-	return error_set(err, 0, "cgroup driver \"%s\": not supported (have: cgroupfs)",
+	return error_set(err, 0, "cgroup driver \"%s\": not supported (have: cgroupfs, systemd)",
 			 name ? name : "");
 }
 
@@ -69,6 +70,11 @@ int cgroup_enter_sub(struct cgroup *cg, const char *const *subs, size_t n, pid_t
 int cgroup_apply(struct cgroup *cg, const struct spec_resources *res, struct error *err)
 {
 	return cg->ops->apply(cg, res, err);
+}
+
+int cgroup_set_annotations(struct cgroup *cg, const struct spec_map *annotations, struct error *err)
+{
+	return cg->ops->set_annotations ? cg->ops->set_annotations(cg, annotations, err) : 0;
 }
 
 int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct error *err)

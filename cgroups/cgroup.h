@@ -2,8 +2,8 @@
 /* Container cgroups: detection of the host layout (v1, v2, hybrid), the
  * container's directories in every hierarchy, resource limits, freezer,
  * signalling and removal. Nothing here prints or exits. Each call on a
- * struct cgroup goes to the driver that made it (cgroups/driver.h);
- * cgroupfs is the default and, for now, the only one. */
+ * struct cgroup goes to the driver that made it (cgroups/driver.h):
+ * cgroupfs (the default) or systemd (a transient unit per container). */
 #ifndef AGENTRUN_CGROUP_H
 #define AGENTRUN_CGROUP_H
 
@@ -31,7 +31,8 @@ int cgroup_detect_mode(enum cgroup_mode *mode, struct error *err);
 int cgroup_force_mode(const char *value, struct error *err);
 bool cgroup_disabled(void);
 
-/* The driver cgroup_create uses from now on ("cgroupfs"); process-wide.
+/* The driver cgroup_create uses from now on ("cgroupfs", "systemd");
+ * process-wide.
  * Cgroups opened from a saved string keep the driver that made them. */
 int cgroup_use_driver(const char *name, struct error *err);
 const char *cgroup_driver_name(void);
@@ -58,6 +59,11 @@ int cgroup_enter_sub(struct cgroup *cg, const char *const *subs, size_t n, pid_t
 /* Write the limits. Errors name the field:
  * "linux.resources.memory.limit: write .../memory.limit_in_bytes: ..." */
 int cgroup_apply(struct cgroup *cg, const struct spec_resources *res, struct error *err);
+/* config.json's annotations, for a driver that reads some: systemd takes
+ * runc's org.systemd.property.NAME ones as unit properties (an error names
+ * the annotation). Before cgroup_enter. */
+int cgroup_set_annotations(struct cgroup *cg, const struct spec_map *annotations,
+			   struct error *err);
 /* Every process in the container cgroup, recursively (malloc'd array). */
 int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct error *err);
 /* Signal every process: v2 cgroup.kill for SIGKILL when present, else

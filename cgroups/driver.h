@@ -8,9 +8,10 @@
  * cgroupfs (cgroupfs.c, apply.c, stats.c) is the driver there is: it
  * writes the cgroup filesystems directly, v1, v2 and hybrid alike, each
  * hierarchy through its version's file semantics (struct
- * cgroup_version_ops in internal.h: v1.c, v2.c). A systemd driver is a
- * second table beside it: it would make the unit in create, remove it in
- * destroy, and may reuse cgroupfs's operations for the rest. */
+ * cgroup_version_ops in internal.h: v1.c, v2.c). The systemd driver
+ * (systemd.c) is the second table: it starts the unit in enter (a scope
+ * needs its first process), stops it in destroy, and uses cgroupfs's
+ * operations on the unit's cgroup for the rest. */
 #ifndef AGENTRUN_CGROUP_DRIVER_H
 #define AGENTRUN_CGROUP_DRIVER_H
 
@@ -34,6 +35,9 @@ struct cgroup_driver_ops {
 	int (*enter_sub)(struct cgroup *cg, const char *const *subs, size_t n, pid_t pid,
 			 struct error *err);
 	int (*apply)(struct cgroup *cg, const struct spec_resources *res, struct error *err);
+	/* optional (NULL: annotations mean nothing to the driver) */
+	int (*set_annotations)(struct cgroup *cg, const struct spec_map *annotations,
+			       struct error *err);
 	int (*pids)(struct cgroup *cg, pid_t **pids, size_t *n, struct error *err);
 	int (*kill_all)(struct cgroup *cg, int sig, struct error *err);
 	int (*freeze)(struct cgroup *cg, bool frozen, struct error *err);
@@ -46,5 +50,7 @@ struct cgroup_driver_ops {
 };
 
 extern const struct cgroup_driver_ops cgroup_fs_driver;
+/* systemd.c: a transient unit per container, asked for over D-Bus */
+extern const struct cgroup_driver_ops cgroup_systemd_driver;
 
 #endif

@@ -33,6 +33,8 @@ struct cgroup {
 	enum cgroup_mode mode;
 	struct cgroup_hier *h;
 	size_t n;
+	/* systemd: the unit (systemd.c); its cgroup is h[0] once it exists */
+	struct cgroup_systemd *sd;
 };
 
 /* cgroupfs operations that live outside cgroupfs.c (apply.c, stats.c). */

@@ -320,7 +320,8 @@ static int create_locked(const struct create_opts *o, int rootfd, int dirfd, pid
 		goto fail;
 	if (cgroup_available()) {
 		if (cgroup_create(spec->linux_.cgroups_path, o->id, &cg, err) < 0 ||
-		    state_save_creating(dirfd, o->id, bundle, cg, err) < 0)
+		    state_save_creating(dirfd, o->id, bundle, cg, err) < 0 ||
+		    cgroup_set_annotations(cg, &spec->annotations, err) < 0)
 			goto fail;
 		/* rootless without limits asked for: nothing to enforce (runc
 		 * skips the device cgroup there too) */

@@ -97,7 +97,9 @@ int features_json(char **out, struct error *err)
 		.capabilities = (const char *const *)caps,
 		.cgroup_v1 = true,
 		.cgroup_v2 = true,
-		.cgroup_rdma = true, /* rdma.max on both versions */
+		.cgroup_systemd = true,	     /* --systemd-cgroup (cgroups/systemd.c) */
+		.cgroup_systemd_user = true, /* rootless: the user's own systemd */
+		.cgroup_rdma = true,	     /* rdma.max on both versions */
 		.apparmor = lsm_apparmor_enabled(),
 		.selinux = lsm_selinux_enabled(),
 		.idmap_mounts = true,

@@ -38,11 +38,14 @@ int cli_parse_int(const char *flag, const char *s, int *out, struct error *err);
  * at_least). */
 int cli_need_args(const struct command *cmd, int argc, int first, int want, bool at_least,
 		  struct error *err);
-/* systemd cgroups are not supported yet: refuse on commands that make
- * containers. */
 /* A signal by number or name (KILL, SIGKILL, RTMIN+1). */
 int cli_parse_signal(const char *s, int *sig, struct error *err);
+/* Commands that make containers: the cgroup driver of --systemd-cgroup
+ * (systemd) or cgroupfs. */
 int cli_check_cgroup_manager(const struct global_opts *g, struct error *err);
+/* Commands that do not take the systemd driver yet (restore, wake, fork):
+ * refuse --systemd-cgroup, naming what. */
+int cli_refuse_systemd_cgroup(const struct global_opts *g, const char *what, struct error *err);
 /* The exit status main() gives a command that returns -1: 1, except where
  * a command sets it once its arguments are parsed (`exec`: 255, as runc and
  * crun exit when the process could not be run). */

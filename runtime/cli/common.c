@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "runtime/cli/cli.h"
+#include "cgroups/cgroup.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -93,9 +94,15 @@ int cli_need_args(const struct command *cmd, int argc, int first, int want, bool
 
 int cli_check_cgroup_manager(const struct global_opts *g, struct error *err)
 {
+	return cgroup_use_driver(g->systemd_cgroup ? "systemd" : "cgroupfs", err);
+}
+
+int cli_refuse_systemd_cgroup(const struct global_opts *g, const char *what, struct error *err)
+{
 	if (g->systemd_cgroup)
 		return error_set(err, 0,
-				 "--systemd-cgroup: the systemd cgroup manager is not "
-				 "supported yet; use cgroupfs");
+				 "--systemd-cgroup: %s is not supported with the systemd cgroup "
+				 "manager yet; use cgroupfs",
+				 what);
 	return 0;
 }

@@ -72,7 +72,7 @@ int cmd_wake(const struct command *self, const struct global_opts *g, int argc, 
 	int first = cli_parse(self, argc, argv, opts, on_wake_opt, &o, err);
 	if (first < 0 || cli_need_args(self, argc, first, 1, false, err) < 0)
 		return -1;
-	if (cli_check_cgroup_manager(g, err) < 0)
+	if (cli_refuse_systemd_cgroup(g, "wake", err) < 0)
 		return -1;
 	o.id = argv[first];
 	return container_wake(&o, err);
@@ -122,7 +122,7 @@ int cmd_fork(const struct command *self, const struct global_opts *g, int argc, 
 	int first = cli_parse(self, argc, argv, opts, on_fork_opt, &o, err);
 	if (first < 0 || cli_need_args(self, argc, first, 2, false, err) < 0)
 		return -1;
-	if (cli_check_cgroup_manager(g, err) < 0)
+	if (cli_refuse_systemd_cgroup(g, "fork", err) < 0)
 		return -1;
 	o.id = argv[first];
 	o.new_id = argv[first + 1];

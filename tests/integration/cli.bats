@@ -154,8 +154,9 @@ teardown() { teardown_common; }
 	jq -e '.hooks | index("prestart") != null and index("poststop") != null' "$T/features.json"
 	jq -e '.mountOptions | index("ro") != null and index("nosuid") != null' "$T/features.json"
 	jq -e '.linux.namespaces | (index("pid") != null and index("network") != null and index("user") != null)' "$T/features.json"
-	# cgroupfs v1 and v2 (rdma.max on both), no systemd driver
-	jq -e '.linux.cgroup == {"v1": true, "v2": true, "systemd": false, "systemdUser": false, "rdma": true}' "$T/features.json"
+	# cgroupfs v1 and v2 (rdma.max on both), the systemd driver (root and
+	# the user's own instance)
+	jq -e '.linux.cgroup == {"v1": true, "v2": true, "systemd": true, "systemdUser": true, "rdma": true}' "$T/features.json"
 }
 
 @test "cli: --root is created when missing" {

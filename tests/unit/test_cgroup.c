@@ -618,10 +618,57 @@ static void test_driver_table(void **state)
 		assert_non_null(ops[i]);
 
 	struct error err = {0};
-	assert_int_equal(cgroup_use_driver("systemd", &err), -1);
-	assert_string_equal(err.msg, "cgroup driver \"systemd\": not supported (have: cgroupfs)");
+	assert_int_equal(cgroup_use_driver("nosuch", &err), -1);
+	assert_string_equal(err.msg,
+			    "cgroup driver \"nosuch\": not supported (have: cgroupfs, systemd)");
 	assert_string_equal(cgroup_driver_name(), "cgroupfs");
+	/* the systemd driver: every operation but the optional annotations */
+	const struct cgroup_driver_ops *s = &cgroup_systemd_driver;
+	assert_string_equal(s->name, "systemd");
+	void (*const sops[])(void) = {
+		(void (*)(void))s->available,
+		(void (*)(void))s->create,
+		(void (*)(void))s->open,
+		(void (*)(void))s->serialize,
+		(void (*)(void))s->enter,
+		(void (*)(void))s->enter_sub,
+		(void (*)(void))s->apply,
+		(void (*)(void))s->pids,
+		(void (*)(void))s->kill_all,
+		(void (*)(void))s->freeze,
+		(void (*)(void))s->is_frozen,
+		(void (*)(void))s->freezer_dir,
+		(void (*)(void))s->stats,
+		(void (*)(void))s->oom_count,
+		(void (*)(void))s->destroy,
+		(void (*)(void))s->free,
+		(void (*)(void))s->set_annotations,
+	};
+	for (size_t i = 0; i < sizeof(sops) / sizeof(sops[0]); i++)
+		assert_non_null(sops[i]);
+	assert_int_equal(cgroup_use_driver("systemd", &err), 0);
+	assert_string_equal(cgroup_driver_name(), "systemd");
 	assert_int_equal(cgroup_use_driver("cgroupfs", &err), 0);
+	assert_string_equal(cgroup_driver_name(), "cgroupfs");
+
+	/* a saved systemd cgroup opens with its driver, and says the same */
+	struct cgroup *scg = NULL;
+	const char *saved = "agentrun-systemd-1;system;agentrun-x.scope;system.slice;0;"
+			    "/sys/fs/cgroup;/sys/fs/cgroup/system.slice/agentrun-x.scope";
+	assert_int_equal(cgroup_open(saved, &scg, &err), 0);
+	assert_ptr_equal(scg->ops, &cgroup_systemd_driver);
+	char *again = cgroup_serialize(scg);
+	assert_string_equal(again, saved);
+	free(again);
+	cgroup_free(scg);
+	/* before the unit existed: no cgroup yet */
+	assert_int_equal(cgroup_open("agentrun-systemd-1;user;a.scope;user.slice;0;;", &scg, &err),
+			 0);
+	assert_null(cgroup_freezer_dir(scg));
+	cgroup_free(scg);
+	assert_int_equal(cgroup_open("agentrun-systemd-1;other;a.scope;s.slice;0;;", &scg, &err),
+			 -1);
+	assert_int_equal(cgroup_open("agentrun-systemd-1;system;a.scope", &scg, &err), -1);
 
 	struct cgroup *cg = NULL;
 	assert_int_equal(cgroup_open("agentrun-cgroup-1;2;2||/sys/fs/cgroup|/sys/fs/cgroup/x|1|0",

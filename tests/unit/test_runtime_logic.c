@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "cgroups/cgroup.h"
 #include "runtime/cli/cli.h"
 #include "runtime/namespaces.h"
 #include "runtime/rootfs.h"
@@ -399,9 +400,14 @@ static void test_cli_helpers(void **state)
 	assert_int_equal(cli_need_args(&cmd, 5, 1, 2, false, &err), -1);
 	assert_string_equal(err.msg, "kill: requires exactly 2 arguments, got 4");
 	struct global_opts g = {.systemd_cgroup = true};
-	assert_int_equal(cli_check_cgroup_manager(&g, &err), -1);
+	assert_int_equal(cli_check_cgroup_manager(&g, &err), 0);
+	assert_string_equal(cgroup_driver_name(), "systemd");
+	assert_int_equal(cli_refuse_systemd_cgroup(&g, "restore", &err), -1);
+	assert_non_null(strstr(err.msg, "restore"));
 	g.systemd_cgroup = false;
 	assert_int_equal(cli_check_cgroup_manager(&g, &err), 0);
+	assert_string_equal(cgroup_driver_name(), "cgroupfs");
+	assert_int_equal(cli_refuse_systemd_cgroup(&g, "restore", &err), 0);
 }
 
 /* fixed (was runtime/cli/common.c:67-68): strtol("") converts nothing and leaves
