@@ -44,30 +44,30 @@ typedef struct {
 } sd_bus_error;
 typedef int (*sd_bus_message_handler_t)(sd_bus_message *m, void *userdata, sd_bus_error *e);
 
-#define SDBUS_FUNCTIONS(X)                                                                         \
-	X(int, sd_bus_open_system, (sd_bus **))                                                    \
-	X(int, sd_bus_open_user, (sd_bus **))                                                      \
-	X(sd_bus *, sd_bus_flush_close_unref, (sd_bus *))                                          \
-	X(int, sd_bus_message_new_method_call,                                                     \
-	  (sd_bus *, sd_bus_message **, const char *, const char *, const char *, const char *))   \
-	X(int, sd_bus_message_append, (sd_bus_message *, const char *, ...))                       \
-	X(int, sd_bus_message_append_array, (sd_bus_message *, char, const void *, size_t))        \
-	X(int, sd_bus_message_open_container, (sd_bus_message *, char, const char *))              \
-	X(int, sd_bus_message_close_container, (sd_bus_message *))                                 \
-	X(int, sd_bus_message_read, (sd_bus_message *, const char *, ...))                         \
-	X(sd_bus_message *, sd_bus_message_unref, (sd_bus_message *))                              \
-	X(int, sd_bus_call,                                                                        \
-	  (sd_bus *, sd_bus_message *, uint64_t, sd_bus_error *, sd_bus_message **))               \
-	X(int, sd_bus_match_signal,                                                                \
-	  (sd_bus *, sd_bus_slot **, const char *, const char *, const char *, const char *,       \
-	   sd_bus_message_handler_t, void *))                                                      \
-	X(sd_bus_slot *, sd_bus_slot_unref, (sd_bus_slot *))                                       \
-	X(int, sd_bus_process, (sd_bus *, sd_bus_message **))                                      \
-	X(int, sd_bus_wait, (sd_bus *, uint64_t))                                                  \
-	X(int, sd_bus_get_property_string,                                                         \
-	  (sd_bus *, const char *, const char *, const char *, const char *, sd_bus_error *,       \
-	   char **))                                                                               \
-	X(int, sd_bus_error_has_name, (const sd_bus_error *, const char *))                        \
+#define SDBUS_FUNCTIONS(X)                                                                       \
+	X(int, sd_bus_open_system, (sd_bus **))                                                  \
+	X(int, sd_bus_open_user, (sd_bus **))                                                    \
+	X(sd_bus *, sd_bus_flush_close_unref, (sd_bus *))                                        \
+	X(int, sd_bus_message_new_method_call,                                                   \
+	  (sd_bus *, sd_bus_message **, const char *, const char *, const char *, const char *)) \
+	X(int, sd_bus_message_append, (sd_bus_message *, const char *, ...))                     \
+	X(int, sd_bus_message_append_array, (sd_bus_message *, char, const void *, size_t))      \
+	X(int, sd_bus_message_open_container, (sd_bus_message *, char, const char *))            \
+	X(int, sd_bus_message_close_container, (sd_bus_message *))                               \
+	X(int, sd_bus_message_read, (sd_bus_message *, const char *, ...))                       \
+	X(sd_bus_message *, sd_bus_message_unref, (sd_bus_message *))                            \
+	X(int, sd_bus_call,                                                                      \
+	  (sd_bus *, sd_bus_message *, uint64_t, sd_bus_error *, sd_bus_message **))             \
+	X(int, sd_bus_match_signal,                                                              \
+	  (sd_bus *, sd_bus_slot **, const char *, const char *, const char *, const char *,     \
+	   sd_bus_message_handler_t, void *))                                                    \
+	X(sd_bus_slot *, sd_bus_slot_unref, (sd_bus_slot *))                                     \
+	X(int, sd_bus_process, (sd_bus *, sd_bus_message **))                                    \
+	X(int, sd_bus_wait, (sd_bus *, uint64_t))                                                \
+	X(int, sd_bus_get_property_string,                                                       \
+	  (sd_bus *, const char *, const char *, const char *, const char *, sd_bus_error *,     \
+	   char **))                                                                             \
+	X(int, sd_bus_error_has_name, (const sd_bus_error *, const char *))                      \
 	X(void, sd_bus_error_free, (sd_bus_error *))
 
 static struct {
@@ -87,11 +87,11 @@ static int sdbus_load(struct error *err)
 		return error_set(err, 0, "--systemd-cgroup: cannot load %s: %s", LIBSYSTEMD,
 				 e ? e : "unknown error");
 	}
-#define SDBUS_RESOLVE(ret, name, args)                                                             \
-	L.name = (ret(*) args)dlsym(h, #name);                                                     \
-	if (!L.name) {                                                                             \
-		dlclose(h);                                                                        \
-		return error_set(err, 0, "--systemd-cgroup: " LIBSYSTEMD " has no " #name);        \
+#define SDBUS_RESOLVE(ret, name, args)                                                      \
+	L.name = (ret(*) args)dlsym(h, #name);                                              \
+	if (!L.name) {                                                                      \
+		dlclose(h);                                                                 \
+		return error_set(err, 0, "--systemd-cgroup: " LIBSYSTEMD " has no " #name); \
 	}
 	SDBUS_FUNCTIONS(SDBUS_RESOLVE)
 #undef SDBUS_RESOLVE
@@ -251,8 +251,8 @@ static int wait_job(sd_bus *bus, struct jobs_seen *js, const char *job, const ch
 			if (strcmp(js->path[i], job))
 				continue;
 			if (strcmp(js->result[i], "done"))
-				return error_set(err, EIO, "--systemd-cgroup: %s %s: the job %s", what,
-						 unit, js->result[i]);
+				return error_set(err, EIO, "--systemd-cgroup: %s %s: the job %s",
+						 what, unit, js->result[i]);
 			return 0;
 		}
 		int r = L.sd_bus_process(bus, NULL);
@@ -263,8 +263,9 @@ static int wait_job(sd_bus *bus, struct jobs_seen *js, const char *job, const ch
 		uint64_t now = now_us();
 		if (now >= deadline)
 			return error_set(err, ETIMEDOUT,
-					 "--systemd-cgroup: %s %s: no answer from systemd in %llus", what,
-					 unit, (unsigned long long)(JOB_TIMEOUT_US / 1000000));
+					 "--systemd-cgroup: %s %s: no answer from systemd in %llus",
+					 what, unit,
+					 (unsigned long long)(JOB_TIMEOUT_US / 1000000));
 		r = L.sd_bus_wait(bus, deadline - now);
 		if (r < 0 && r != -EINTR)
 			return bus_fail(err, r, NULL, "%s %s: bus", what, unit);
@@ -334,8 +335,7 @@ static void reset_failed(sd_bus *bus, const char *unit)
 {
 	_cleanup_msg_ sd_bus_message *m = NULL, *reply = NULL;
 	_cleanup_bus_error_ sd_bus_error e = {0};
-	if (new_call(bus, &m, "ResetFailedUnit") >= 0 &&
-	    L.sd_bus_message_append(m, "s", unit) >= 0)
+	if (new_call(bus, &m, "ResetFailedUnit") >= 0 && L.sd_bus_message_append(m, "s", unit) >= 0)
 		L.sd_bus_call(bus, m, 0, &e, &reply);
 }
 
@@ -575,8 +575,7 @@ static int sd_create(const char *cgroups_path, const char *id, struct cgroup **o
 	sd->user = rootless();
 	if (sd_parse_cgroups_path(cgroups_path, id, sd->user, &sd->name, err) < 0)
 		return -1;
-	snprintf(sd->description, sizeof(sd->description), "agentrun container %s",
-		 id ? id : "");
+	snprintf(sd->description, sizeof(sd->description), "agentrun container %s", id ? id : "");
 	/* fail here, before anything runs: no bus, or not cgroup v2 */
 	{
 		_cleanup_bus_ sd_bus *bus = NULL;
@@ -624,8 +623,9 @@ static int sd_open(const char *serialized, struct cgroup **out, struct error *er
 		*semi = '\0';
 		p = semi + 1;
 	}
-	if (nf != 7 || strcmp(f[0], SERIAL_TAG) || (strcmp(f[1], "user") && strcmp(f[1], "system")) ||
-	    !*f[2] || strlen(f[2]) >= sizeof(((struct sd_unit_name *)0)->unit) ||
+	if (nf != 7 || strcmp(f[0], SERIAL_TAG) ||
+	    (strcmp(f[1], "user") && strcmp(f[1], "system")) || !*f[2] ||
+	    strlen(f[2]) >= sizeof(((struct sd_unit_name *)0)->unit) ||
 	    strlen(f[3]) >= sizeof(((struct sd_unit_name *)0)->slice))
 		return error_set(err, EINVAL, "open cgroup: bad systemd cgroup state \"%.64s\"",
 				 serialized);
@@ -640,7 +640,8 @@ static int sd_open(const char *serialized, struct cgroup **out, struct error *er
 	sd->started = true; /* or about to be: destroy stops it either way */
 	if (*f[6]) {
 		if (f[6][0] != '/' || !*f[5])
-			return error_set(err, EINVAL, "open cgroup: bad systemd cgroup state \"%.64s\"",
+			return error_set(err, EINVAL,
+					 "open cgroup: bad systemd cgroup state \"%.64s\"",
 					 serialized);
 		cg->h = calloc(1, sizeof(*cg->h));
 		if (!cg->h)

@@ -32,10 +32,10 @@ int sd_expand_slice(const char *slice, char *out, size_t len, struct error *err)
 /* One unit property: a D-Bus signature and its value. */
 struct sd_prop {
 	char name[64];
-	char type[4]; /* "t" "x" "u" "i" "b" "s" "ay" "as" (of one: s) */
-	uint64_t u;   /* t, u, b (0/1) */
-	int64_t i;    /* x, i */
-	char *s;      /* s */
+	char type[4];	/* "t" "x" "u" "i" "b" "s" "ay" "as" (of one: s) */
+	uint64_t u;	/* t, u, b (0/1) */
+	int64_t i;	/* x, i */
+	char *s;	/* s */
 	uint8_t *bytes; /* ay */
 	size_t n_bytes;
 };
@@ -70,7 +70,6 @@ int sd_props_from_entries(const struct cgroup_entries *es, struct sd_props *p, s
  * ("true", "uint64 5", "'str'", "42"); NAMEs ending in a lowercase letter
  * and "Sec" become ...USec in microseconds. */
 #define SD_PROPERTY_PREFIX "org.systemd.property."
-int sd_parse_annotation(const char *key, const char *value, struct sd_prop *out,
-			struct error *err);
+int sd_parse_annotation(const char *key, const char *value, struct sd_prop *out, struct error *err);
 
 #endif

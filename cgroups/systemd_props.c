@@ -96,14 +96,12 @@ int sd_parse_cgroups_path(const char *path, const char *id, bool rootless, struc
 	char expanded[1024];
 	struct error local = {0};
 	if (sd_expand_slice(slice, expanded, sizeof(expanded), &local) < 0)
-		return error_set(err, 0, CGP ": \"%s\": %s", path ? path : "",
-				 local.msg);
+		return error_set(err, 0, CGP ": \"%s\": %s", path ? path : "", local.msg);
 	out->is_slice = ends_with(name, ".slice");
 	int w;
 	if (out->is_slice) {
 		if (sd_expand_slice(name, expanded, sizeof(expanded), &local) < 0)
-			return error_set(err, 0, CGP ": \"%s\": %s", path ? path : "",
-					 local.msg);
+			return error_set(err, 0, CGP ": \"%s\": %s", path ? path : "", local.msg);
 		w = snprintf(out->unit, sizeof(out->unit), "%s", name);
 	} else if (*prefix) {
 		w = snprintf(out->unit, sizeof(out->unit), "%s-%s.scope", prefix, name);
@@ -325,8 +323,8 @@ static int prop_of_entry(const struct cgroup_entry *e, struct sd_props *p, struc
 	static const struct {
 		const char *file, *prop;
 	} plain[] = {
-		{"memory.max", "MemoryMax"},   {"memory.high", "MemoryHigh"},
-		{"memory.low", "MemoryLow"},   {"memory.min", "MemoryMin"},
+		{"memory.max", "MemoryMax"},	      {"memory.high", "MemoryHigh"},
+		{"memory.low", "MemoryLow"},	      {"memory.min", "MemoryMin"},
 		{"memory.swap.max", "MemorySwapMax"}, {"pids.max", "TasksMax"},
 		{"cpu.weight", "CPUWeight"},
 	};
@@ -366,12 +364,11 @@ static int prop_of_entry(const struct cgroup_entry *e, struct sd_props *p, struc
 		size_t n;
 		r = sd_cpuset_mask(value, &m, &n);
 		if (r == -EINVAL)
-			return error_set(err, 0, "%s: \"%s\" is not a cpu or node list",
-					 e->field, value);
+			return error_set(err, 0, "%s: \"%s\" is not a cpu or node list", e->field,
+					 value);
 		if (r == 0) {
-			r = sd_props_set_bytes(p,
-					       file[7] == 'c' ? "AllowedCPUs" : "AllowedMemoryNodes",
-					       m, n);
+			r = sd_props_set_bytes(
+				p, file[7] == 'c' ? "AllowedCPUs" : "AllowedMemoryNodes", m, n);
 			free(m);
 		}
 	}
@@ -401,8 +398,7 @@ static int parse_signed(const char *s, int64_t *out)
 	return 0;
 }
 
-int sd_parse_annotation(const char *key, const char *value, struct sd_prop *out,
-			struct error *err)
+int sd_parse_annotation(const char *key, const char *value, struct sd_prop *out, struct error *err)
 {
 	memset(out, 0, sizeof(*out));
 	size_t pl = strlen(SD_PROPERTY_PREFIX);
@@ -412,9 +408,9 @@ int sd_parse_annotation(const char *key, const char *value, struct sd_prop *out,
 	for (size_t i = 0; ok && i < nl; i++)
 		ok = isalpha((unsigned char)name[i]);
 	if (!ok)
-		return error_set(err, 0,
-				 "annotations.%s: the property name must be 3 or more latin letters",
-				 key);
+		return error_set(
+			err, 0, "annotations.%s: the property name must be 3 or more latin letters",
+			key);
 	/* the GVariant text forms for the types we pass on */
 	static const struct {
 		const char *word, *type;
@@ -480,13 +476,13 @@ int sd_parse_annotation(const char *key, const char *value, struct sd_prop *out,
 					 key, value);
 		}
 		uint64_t secs = (out->type[0] == 't' || out->type[0] == 'u') ? out->u
-									  : (uint64_t)out->i;
+									     : (uint64_t)out->i;
 		if ((out->type[0] == 'x' || out->type[0] == 'i') && out->i < 0)
-			return error_set(err, 0, "annotations.%s: value \"%s\" is negative",
-					 key, value);
+			return error_set(err, 0, "annotations.%s: value \"%s\" is negative", key,
+					 value);
 		if (secs > UINT64_MAX / 1000000)
-			return error_set(err, 0, "annotations.%s: value \"%s\" is too large",
-					 key, value);
+			return error_set(err, 0, "annotations.%s: value \"%s\" is too large", key,
+					 value);
 		snprintf(out->name, sizeof(out->name), "%.*sUSec", (int)(nl - 3), name);
 		strcpy(out->type, "t");
 		out->u = secs * 1000000;

@@ -27,8 +27,8 @@ static void test_expand_slice(void **state)
 	assert_string_equal(out, "/a.slice/a-b.slice/a-b-c.slice");
 	assert_int_equal(sd_expand_slice("-.slice", out, sizeof(out), &err), 0);
 	assert_string_equal(out, "/");
-	const char *bad[] = {"a--b.slice", "-a.slice", "a-.slice", ".slice", "a.scope", "a/b.slice",
-			     "slice", ""};
+	const char *bad[] = {"a--b.slice", "-a.slice",	"a-.slice", ".slice",
+			     "a.scope",	   "a/b.slice", "slice",    ""};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(sd_expand_slice(bad[i], out, sizeof(out), &err), -1);
 		assert_non_null(strstr(err.msg, "invalid slice name"));
@@ -64,8 +64,8 @@ static void test_parse_cgroups_path(void **state)
 	assert_string_equal(u.unit, "kubepods-pod1.slice");
 	assert_string_equal(u.slice, "kubepods.slice");
 	/* a dashed slice is kept as is (systemd nests it) */
-	assert_int_equal(sd_parse_cgroups_path("kubepods-besteffort.slice:cri-containerd:0a",
-					       "x", false, &u, &err),
+	assert_int_equal(sd_parse_cgroups_path("kubepods-besteffort.slice:cri-containerd:0a", "x",
+					       false, &u, &err),
 			 0);
 	assert_string_equal(u.slice, "kubepods-besteffort.slice");
 	assert_string_equal(u.unit, "cri-containerd-0a.scope");
@@ -77,8 +77,14 @@ static void test_parse_cgroups_path(void **state)
 	assert_string_equal(u.slice, "user.slice");
 	assert_string_equal(u.unit, "agentrun-c3.scope");
 	/* refused, naming linux.cgroupsPath */
-	const char *bad[] = {"/a/b", "a:b", "a:b:c:d", "system.slice:x:", "sys:x:n",
-			     "system.slice:a/b:n", "a--b.slice:x:n", "system.slice:x:a;b",
+	const char *bad[] = {"/a/b",
+			     "a:b",
+			     "a:b:c:d",
+			     "system.slice:x:",
+			     "sys:x:n",
+			     "system.slice:a/b:n",
+			     "a--b.slice:x:n",
+			     "system.slice:x:a;b",
 			     "system.slice:x:bad--.slice"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(sd_parse_cgroups_path(bad[i], "x", false, &u, &err), -1);
@@ -226,8 +232,8 @@ static void test_props_from_resources(void **state)
 					.reservation = 0,
 					.has_swap = true,
 					.swap = 0};
-	z.cpu = (struct spec_cpu){.present = true, .has_shares = true, .shares = 0,
-				  .has_quota = true, .quota = 0};
+	z.cpu = (struct spec_cpu){
+		.present = true, .has_shares = true, .shares = 0, .has_quota = true, .quota = 0};
 	props_of(&z, &p);
 	assert_int_equal(p.n, 0);
 	sd_props_free(&p);
@@ -298,11 +304,10 @@ static void test_annotations(void **state)
 	assert_true(x.u == 3);
 	/* refused, naming the annotation */
 	const char *bad_values[][2] = {
-		{"CPUWeight", "[1, 2]"},    {"CPUWeight", "1.5"},
-		{"CPUWeight", "uint64 -1"}, {"Description", "'it\\'s'"},
-		{"Description", "'open"},   {"TimeoutStopSec", "'x'"},
-		{"TimeoutStopSec", "-1"},   {"Nice", "99999999999"},
-		{"CPUWeight", ""},	    {"Delegate", "yes"},
+		{"CPUWeight", "[1, 2]"},     {"CPUWeight", "1.5"},     {"CPUWeight", "uint64 -1"},
+		{"Description", "'it\\'s'"}, {"Description", "'open"}, {"TimeoutStopSec", "'x'"},
+		{"TimeoutStopSec", "-1"},    {"Nice", "99999999999"},  {"CPUWeight", ""},
+		{"Delegate", "yes"},
 	};
 	for (size_t i = 0; i < sizeof(bad_values) / sizeof(bad_values[0]); i++) {
 		char key[128];
@@ -322,9 +327,12 @@ static void test_annotations(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_expand_slice),	     cmocka_unit_test(test_parse_cgroups_path),
-		cmocka_unit_test(test_cpu_max),		     cmocka_unit_test(test_cpuset_mask),
-		cmocka_unit_test(test_props_from_resources), cmocka_unit_test(test_props_set),
+		cmocka_unit_test(test_expand_slice),
+		cmocka_unit_test(test_parse_cgroups_path),
+		cmocka_unit_test(test_cpu_max),
+		cmocka_unit_test(test_cpuset_mask),
+		cmocka_unit_test(test_props_from_resources),
+		cmocka_unit_test(test_props_set),
 		cmocka_unit_test(test_annotations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
