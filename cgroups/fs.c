@@ -89,10 +89,13 @@ bool cgroup_exists(const char *dir, const char *file)
 
 void cgroup_backoff(unsigned *step)
 {
-	unsigned ms = 1u << (*step < 6 ? *step : 6);
-	if (*step < 6)
+	/* 0.125, 0.25, 0.5 ms... up to 64 ms: a freezer of a few sleeping
+	 * tasks is FROZEN within a fraction of a millisecond (checkpoint,
+	 * suspend and fork wait for it before CRIU starts) */
+	unsigned us = 125u << (*step < 9 ? *step : 9);
+	if (*step < 9)
 		(*step)++;
-	struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)ms * 1000000L};
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)us * 1000L};
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
 }

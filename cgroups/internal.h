@@ -142,7 +142,7 @@ bool cgroup_name_valid(const char *s);
 /* dir without its last k components ("/a/b/c", 1 -> "/a/b"). */
 char *cgroup_strip(const char *dir, int k);
 char *cgroup_join(const char *a, const char *b);
-/* Sleep for a backoff step: 1ms doubling up to 64ms. */
+/* Sleep for a backoff step: 0.125 ms doubling up to 64 ms. */
 void cgroup_backoff(unsigned *step);
 /* Milliseconds on CLOCK_MONOTONIC. */
 uint64_t cgroup_now_ms(void);

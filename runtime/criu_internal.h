@@ -113,7 +113,7 @@ int criu_verify_restored(pid_t root, const struct spec *spec, pid_t **tree, size
 /* The criu binary: $AGENTRUN_CRIU, PATH, the sbin directories (-1: none). */
 int criu_find_binary(char *out, size_t size);
 /* Freeze the container's cgroup before CRIU does: CRIU waits for a v1
- * freezer in steps of 100 ms, the cgroup driver polls in 1, 2, 4... ms,
+ * freezer in steps of 100 ms, the cgroup driver polls in 0.125, 0.25... ms,
  * and CRIU takes an already frozen cgroup as it is (it leaves it frozen
  * when the tree stays). Returns the cgroup to thaw with criu_thaw() when
  * the tree stays (NULL: no cgroup, frozen already, or the freeze failed
