@@ -30,6 +30,19 @@ ratios are the claim. Scenarios (per size of touched memory):
      the ping, per size, with memory that is not zeros: random bytes
      (incompressible), the host's shared libraries and programs (code and
      data), C headers (text); image bytes, suspend and wake times.
+  S7 dump against the floor: `agentrun checkpoint` and `agentrun
+     suspend` against plain `criu dump` of the same tree (what runc asks
+     of CRIU, cgroups ignored; and with --manage-cgroups=soft, the CRIU
+     work agentrun asks for), one after the other in a rotating order,
+     each after a `sync`; wall and cpu (of the command and what it
+     reaped: CRIU included), and the time outside CRIU (wall minus the
+     last timestamp of CRIU's dump.log). --before BINARY adds an older
+     agentrun (e.g. a build of main) to the same rotation.
+  S8 suspend at disk speed: image bytes over the time to suspend and
+     make the image durable (fsync of every file and the directory),
+     against `dd conv=fsync` of the same bytes to the same directory;
+     and both through the page cache (suspend alone, dd without fsync).
+     Each after a `sync`, in alternating order.
 """
 import argparse
 import json
@@ -216,7 +229,9 @@ def main():
     ap.add_argument("--idle", type=int, default=100, help="containers for S4 (0: skip)")
     ap.add_argument("--only", default="1,2,3,4")
     ap.add_argument("--json", default=os.path.join(HERE, "results", "sessions.json"))
+    ap.add_argument("--before", help="S7: an older agentrun binary to measure in the same rotation")
     a = ap.parse_args()
+    load0 = os.getloadavg()
     only = set(a.only.split(","))
     sizes = [int(x) for x in a.sizes.split(",")]
     disk = tempfile.mkdtemp(prefix="sess-", dir="/var/tmp")
@@ -401,6 +416,10 @@ def main():
             fork_data(ag, disk, a.runs, row)
         if "6" in only:
             compressed(ag, disk, sizes, a.runs, row)
+        if "7" in only:
+            dump_floor(ag, disk, sizes, a.runs, row, a.before)
+        if "8" in only:
+            disk_speed(ag, disk, sizes, a.runs, row)
     finally:
         for rt in (ag, rc):
             try:
@@ -412,7 +431,8 @@ def main():
         shutil.rmtree(disk, ignore_errors=True)
     os.makedirs(os.path.dirname(a.json), exist_ok=True)
     meta = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "argv": sys.argv,
-            "kernel": os.uname().release, "load": os.getloadavg(),
+            "kernel": os.uname().release, "load_start": load0, "load": os.getloadavg(),
+            "agentrun": AGENTRUN, "before": a.before,
             "runc": sh([RUNC, "--version"]).stdout.splitlines()[0],
             "criu": sh([CRIU, "--version"]).stdout.split("\n")[0]}
     with open(a.json, "w") as f:
@@ -567,6 +587,142 @@ def compressed(ag, disk, sizes, runs, row):
                 row("S6 %s %d MiB %s, plain (%s)" % (name, mib, kind, unit), unit, res[what])
                 row("S6 %s %d MiB %s, --compress (%s)" % (name, mib, kind, unit), unit,
                     res[what + "-z"], note="%.2fx of plain" % (z / p) if p else "")
+
+
+def log_span_ms(path):
+    """The last timestamp of a CRIU log, in ms (CRIU's own time)."""
+    try:
+        with open(path) as f:
+            last = f.read().splitlines()[-1]
+        return float(last[1:last.index(")")]) * 1e3
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def dump_floor(ag, disk, sizes, runs, row, before):
+    """S7: checkpoint and suspend against plain criu dump, interleaved."""
+    kinds = ["checkpoint", "suspend", "criu", "criu-soft"]
+    if before:
+        kinds += ["checkpoint-before", "suspend-before"]
+    for mib in sizes:
+        pingdir = os.path.join(disk, "ping-d%d" % mib)
+        fifos(pingdir)
+        bundle = make_bundle(os.path.join(disk, "bundle-d%d" % mib), mib, pingdir)
+        res = {k: {"wall": [], "cpu": [], "outside": []} for k in kinds}
+        for i in range(runs):
+            for k in kinds[i % len(kinds):] + kinds[:i % len(kinds)]:
+                cid = "d%d-%d-%s" % (mib, i, k)
+                img = os.path.join(disk, "img-" + cid)
+                ag.run_d(cid, bundle)
+                wait_rss(ag, cid, mib)
+                answer(pingdir)
+                binary = before if k.endswith("-before") else ag.binary
+                if k.startswith("checkpoint") or k.startswith("suspend"):
+                    cmd = [binary, "--root", ag.root, k.split("-")[0], "--image-path", img, cid]
+                else:
+                    os.makedirs(img)
+                    cmd = [CRIU, "dump", "-t", str(ag.pid(cid)), "-o", "dump.log", "--external", "mnt[]",
+                           "--manage-cgroups=" + ("soft" if k == "criu-soft" else "ignore"),
+                           "--empty-ns", "net", "-v4", "-D", img]
+                sh(["sync"])
+                w, c, _ = timed(cmd)
+                span = log_span_ms(os.path.join(img, "dump.log"))
+                res[k]["wall"].append(w * 1e3)
+                res[k]["cpu"].append(c * 1e3)
+                if span is not None:
+                    res[k]["outside"].append(w * 1e3 - span)
+                ag.delete(cid)
+                shutil.rmtree(img, ignore_errors=True)
+        fl = res["criu"]
+        for k in [x for x in kinds if not x.startswith("criu")]:
+            what = k.replace("-before", ", before (%s)" % before if k.endswith("-before") else "")
+            row("S7 %s %d MiB (ms)" % (what, mib), "ms", res[k]["wall"], None, fl["wall"],
+                note="floor: criu dump, cgroups ignored")
+            row("S7 %s %d MiB, cpu (ms)" % (what, mib), "ms", res[k]["cpu"], None, fl["cpu"])
+            row("S7 %s %d MiB, outside CRIU (ms)" % (what, mib), "ms", res[k]["outside"], None,
+                fl["outside"], note="wall minus the last timestamp of dump.log")
+            row("S7 %s %d MiB vs criu --manage-cgroups=soft (ms)" % (what, mib), "ms",
+                res[k]["wall"], None, res["criu-soft"]["wall"],
+                note="floor: criu dump with the cgroup work agentrun asks for")
+            # the ratio within each round (the floor ran next to it, under
+            # the same load), median over the rounds
+            pair = [a / b for a, b in zip(res[k]["wall"], fl["wall"])]
+            row("S7 %s %d MiB / criu dump, paired by round (ratio)" % (what, mib), "x", pair,
+                note="median of per-round ratios; range %s-%s" % (
+                    fmt(min(pair), 2), fmt(max(pair), 2)))
+
+
+def fsync_tree(path):
+    for d, _, files in os.walk(path):
+        for f in files:
+            fd = os.open(os.path.join(d, f), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def disk_speed(ag, disk, sizes, runs, row):
+    """S8: suspend's write rate against dd's to the same directory, with
+    the same durability."""
+    for mib in sizes:
+        pingdir = os.path.join(disk, "ping-w%d" % mib)
+        fifos(pingdir)
+        bundle = make_bundle(os.path.join(disk, "bundle-w%d" % mib), mib, pingdir)
+        rate = {k: [] for k in ("suspend-fsync", "dd-fsync", "suspend", "dd")}
+        for i in range(runs):
+            for durable in ((True, False) if i % 2 == 0 else (False, True)):
+                cid = "w%d-%d-%d" % (mib, i, durable)
+                img = os.path.join(disk, "img-" + cid)
+                ag.run_d(cid, bundle)
+                wait_rss(ag, cid, mib)
+                answer(pingdir)
+                out = os.path.join(disk, "dd.out")
+
+                def run_suspend():
+                    sh(["sync"])
+                    t = time.monotonic()
+                    sh(ag.cmd("suspend", "--image-path", img, cid))
+                    if durable:
+                        fsync_tree(img)
+                    return time.monotonic() - t
+
+                def run_dd(nbytes):
+                    sh(["sync"])
+                    t = time.monotonic()
+                    sh(["dd", "if=/dev/zero", "of=" + out, "bs=1M", "count=%d" % (nbytes >> 20)] +
+                       (["conv=fsync"] if durable else []))
+                    w = time.monotonic() - t
+                    os.unlink(out)
+                    return w
+
+                # the image size is known after the first suspend: dd first
+                # only from the second run of a size on
+                k = "-fsync" if durable else ""
+                nbytes = None
+                if i % 2 == 1 and rate["dd" + k]:
+                    nbytes = known
+                    dd_t = run_dd(nbytes)
+                sus_t = run_suspend()
+                known = du(img)
+                if nbytes is None:
+                    nbytes = known
+                    dd_t = run_dd(nbytes)
+                rate["suspend" + k].append(known / sus_t / (1 << 20))
+                rate["dd" + k].append(nbytes / dd_t / (1 << 20))
+                ag.delete(cid)
+                shutil.rmtree(img, ignore_errors=True)
+        for k, what in (("-fsync", "durable (fsync)"), ("", "page cache")):
+            s_, d_ = median(rate["suspend" + k]), median(rate["dd" + k])
+            row("S8 suspend write rate %d MiB, %s (MiB/s)" % (mib, what), "MiB/s", rate["suspend" + k],
+                note="dd to the same directory: %s MiB/s; dd/suspend %s (target <= 2)" % (
+                    fmt(d_), fmt(d_ / s_ if s_ else None, 2)))
+            row("S8 dd write rate %d MiB, %s (MiB/s)" % (mib, what), "MiB/s", rate["dd" + k])
 
 
 def make_spec(bundle):
