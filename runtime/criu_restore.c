@@ -39,8 +39,12 @@
 /* ------------------------------------------------------------ cgroups */
 
 /* The container cgroup's path in every hierarchy, as /proc/PID/cgroup
- * lines: a short-lived child enters it and is asked. */
-static int cgroup_lines(struct cgroup *cg, char **out, struct error *err)
+ * lines: a short-lived child enters it and is asked. With *keeper_fd
+ * given, the child stays (until keeper_release) and holds the cgroup: a
+ * systemd unit, started by that enter, goes away once it is empty, and
+ * CRIU has to find it there. */
+static int cgroup_lines(struct cgroup *cg, char **out, pid_t *keeper_pid, int *keeper_fd,
+			struct error *err)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -65,10 +69,27 @@ static int cgroup_lines(struct cgroup *cg, char **out, struct error *err)
 		snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
 		r = fs_read_file(path, out, NULL, err);
 	}
+	if (r == 0 && keeper_fd) {
+		*keeper_pid = pid;
+		*keeper_fd = p[1];
+		return 0;
+	}
 	close(p[1]);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	return r;
+}
+
+/* Let cgroup_lines's child go. */
+static void keeper_release(pid_t *pid, int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+	if (*pid > 0)
+		while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	*pid = -1;
 }
 
 /* CRIU puts the restored tasks under these roots (one per hierarchy). */
@@ -319,6 +340,8 @@ struct restore_ctx {
 	bool mounted;
 	struct cgroup *cg;
 	char *cg_lines;
+	pid_t keeper_pid; /* holds a systemd unit until CRIU is done */
+	int keeper_fd;
 	pid_t pid;
 };
 
@@ -609,7 +632,9 @@ static int restore_locked(struct restore_ctx *c, int dirfd, struct error *err)
 		if ((!fs_in_child_userns() || c->spec->linux_.resources.present) &&
 		    container_apply_resources(c->cg, c->spec, err) < 0)
 			return -1;
-		if (cgroup_lines(c->cg, &c->cg_lines, err) < 0)
+		bool unit = !strcmp(cgroup_driver_name(), "systemd");
+		if (cgroup_lines(c->cg, &c->cg_lines, unit ? &c->keeper_pid : NULL,
+				 unit ? &c->keeper_fd : NULL, err) < 0)
 			return -1;
 	}
 	struct egress_cfg egress;
@@ -619,6 +644,8 @@ static int restore_locked(struct restore_ctx *c, int dirfd, struct error *err)
 	if (mount_root(c, dirfd, o->id, err) < 0)
 		return -1;
 	int r = run_criu(c, images_fd, work_fd, err);
+	/* the restored tasks hold the unit now (or it goes with the failure) */
+	keeper_release(&c->keeper_pid, &c->keeper_fd);
 	/* a new forwarder on a socket of the new network namespace */
 	_cleanup_close_ int lfd = egress_lfd;
 	egress_lfd = -1;
@@ -674,8 +701,9 @@ static void wait_foreground(const struct restore_opts *o, pid_t pid, int *exit_c
 static int restore_into(const struct restore_opts *o, int rootfd, int dirfd, bool in_place,
 			pid_t *pid, struct error *err)
 {
-	struct restore_ctx c = {.o = o, .pid = -1};
+	struct restore_ctx c = {.o = o, .pid = -1, .keeper_pid = -1, .keeper_fd = -1};
 	int r = restore_locked(&c, dirfd, err);
+	keeper_release(&c.keeper_pid, &c.keeper_fd);
 	if (r < 0) {
 		struct error ignored;
 		if (c.pid > 0) {

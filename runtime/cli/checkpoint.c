@@ -215,7 +215,7 @@ int cmd_restore(const struct command *self, const struct global_opts *g, int arg
 	int first = cli_parse(self, argc, argv, restore_options, on_restore_opt, &o, err);
 	if (first < 0 || cli_need_args(self, argc, first, 1, false, err) < 0)
 		return -1;
-	if (cli_refuse_systemd_cgroup(g, "restore", err) < 0)
+	if (cli_check_cgroup_manager(g, err) < 0)
 		return -1;
 	o.id = argv[first];
 	int code = 0;

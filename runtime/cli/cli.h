@@ -43,7 +43,7 @@ int cli_parse_signal(const char *s, int *sig, struct error *err);
 /* Commands that make containers: the cgroup driver of --systemd-cgroup
  * (systemd) or cgroupfs. */
 int cli_check_cgroup_manager(const struct global_opts *g, struct error *err);
-/* Commands that do not take the systemd driver yet (restore, wake, fork):
+/* Commands that do not take the systemd driver yet (wake, fork):
  * refuse --systemd-cgroup, naming what. */
 int cli_refuse_systemd_cgroup(const struct global_opts *g, const char *what, struct error *err);
 /* The exit status main() gives a command that returns -1: 1, except where

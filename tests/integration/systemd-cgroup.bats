@@ -42,9 +42,7 @@ teardown() {
 	assert_no_leftovers
 }
 
-@test "systemd-cgroup: restore, wake and fork refuse the systemd driver in one line" {
-	run -1 --separate-stderr runtime --systemd-cgroup restore --image-path "$T" x
-	[[ "$stderr" == *"--systemd-cgroup: restore is not supported"* ]]
+@test "systemd-cgroup: wake and fork refuse the systemd driver in one line" {
 	run -1 --separate-stderr runtime --systemd-cgroup wake x
 	[[ "$stderr" == *"--systemd-cgroup: wake is not supported"* ]]
 	run -1 --separate-stderr runtime --systemd-cgroup fork x y

@@ -257,3 +257,42 @@ prop() {
 	run sdar state "$ID"
 	[ "$status" -ne 0 ]
 }
+
+# CRIU >= 4.2 on PATH or in /usr/local/sbin (scripts/criu.sh).
+criu_ok() {
+	local bin v
+	bin=$(PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" command -v criu) || return 1
+	v=$("$bin" --version 2>/dev/null | sed -n 's/^Version: *\([0-9][0-9.]*\).*/\1/p')
+	[ -n "$v" ] && [ "$(printf '4.2\n%s\n' "$v" | sort -V | head -n1)" = 4.2 ]
+}
+
+@test "systemd: checkpoint, then restore into a new scope with the limits" {
+	criu_ok || skip "criu >= 4.2 not installed in this guest"
+	ID=$(new_id)
+	unit=agentrun-$ID.scope
+	IMG=$T/img
+	set_cmd 'i=0; while true; do i=$((i+1)); echo $i > /tmp/c.new; mv /tmp/c.new /tmp/count; sleep 0.1; done'
+	cfg '.linux.cgroupsPath = $p | .linux.resources = {"pids": {"limit": 30}}' --arg p "system.slice:agentrun:$ID"
+	sd run -d --bundle "$BUNDLE" "$ID" </dev/null >"$T/r.out" 2>"$T/r.err"
+	[ "$(prop "$unit" ActiveState)" = active ]
+	runtime checkpoint --image-path "$IMG" "$ID"
+	run systemctl is-active "$unit"
+	[ "$status" -ne 0 ]
+	sd restore -d --image-path "$IMG" --bundle "$BUNDLE" "$ID" </dev/null >"$T/rs.out" 2>"$T/rs.err" || {
+		cat "$T/rs.err" >&2
+		false
+	}
+	[ "$(state_of "$ID")" = running ]
+	[ "$(prop "$unit" ActiveState)" = active ]
+	[ "$(prop "$unit" TasksMax)" = 30 ]
+	pid=$(pid_of "$ID")
+	[ "$(cat "/proc/$pid/cgroup")" = "0::/system.slice/$unit" ]
+	a=$(runtime exec "$ID" cat /tmp/count)
+	sleep 0.5
+	b=$(runtime exec "$ID" cat /tmp/count)
+	[ "$b" -gt "$a" ]
+	runtime delete -f "$ID"
+	run systemctl is-active "$unit"
+	[ "$status" -ne 0 ]
+	assert_no_leftovers
+}
