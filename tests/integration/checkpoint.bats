@@ -212,6 +212,28 @@ sys.exit(os.fstat(owner).st_ino != os.stat("/proc/%s/ns/user" % sys.argv[1]).st_
 	wait_count "$id" "$c"
 }
 
+@test "checkpoint: CRIU mounts its own cgroups when a hierarchy is not mounted whole at /sys/fs/cgroup" {
+	# agentrun gives CRIU the host's /sys/fs/cgroup as its cgroup yard
+	# only when every hierarchy of the container is mounted there whole;
+	# here one is covered by a tmpfs in a mount namespace of checkpoint's
+	# own (a yard there would make CRIU fail to walk it)
+	local h
+	h=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup" && $5 ~ "^/sys/fs/cgroup/[^/]+$") print $5; break } }' /proc/self/mountinfo | head -n1)
+	[ -n "$h" ] || skip "no cgroup v1 hierarchy mounted under /sys/fs/cgroup (CRIU is never given a yard)"
+	id=$(new_id)
+	run_d "$id"
+	wait_count "$id" 2
+	run timeout -k 5 "$RUNTIME_TIMEOUT" unshare -m sh -c \
+		'mount --make-rprivate / && mount -t tmpfs not-a-yard "$1" && shift && exec "$@"' x "$h" \
+		"$AGENTRUN" --root "$STATE_ROOT" checkpoint --leave-running --image-path "$IMG" "$id"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(state_of "$id")" = running ]
+	runtime delete -f "$id"
+	restore_d "$id"
+	wait_count "$id" 1
+}
+
 @test "checkpoint: restore under a new id from a moved copy of image and bundle" {
 	add_shared
 	echo data >"$T/shared/in"
