@@ -301,9 +301,13 @@ static int append_prop(sd_bus_message *m, const struct sd_prop *p)
 		r = L.sd_bus_message_append(m, "s", p->s);
 		break;
 	case 'a':
-		if (p->type[1] == 's') /* one string */
-			r = L.sd_bus_message_append(m, "as", 1, p->s);
-		else
+		if (p->type[1] == 's') {
+			r = L.sd_bus_message_open_container(m, 'a', "s");
+			for (size_t i = 0; r >= 0 && i < p->n_strv; i++)
+				r = L.sd_bus_message_append(m, "s", p->strv[i]);
+			if (r >= 0)
+				r = L.sd_bus_message_close_container(m);
+		} else
 			r = L.sd_bus_message_append_array(m, 'y', p->bytes, p->n_bytes);
 		break;
 	default:
@@ -755,7 +759,7 @@ static int sd_set_annotations(struct cgroup *cg, const struct spec_map *a, struc
 		struct sd_props *ps = &cg->sd->annotations;
 		struct sd_prop *nv = realloc(ps->v, (ps->n + 1) * sizeof(*nv));
 		if (!nv) {
-			free(p.s);
+			sd_prop_clear(&p);
 			return error_set(err, ENOMEM, "annotations");
 		}
 		ps->v = nv;

@@ -32,11 +32,13 @@ int sd_expand_slice(const char *slice, char *out, size_t len, struct error *err)
 /* One unit property: a D-Bus signature and its value. */
 struct sd_prop {
 	char name[64];
-	char type[4];	/* "t" "x" "u" "i" "b" "s" "ay" "as" (of one: s) */
+	char type[4];	/* "t" "x" "u" "i" "b" "s" "ay" "as" */
 	uint64_t u;	/* t, u, b (0/1) */
 	int64_t i;	/* x, i */
 	char *s;	/* s */
 	uint8_t *bytes; /* ay */
+	char **strv;	/* as */
+	size_t n_strv;
 	size_t n_bytes;
 };
 
@@ -45,11 +47,13 @@ struct sd_props {
 	size_t n;
 };
 void sd_props_free(struct sd_props *p);
+/* The values one property owns (s, bytes, strv). */
+void sd_prop_clear(struct sd_prop *p);
 /* Set (replace when the name is there) a property. */
 int sd_props_set_u64(struct sd_props *p, const char *name, uint64_t v);
 int sd_props_set_bool(struct sd_props *p, const char *name, bool v);
 int sd_props_set_str(struct sd_props *p, const char *name, const char *v);
-/* an "as" of one string */
+/* an "as" of one string (Wants=) */
 int sd_props_set_strv1(struct sd_props *p, const char *name, const char *v);
 int sd_props_set_bytes(struct sd_props *p, const char *name, const uint8_t *b, size_t n);
 const struct sd_prop *sd_props_get(const struct sd_props *p, const char *name);
@@ -67,7 +71,8 @@ int sd_cpuset_mask(const char *list, uint8_t **out, size_t *n);
 int sd_props_from_entries(const struct cgroup_entries *es, struct sd_props *p, struct error *err);
 
 /* runc's annotations: org.systemd.property.NAME = a GVariant text value
- * ("true", "uint64 5", "'str'", "42"); NAMEs ending in a lowercase letter
+ * ("true", "uint64 5", "'str'", "42", "['a.service', 'b']"); NAMEs ending
+ * in a lowercase letter
  * and "Sec" become ...USec in microseconds. */
 #define SD_PROPERTY_PREFIX "org.systemd.property."
 int sd_parse_annotation(const char *key, const char *value, struct sd_prop *out, struct error *err);

@@ -117,12 +117,24 @@ int sd_parse_cgroups_path(const char *path, const char *id, bool rootless, struc
 
 /* ---- properties ---- */
 
+void sd_prop_clear(struct sd_prop *p)
+{
+	free(p->s);
+	free(p->bytes);
+	for (size_t i = 0; i < p->n_strv; i++)
+		free(p->strv[i]);
+	free(p->strv);
+	p->s = NULL;
+	p->bytes = NULL;
+	p->strv = NULL;
+	p->n_strv = 0;
+	p->n_bytes = 0;
+}
+
 void sd_props_free(struct sd_props *p)
 {
-	for (size_t i = 0; i < p->n; i++) {
-		free(p->v[i].s);
-		free(p->v[i].bytes);
-	}
+	for (size_t i = 0; i < p->n; i++)
+		sd_prop_clear(&p->v[i]);
 	free(p->v);
 	p->v = NULL;
 	p->n = 0;
@@ -141,8 +153,7 @@ static struct sd_prop *slot(struct sd_props *p, const char *name)
 {
 	for (size_t i = 0; i < p->n; i++)
 		if (!strcmp(p->v[i].name, name)) {
-			free(p->v[i].s);
-			free(p->v[i].bytes);
+			sd_prop_clear(&p->v[i]);
 			memset(&p->v[i], 0, sizeof(p->v[i]));
 			snprintf(p->v[i].name, sizeof(p->v[i].name), "%s", name);
 			return &p->v[i];
@@ -189,11 +200,15 @@ int sd_props_set_str(struct sd_props *p, const char *name, const char *v)
 
 int sd_props_set_strv1(struct sd_props *p, const char *name, const char *v)
 {
-	int r = sd_props_set_str(p, name, v);
-	for (size_t i = 0; r == 0 && i < p->n; i++)
-		if (!strcmp(p->v[i].name, name))
-			strcpy(p->v[i].type, "as");
-	return r;
+	struct sd_prop *s = slot(p, name);
+	if (!s)
+		return -ENOMEM;
+	strcpy(s->type, "as");
+	s->strv = calloc(1, sizeof(char *));
+	if (!s->strv || !(s->strv[0] = strdup(v)))
+		return -ENOMEM;
+	s->n_strv = 1;
+	return 0;
 }
 
 int sd_props_set_bytes(struct sd_props *p, const char *name, const uint8_t *b, size_t n)
@@ -398,6 +413,52 @@ static int parse_signed(const char *s, int64_t *out)
 	return 0;
 }
 
+/* A quoted string without escapes or its quote inside: 'x' or "x". */
+static char *quoted(const char *v, size_t vl)
+{
+	if (vl < 2 || (v[0] != '\'' && v[0] != '"') || v[vl - 1] != v[0] ||
+	    memchr(v + 1, '\\', vl - 2) || memchr(v + 1, v[0], vl - 2))
+		return NULL;
+	return strndup(v + 1, vl - 2);
+}
+
+/* "['a', 'b']" or "@as []" -> out->strv; -1 when it is not one. */
+static int string_array(const char *v, struct sd_prop *out)
+{
+	if (!strncmp(v, "@as ", 4))
+		v += 4;
+	size_t vl = strlen(v);
+	if (vl < 2 || v[0] != '[' || v[vl - 1] != ']')
+		return -1;
+	strcpy(out->type, "as");
+	const char *p = v + 1, *end = v + vl - 1;
+	while (p < end && *p == ' ')
+		p++;
+	while (p < end) {
+		const char *q = p + 1;
+		while (q < end && *q != *p)
+			q++;
+		if (q >= end)
+			return -1;
+		char *item = quoted(p, (size_t)(q - p + 1));
+		char **nv = item ? realloc(out->strv, (out->n_strv + 1) * sizeof(*nv)) : NULL;
+		if (!nv) {
+			free(item);
+			return -1;
+		}
+		out->strv = nv;
+		out->strv[out->n_strv++] = item;
+		p = q + 1;
+		while (p < end && *p == ' ')
+			p++;
+		if (p < end && *p++ != ',')
+			return -1;
+		while (p < end && *p == ' ')
+			p++;
+	}
+	return 0;
+}
+
 int sd_parse_annotation(const char *key, const char *value, struct sd_prop *out, struct error *err)
 {
 	memset(out, 0, sizeof(*out));
@@ -428,12 +489,11 @@ int sd_parse_annotation(const char *key, const char *value, struct sd_prop *out,
 	if (!type && (!strcmp(v, "true") || !strcmp(v, "false"))) {
 		strcpy(out->type, "b");
 		out->u = v[0] == 't';
-	} else if (!type && vl >= 2 && (v[0] == '\'' || v[0] == '"') && v[vl - 1] == v[0]) {
-		/* a string without escapes or the other quote inside */
-		if (memchr(v + 1, '\\', vl - 2) || memchr(v + 1, v[0], vl - 2))
-			bad = true;
-		else if (!(out->s = strndup(v + 1, vl - 2)))
-			return error_set(err, ENOMEM, "annotations.%s", key);
+	} else if (!type && (v[0] == '[' || !strncmp(v, "@as ", 4))) {
+		bad = string_array(v, out) < 0;
+	} else if (!type && vl >= 2 && (v[0] == '\'' || v[0] == '"')) {
+		out->s = quoted(v, vl);
+		bad = !out->s;
 		strcpy(out->type, "s");
 	} else {
 		int64_t n;
@@ -459,19 +519,18 @@ int sd_parse_annotation(const char *key, const char *value, struct sd_prop *out,
 		}
 	}
 	if (bad) {
-		free(out->s);
-		out->s = NULL;
+		sd_prop_clear(out);
 		return error_set(err, 0,
 				 "annotations.%s: value \"%s\" is not supported (true, false, a "
-				 "number, \"uint64 N\", \"int64 N\", \"uint32 N\", or a 'string')",
+				 "number, \"uint64 N\", \"int64 N\", \"uint32 N\", a 'string' or "
+				 "['strings'])",
 				 key, value);
 	}
 	snprintf(out->name, sizeof(out->name), "%s", name);
 	/* TimeoutStopSec: systemd wants TimeoutStopUSec, microseconds */
 	if (nl > 3 && !strcmp(name + nl - 3, "Sec") && islower((unsigned char)name[nl - 4])) {
-		if (!strcmp(out->type, "b") || !strcmp(out->type, "s")) {
-			free(out->s);
-			out->s = NULL;
+		if (!strcmp(out->type, "b") || out->type[0] == 's' || out->type[0] == 'a') {
+			sd_prop_clear(out);
 			return error_set(err, 0, "annotations.%s: value \"%s\" is not a number",
 					 key, value);
 		}

@@ -253,7 +253,8 @@ static void test_props_set(void **state)
 	assert_null(sd_props_get(&p, "Slice")->s);
 	assert_int_equal(sd_props_set_strv1(&p, "Wants", "a.slice"), 0);
 	assert_string_equal(sd_props_get(&p, "Wants")->type, "as");
-	assert_string_equal(sd_props_get(&p, "Wants")->s, "a.slice");
+	assert_int_equal(sd_props_get(&p, "Wants")->n_strv, 1);
+	assert_string_equal(sd_props_get(&p, "Wants")->strv[0], "a.slice");
 	sd_props_free(&p);
 	assert_int_equal(p.n, 0);
 }
@@ -302,12 +303,30 @@ static void test_annotations(void **state)
 	assert_int_equal(sd_parse_annotation(K("RuntimeMaxUSec"), "uint64 3", &x, &err), 0);
 	assert_string_equal(x.name, "RuntimeMaxUSec");
 	assert_true(x.u == 3);
+	/* string arrays: CRI-O's After=['crio.service'] */
+	assert_int_equal(sd_parse_annotation(K("After"), "['crio.service']", &x, &err), 0);
+	assert_string_equal(x.type, "as");
+	assert_int_equal(x.n_strv, 1);
+	assert_string_equal(x.strv[0], "crio.service");
+	sd_prop_clear(&x);
+	assert_int_equal(sd_parse_annotation(K("Wants"), "[ 'a.service',\"b.slice\" ]", &x, &err),
+			 0);
+	assert_int_equal(x.n_strv, 2);
+	assert_string_equal(x.strv[1], "b.slice");
+	sd_prop_clear(&x);
+	assert_int_equal(sd_parse_annotation(K("After"), "@as []", &x, &err), 0);
+	assert_string_equal(x.type, "as");
+	assert_int_equal(x.n_strv, 0);
+	sd_prop_clear(&x);
 	/* refused, naming the annotation */
 	const char *bad_values[][2] = {
-		{"CPUWeight", "[1, 2]"},     {"CPUWeight", "1.5"},     {"CPUWeight", "uint64 -1"},
-		{"Description", "'it\\'s'"}, {"Description", "'open"}, {"TimeoutStopSec", "'x'"},
-		{"TimeoutStopSec", "-1"},    {"Nice", "99999999999"},  {"CPUWeight", ""},
-		{"Delegate", "yes"},
+		{"CPUWeight", "[1, 2]"},    {"CPUWeight", "1.5"},
+		{"CPUWeight", "uint64 -1"}, {"Description", "'it\\'s'"},
+		{"Description", "'open"},   {"TimeoutStopSec", "'x'"},
+		{"TimeoutStopSec", "-1"},   {"Nice", "99999999999"},
+		{"CPUWeight", ""},	    {"Delegate", "yes"},
+		{"After", "['a' 'b']"},	    {"After", "['a', 2]"},
+		{"After", "['a\\'b']"},	    {"TimeoutStopSec", "['1']"},
 	};
 	for (size_t i = 0; i < sizeof(bad_values) / sizeof(bad_values[0]); i++) {
 		char key[128];
@@ -315,6 +334,7 @@ static void test_annotations(void **state)
 		assert_int_equal(sd_parse_annotation(key, bad_values[i][1], &x, &err), -1);
 		assert_non_null(strstr(err.msg, key));
 		assert_null(x.s);
+		assert_null(x.strv);
 	}
 	const char *bad_names[] = {K("ab"), K("CPU1"), K("a-b"), K("")};
 	for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {

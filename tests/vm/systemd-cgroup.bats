@@ -89,8 +89,9 @@ prop() {
 			"pids": {"limit": 40}, "cpu": {"shares": 512, "quota": 50000, "period": 100000, "cpus": "0"},
 			"blockIO": {"weight": 300}}
 		| .annotations = {"org.systemd.property.TimeoutStopSec": "7",
-			"org.systemd.property.CollectMode": $cm}' --arg p "system.slice:agentrun:$ID" \
-		--arg cm "'inactive-or-failed'"
+			"org.systemd.property.CollectMode": $cm, "org.systemd.property.KillSignal": "15",
+			"org.systemd.property.After": $after}' --arg p "system.slice:agentrun:$ID" \
+		--arg cm "'inactive-or-failed'" --arg after "['basic.target']"
 	sd_create "$ID"
 	systemctl status "$unit" --no-pager
 	[ "$(prop "$unit" ActiveState)" = active ]
@@ -105,6 +106,9 @@ prop() {
 	[ "$(prop "$unit" CPUWeight)" = 20 ]
 	[ "$(prop "$unit" TimeoutStopUSec)" = 7s ]
 	[ "$(prop "$unit" CollectMode)" = inactive-or-failed ]
+	# podman's and CRI-O's: an int32 and an array of strings
+	[ "$(prop "$unit" KillSignal)" = 15 ]
+	[[ " $(prop "$unit" After) " == *" basic.target "* ]]
 	pid=$(pid_of "$ID")
 	[ "$(cat "/proc/$pid/cgroup")" = "0::/system.slice/$unit" ]
 	dir=/sys/fs/cgroup/system.slice/$unit
