@@ -457,8 +457,16 @@ static int run_criu(struct restore_ctx *c, int images_fd, int work_fd, struct er
 	struct criu_record rec = {0};
 	int ns_fds[2] = {-1, -1}, dups[MAX_DUPS], n_dups = 0;
 	int r = -1;
+	/* CRIU's strict mode aborts on a cgroup directory that exists
+	 * ("Abort restore of existing cgroups"), and the container's own
+	 * cgroup is made before CRIU runs (its limits, as runc does): runc
+	 * 1.1.5 restores with --manage-cgroups-mode strict all the same,
+	 * CRIU logging soft mode (0x4) for it. So does agentrun. */
+	struct criu_common_opts cc = o->c;
+	if (cc.cgroups_mode == CRIU_MODE_STRICT)
+		cc.cgroups_mode = CRIU_MODE_SOFT;
 	if (criu_record_load(images_fd, c->image_abs, &rec, err) < 0 ||
-	    criu_opts_new(&o->c, o->root, images_fd, work_fd, CRIU_RESTORE_LOG, &co, err) < 0)
+	    criu_opts_new(&cc, o->root, images_fd, work_fd, CRIU_RESTORE_LOG, &co, err) < 0)
 		goto out;
 	if (criu_local_set_root(co, c->criu_root) < 0) {
 		error_set(err, ENOMEM, "libcriu: root");

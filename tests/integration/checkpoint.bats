@@ -212,6 +212,20 @@ sys.exit(os.fstat(owner).st_ino != os.stat("/proc/%s/ns/user" % sys.argv[1]).st_
 	wait_count "$id" "$c"
 }
 
+@test "checkpoint: restore --manage-cgroups-mode strict works, as with runc (CRIU restores in soft mode into the cgroup made for it)" {
+	# CRIU's strict mode aborts on an existing cgroup directory, and the
+	# container's cgroup exists before CRIU runs; runc 1.1.5 restores in
+	# soft mode then, and so does agentrun
+	id=$(new_id)
+	run_d "$id"
+	wait_count "$id" 2
+	runtime checkpoint --manage-cgroups-mode strict --image-path "$IMG" "$id"
+	restore_d "$id" --manage-cgroups-mode strict
+	[ "$(state_of "$id")" = running ]
+	c=$(count "$id")
+	wait_count "$id" "$c"
+}
+
 @test "checkpoint: CRIU mounts its own cgroups when a hierarchy is not mounted whole at /sys/fs/cgroup" {
 	# agentrun gives CRIU the host's /sys/fs/cgroup as its cgroup yard
 	# only when every hierarchy of the container is mounted there whole;
