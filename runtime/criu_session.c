@@ -62,11 +62,12 @@ static int map_with(struct spec_map *out, const struct spec_map *in, const char 
 	return 0;
 }
 
-/* An image directory we may fill (and later remove): new, or empty. */
+/* An image directory we may fill (and later remove): new (1), or empty
+ * (0). */
 static int claim_image_dir(const char *path, struct error *err)
 {
 	if (mkdir(path, 0700) == 0)
-		return 0;
+		return 1;
 	if (errno != EEXIST)
 		return error_errno(err, "create image directory %s", path);
 	_cleanup_closedir_ DIR *d = opendir(path);
@@ -111,8 +112,9 @@ static int suspend_locked(const struct suspend_opts *o, int dirfd, struct spec_s
 				 "e.g. podman container checkpoint)",
 				 o->id, engine);
 	char image[PATH_MAX];
+	int created;
 	if (o->image_path && *o->image_path) {
-		if (claim_image_dir(o->image_path, err) < 0)
+		if ((created = claim_image_dir(o->image_path, err)) < 0)
 			return -1;
 		if (!realpath(o->image_path, image))
 			return error_errno(err, "image directory %s", o->image_path);
@@ -125,26 +127,27 @@ static int suspend_locked(const struct suspend_opts *o, int dirfd, struct spec_s
 			return error_set(err, ENAMETOOLONG, "image path of %s", o->id);
 		struct error ignored;
 		fs_rm_rf_at(dirfd, SESSION_IMAGE_DIR, NULL, &ignored); /* a stale one */
-		if (claim_image_dir(image, err) < 0)
+		if ((created = claim_image_dir(image, err)) < 0)
 			return -1;
 	}
 	struct checkpoint_opts co = {.root = o->root, .id = o->id, .status_fd = -1};
 	co.c.image_path = image;
 	struct cgroup *frozen = criu_prefreeze(st);
 	co.prefrozen = frozen != NULL;
+	/* The tree is kept (frozen: by us, or paused by the user) until its
+	 * image is durable, so that a failure of the compression or of an
+	 * fsync leaves the session running as it was. Without a freezer
+	 * CRIU kills it, as before (it would run on after the dump). */
+	bool held = st->cgroup && (frozen || !strcmp(st->status, "paused"));
+	co.leave_running = held;
 	if (criu_dump_locked(&co, dirfd, st, spec, err) < 0) {
 		struct error ignored;
 		criu_thaw(frozen, true, &ignored);
 		session_discard_image(dirfd, image, &ignored);
 		return -1;
 	}
-	criu_thaw(frozen, false, NULL);
-	/* CRIU killed the tree: every byte of its memory goes with the
-	 * processes and the cgroup; the id stays */
-	wait_gone(st->pid, st->start_time);
 	if (o->compress) {
-		/* the tree is gone: a failure keeps the plain image (the
-		 * session is suspended all the same) */
+		/* a failure keeps the plain image */
 		struct error cerr;
 		if (session_image_compress(image, &cerr) < 0)
 			fprintf(stderr,
@@ -152,17 +155,33 @@ static int suspend_locked(const struct suspend_opts *o, int dirfd, struct spec_s
 				"uncompressed)\n",
 				cerr.msg);
 	}
+	/* durable before the tree goes and the state says suspended: every
+	 * file of the image, the directory, and its parent when suspend
+	 * made the directory (docs/sessions.md, durability) */
+	int sr = session_image_sync(image, created > 0, err);
+	if (sr < 0 && held) {
+		struct error ignored;
+		criu_thaw(frozen, true, &ignored);
+		session_discard_image(dirfd, image, &ignored);
+		return error_prefix(err, "suspend of %s failed (it goes on %s)", o->id, st->status);
+	}
+	criu_thaw(frozen, false, NULL);
+	/* the tree goes (killed while frozen: it runs no further): every
+	 * byte of its memory goes with the processes and the cgroup; the
+	 * id stays */
 	if (st->cgroup) {
 		struct cgroup *cg = NULL;
 		struct error e;
 		if (cgroup_open(st->cgroup, &cg, &e) == 0) {
-			cgroup_freeze(cg, false, &e);
 			cgroup_kill_all(cg, SIGKILL, &e);
+			cgroup_freeze(cg, false, &e);
+			wait_gone(st->pid, st->start_time);
 			if (cgroup_destroy(cg, &e) < 0)
 				fprintf(stderr, "warning: %s\n", e.msg);
 			cgroup_free(cg);
 		}
 	}
+	wait_gone(st->pid, st->start_time);
 	struct spec_map ann;
 	if (map_with(&ann, &spec->annotations, SESSION_SUSPENDED, image) < 0) {
 		spec_map_clear(&ann);
@@ -176,6 +195,13 @@ static int suspend_locked(const struct suspend_opts *o, int dirfd, struct spec_s
 	s.annotations = ann;
 	int r = state_save(dirfd, &s, err);
 	spec_map_clear(&ann);
+	if (r == 0 && sr < 0)
+		/* CRIU had killed the tree already: the image that may not be
+		 * durable is the only copy of the session, it stays */
+		return error_prefix(err,
+				    "suspend of %s: its image %s may not survive a crash "
+				    "(the tree is gone, the session is suspended from it)",
+				    o->id, image);
 	return r;
 }
 

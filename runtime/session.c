@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *session_suspended(const struct spec_state *st)
 {
@@ -94,4 +95,21 @@ int session_wake_for(const char *root, const char *id, bool no_wake, const char 
 		r = container_wake(&(struct wake_opts){.root = root, .id = id}, err);
 	spec_state_clear(&st);
 	return r;
+}
+
+int session_image_sync(const char *image, bool parent, struct error *err)
+{
+	_cleanup_close_ int dfd = open(image, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return error_errno(err, "image directory %s", image);
+	if (fs_sync_tree_at(dfd, image, err) < 0)
+		return -1;
+	if (!parent)
+		return 0;
+	_cleanup_close_ int pfd = openat(dfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pfd < 0)
+		return error_errno(err, "the directory of %s", image);
+	if (fsync(pfd) < 0)
+		return error_errno(err, "fsync the directory of %s", image);
+	return 0;
 }

@@ -50,6 +50,10 @@ bool session_signal_ends(int sig);
 
 /* Discard the image of a suspended container (under its lock: dirfd). */
 int session_discard_image(int dirfd, const char *image, struct error *err);
+/* Make a suspended image durable: fsync every file below image and the
+ * directory, and with parent its parent directory too (suspend made the
+ * image directory there). */
+int session_image_sync(const char *image, bool parent, struct error *err);
 
 struct suspend_opts {
 	const char *root;

@@ -26,6 +26,9 @@ test_pkgs=(bats busybox-static jq python3 python3-jsonschema iproute2 util-linux
 	btrfs-progs xfsprogs
 	# tests/integration/sessions-zstd.bats: zstd -t on the compressed pages
 	zstd
+	# tests/integration/sessions*.bats: suspend's fsync of its image, seen
+	# through strace -y
+	strace
 	# tests/workloads: the Debian toolchain rootfs (mmdebstrap), crun's
 	# comparison run with the containers' default seccomp profile
 	# (/usr/share/containers/seccomp.json); bench/agent_sandbox.py: bwrap

@@ -237,6 +237,95 @@ int fs_rm_rf_at(int dirfd, const char *name, const char *shown, struct error *er
 	return rm_rf(dirfd, name, shown ? shown : name, 0, err);
 }
 
+/* One directory level of fs_sync_tree_at: every regular file's writeback
+ * is started first (so the device sees all of them at once), then each is
+ * fsynced, subdirectories in turn, and the directory itself last (its
+ * entries name the files). */
+static int sync_tree(int dfd, const char *shown, int depth, struct error *err)
+{
+	if (depth > 8)
+		return error_set(err, ELOOP, "fsync %s: directories nested too deep", shown);
+	_cleanup_closedir_ DIR *d = fdopendir(fcntl(dfd, F_DUPFD_CLOEXEC, 3));
+	if (!d)
+		return error_errno(err, "fsync %s: read the directory", shown);
+	int *fds = NULL;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int r = 0;
+	struct dirent *de;
+	while (r == 0 && (errno = 0, de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		struct stat sb;
+		if (fstatat(dfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;
+			r = error_errno(err, "fsync %s/%s", shown, de->d_name);
+			break;
+		}
+		if (!S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
+			continue; /* sockets, links: no data of their own */
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			int *nf = realloc(fds, cap * sizeof(*fds));
+			if (nf)
+				fds = nf;
+			char **nn = realloc(names, cap * sizeof(*names));
+			if (nn)
+				names = nn;
+			if (!nf || !nn) {
+				r = error_set(err, ENOMEM, "fsync %s", shown);
+				break;
+			}
+		}
+		int fd = openat(dfd, de->d_name,
+				O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+					(S_ISDIR(sb.st_mode) ? O_DIRECTORY : O_NOATIME));
+		if (fd < 0 && errno == EPERM) /* O_NOATIME on a file not ours */
+			fd = openat(dfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue;
+			r = error_errno(err, "fsync %s/%s", shown, de->d_name);
+			break;
+		}
+		names[n] = strdup(de->d_name);
+		fds[n++] = fd;
+		if (!names[n - 1]) {
+			r = error_set(err, ENOMEM, "fsync %s", shown);
+			break;
+		}
+		if (S_ISREG(sb.st_mode))
+			sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	}
+	if (r == 0 && errno && !de)
+		r = error_errno(err, "fsync %s: read the directory", shown);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		struct stat sb;
+		if (fstat(fds[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			char sub[PATH_MAX];
+			snprintf(sub, sizeof(sub), "%s/%s", shown, names[i]);
+			r = sync_tree(fds[i], sub, depth + 1, err);
+		} else if (fsync(fds[i]) < 0) {
+			r = error_errno(err, "fsync %s/%s", shown, names[i]);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		close(fds[i]);
+		free(names[i]);
+	}
+	free(fds);
+	free(names);
+	if (r == 0 && fsync(dfd) < 0)
+		r = error_errno(err, "fsync %s", shown);
+	return r;
+}
+
+int fs_sync_tree_at(int dirfd, const char *shown, struct error *err)
+{
+	return sync_tree(dirfd, shown, 0, err);
+}
+
 static int openat2_in_root(int rootfd, const char *path, int flags, mode_t mode)
 {
 	struct open_how how = {

@@ -26,6 +26,11 @@ int fs_mkdir_p(const char *path, mode_t mode, struct error *err);
  * untouched). shown names name in messages (NULL: name). */
 int fs_rm_rf_at(int dirfd, const char *name, const char *shown, struct error *err);
 
+/* Make a directory tree durable: fsync every regular file and directory
+ * below dirfd (no symlink followed; sockets and other nodes skipped), and
+ * dirfd itself. The first failure is the error (EIO: data lost). */
+int fs_sync_tree_at(int dirfd, const char *shown, struct error *err);
+
 /* Open `path` inside the tree rooted at rootfd: ".." and absolute symlinks
  * stay inside. flags as for openat (O_PATH works). */
 int fs_open_in_root(int rootfd, const char *path, int flags, struct error *err);

@@ -5,6 +5,7 @@
 # stays suspended with its image.
 
 load ../lib/bundle
+load ../lib/sessions
 
 criu_ok() {
 	local bin v
@@ -92,6 +93,21 @@ sum_bytes() {
 	[ "$(ask "$id")" = "$want" ]
 	runtime delete -f "$id"
 	assert_no_leftovers "$id"
+}
+
+@test "suspend --compress: the compressed image is durable (every file, the directory, its parent fsynced) before the state says suspended" {
+	command -v strace >/dev/null || skip "strace not installed (scripts/deps.sh installs it)"
+	id=$(new_id)
+	run_d "$id"
+	ready "$id"
+	suspend_traced "$id" "$T/img" --compress
+	[ "$(annotation "$id" org.agentrun.suspended)" = "$T/img" ]
+	[ -n "$(ls "$T/img"/pages-*.img.zst)" ]
+	assert_image_synced "$T/img"
+	# the .zst files themselves were among them
+	grep -q '\.img\.zst$' "$T/synced"
+	runtime wake "$id"
+	runtime delete -f "$id"
 }
 
 @test "suspend --compress: a corrupted or truncated image fails the wake; the session stays suspended, its image intact" {

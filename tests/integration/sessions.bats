@@ -5,6 +5,7 @@
 # idle detection.
 
 load ../lib/bundle
+load ../lib/sessions
 
 criu_ok() {
 	local bin v
@@ -124,6 +125,56 @@ cgroup_dirs_of() {
 	wait_count "$id" "$c"
 	runtime delete -f "$id"
 	assert_no_leftovers "$id"
+}
+
+@test "suspend: the image is durable before suspend returns: every file, the directory and its parent fsynced before the state says suspended" {
+	command -v strace >/dev/null || skip "strace not installed (scripts/deps.sh installs it)"
+	id=$(new_id)
+	run_d "$id"
+	wait_count "$id" 2
+	suspend_traced "$id" "$T/img"
+	[ "$(annotation "$id" org.agentrun.suspended)" = "$T/img" ]
+	assert_image_synced "$T/img"
+	# the image is CRIU's, agentrun's record and the dump log
+	[ -n "$(ls "$T/img"/pages-*.img)" ]
+	[ -f "$T/img/agentrun-criu.txt" ]
+	runtime wake "$id"
+	c=$(count "$id")
+	wait_count "$id" "$c"
+	runtime delete -f "$id"
+	assert_no_leftovers "$id"
+}
+
+@test "suspend: an fsync that fails (EIO) fails the suspend and the session goes on running as it was" {
+	# a real failing fsync: ext4 on a loop device whose backing file lies
+	# on a tmpfs too small for the image. CRIU's writes land in the page
+	# cache; the writeback that fsync waits for fails (ENOSPC under the
+	# loop device, EIO to the filesystem)
+	command -v mkfs.ext4 >/dev/null || skip "mkfs.ext4 not installed (e2fsprogs)"
+	mkdir -p "$T/small" "$T/fs"
+	mount -t tmpfs -o size=24M tmpfs "$T/small"
+	track_mount "$T/small"
+	truncate -s 256M "$T/small/ext4.img"
+	mkfs.ext4 -q -E lazy_itable_init=1,lazy_journal_init=1 "$T/small/ext4.img"
+	mount -o loop "$T/small/ext4.img" "$T/fs"
+	track_mount "$T/fs"
+	# 64 MiB of memory (dd's buffer, held while dd blocks on the pipe)
+	set_cmd 'exec </dev/null >/dev/null 2>&1; dd if=/dev/zero bs=64M count=1 | sleep 100000 & i=0; while true; do i=$((i+1)); echo $i > /tmp/c.new; mv /tmp/c.new /tmp/count; sleep 0.1; done'
+	id=$(new_id)
+	run_d "$id"
+	wait_count "$id" 2
+	pid=$(pid_of "$id")
+	run runtime suspend --image-path "$T/fs/img" "$id"
+	echo "$output" | sed 's/^/# /' >&3
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"suspend of $id failed (it goes on running)"*fsync*"$T/fs/img"* ]]
+	# as it was: the same process, running, not suspended, counting
+	[ "$(state_of "$id")" = running ]
+	[ "$(pid_of "$id")" = "$pid" ]
+	[ -z "$(annotation "$id" org.agentrun.suspended)" ]
+	c=$(count "$id")
+	wait_count "$id" "$c"
+	runtime delete -f "$id"
 }
 
 @test "suspend: exec wakes a suspended session; resume wakes it too; resume of a running one still fails" {
