@@ -38,11 +38,14 @@ ratios are the claim. Scenarios (per size of touched memory):
      reaped: CRIU included), and the time outside CRIU (wall minus the
      last timestamp of CRIU's dump.log). --before BINARY adds an older
      agentrun (e.g. a build of main) to the same rotation.
-  S8 suspend at disk speed: image bytes over the time to suspend and
-     make the image durable (fsync of every file and the directory),
-     against `dd conv=fsync` of the same bytes to the same directory;
-     and both through the page cache (suspend alone, dd without fsync).
-     Each after a `sync`, in alternating order.
+  S8 suspend at disk speed: image bytes over the time of `agentrun
+     suspend`, which makes its image durable itself (fsync of every file,
+     the directory and its parent), against `dd conv=fsync` of the same
+     bytes to the same directory (dd through the page cache as context).
+     --before BINARY (a suspend without fsync) adds that one alone, with
+     the bench's fsync of every file after it, and with one syncfs: the
+     cost of durability and the two ways to pay it. Each after a `sync`,
+     in a rotating order.
 """
 import argparse
 import json
@@ -229,7 +232,7 @@ def main():
     ap.add_argument("--idle", type=int, default=100, help="containers for S4 (0: skip)")
     ap.add_argument("--only", default="1,2,3,4")
     ap.add_argument("--json", default=os.path.join(HERE, "results", "sessions.json"))
-    ap.add_argument("--before", help="S7: an older agentrun binary to measure in the same rotation")
+    ap.add_argument("--before", help="S7, S8: an older agentrun binary to measure in the same rotation")
     a = ap.parse_args()
     load0 = os.getloadavg()
     only = set(a.only.split(","))
@@ -419,7 +422,7 @@ def main():
         if "7" in only:
             dump_floor(ag, disk, sizes, a.runs, row, a.before)
         if "8" in only:
-            disk_speed(ag, disk, sizes, a.runs, row)
+            disk_speed(ag, disk, sizes, a.runs, row, a.before)
     finally:
         for rt in (ag, rc):
             try:
@@ -667,62 +670,88 @@ def fsync_tree(path):
             os.close(fd)
 
 
-def disk_speed(ag, disk, sizes, runs, row):
-    """S8: suspend's write rate against dd's to the same directory, with
-    the same durability."""
+def syncfs(path):
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        if libc.syncfs(fd) != 0:
+            raise OSError(ctypes.get_errno(), "syncfs " + path)
+    finally:
+        os.close(fd)
+
+
+def disk_speed(ag, disk, sizes, runs, row, before):
+    """S8: agentrun's suspend (durable: it fsyncs its image) against dd
+    conv=fsync of the same bytes to the same directory, dd through the
+    page cache as context; with --before (an agentrun whose suspend did
+    not fsync) that one alone, plus the bench's fsync of every file, plus
+    one syncfs of the filesystem: the cost of durability, and the two ways
+    to pay it."""
+    kinds = ["suspend", "dd-fsync", "dd"]
+    if before:
+        kinds += ["before", "before+fsync", "before+syncfs"]
     for mib in sizes:
         pingdir = os.path.join(disk, "ping-w%d" % mib)
         fifos(pingdir)
         bundle = make_bundle(os.path.join(disk, "bundle-w%d" % mib), mib, pingdir)
-        rate = {k: [] for k in ("suspend-fsync", "dd-fsync", "suspend", "dd")}
-        for i in range(runs):
-            for durable in ((True, False) if i % 2 == 0 else (False, True)):
-                cid = "w%d-%d-%d" % (mib, i, durable)
-                img = os.path.join(disk, "img-" + cid)
-                ag.run_d(cid, bundle)
-                wait_rss(ag, cid, mib)
-                answer(pingdir)
-                out = os.path.join(disk, "dd.out")
-
-                def run_suspend():
-                    sh(["sync"])
-                    t = time.monotonic()
-                    sh(ag.cmd("suspend", "--image-path", img, cid))
-                    if durable:
-                        fsync_tree(img)
-                    return time.monotonic() - t
-
-                def run_dd(nbytes):
-                    sh(["sync"])
+        ms = {k: [] for k in kinds}
+        nbytes = None
+        out = os.path.join(disk, "dd.out")
+        # round -1 is a warm-up that is not kept (it gives dd its size)
+        for i in range(-1, runs):
+            order = kinds[i % len(kinds):] + kinds[:i % len(kinds)] if i >= 0 else ["suspend"]
+            for k in order:
+                sh(["sync"])
+                if k.startswith("dd"):
                     t = time.monotonic()
                     sh(["dd", "if=/dev/zero", "of=" + out, "bs=1M", "count=%d" % (nbytes >> 20)] +
-                       (["conv=fsync"] if durable else []))
+                       (["conv=fsync"] if k == "dd-fsync" else []))
                     w = time.monotonic() - t
                     os.unlink(out)
-                    return w
-
-                # the image size is known after the first suspend: dd first
-                # only from the second run of a size on
-                k = "-fsync" if durable else ""
-                nbytes = None
-                if i % 2 == 1 and rate["dd" + k]:
-                    nbytes = known
-                    dd_t = run_dd(nbytes)
-                sus_t = run_suspend()
-                known = du(img)
-                if nbytes is None:
-                    nbytes = known
-                    dd_t = run_dd(nbytes)
-                rate["suspend" + k].append(known / sus_t / (1 << 20))
-                rate["dd" + k].append(nbytes / dd_t / (1 << 20))
-                ag.delete(cid)
-                shutil.rmtree(img, ignore_errors=True)
-        for k, what in (("-fsync", "durable (fsync)"), ("", "page cache")):
-            s_, d_ = median(rate["suspend" + k]), median(rate["dd" + k])
-            row("S8 suspend write rate %d MiB, %s (MiB/s)" % (mib, what), "MiB/s", rate["suspend" + k],
-                note="dd to the same directory: %s MiB/s; dd/suspend %s (target <= 2)" % (
-                    fmt(d_), fmt(d_ / s_ if s_ else None, 2)))
-            row("S8 dd write rate %d MiB, %s (MiB/s)" % (mib, what), "MiB/s", rate["dd" + k])
+                else:
+                    cid = "w%d-%d-%s" % (mib, i, k.replace("+", "-"))
+                    img = os.path.join(disk, "img-" + cid)
+                    ag.run_d(cid, bundle)
+                    wait_rss(ag, cid, mib)
+                    answer(pingdir)
+                    binary = ag.binary if k == "suspend" else before
+                    sh(["sync"])
+                    t = time.monotonic()
+                    sh([binary, "--root", ag.root, "suspend", "--image-path", img, cid])
+                    if k == "before+fsync":
+                        fsync_tree(img)
+                        fd = os.open(disk, os.O_RDONLY | os.O_DIRECTORY)
+                        os.fsync(fd)  # the parent: suspend made img there
+                        os.close(fd)
+                    elif k == "before+syncfs":
+                        syncfs(img)
+                    w = time.monotonic() - t
+                    if nbytes is None:
+                        nbytes = du(img)
+                    ag.delete(cid)
+                    shutil.rmtree(img, ignore_errors=True)
+                if i >= 0:
+                    ms[k].append(w * 1e3)
+        rate = lambda k: [nbytes / (x / 1e3) / (1 << 20) for x in ms[k]]
+        s_, d_ = median(rate("suspend")), median(rate("dd-fsync"))
+        row("S8 suspend (durable) %d MiB, image %d MiB (ms)" % (mib, nbytes >> 20), "ms", ms["suspend"],
+            note="%s MiB/s; dd conv=fsync %s MiB/s: dd/suspend %s (target <= 2)" % (
+                fmt(s_), fmt(d_), fmt(d_ / s_ if s_ else None, 2)))
+        row("S8 dd conv=fsync %d MiB (ms)" % mib, "ms", ms["dd-fsync"])
+        row("S8 dd, page cache %d MiB (ms)" % mib, "ms", ms["dd"],
+            note="%s MiB/s" % fmt(median(rate("dd"))))
+        if before:
+            b = median(ms["before"])
+            for k, what in (("before", "page cache"), ("before+fsync", "+ fsync of every file"),
+                            ("before+syncfs", "+ syncfs")):
+                row("S8 suspend before, %s %d MiB (ms)" % (what, mib), "ms", ms[k],
+                    note="%s ms over the same suspend without fsync" % fmt(median(ms[k]) - b))
+            for k in ("suspend", "before+fsync", "before+syncfs"):
+                pair = [x / y for x, y in zip(ms[k], ms["before"])]
+                row("S8 %s / before, page cache %d MiB, paired by round (ratio)" % (k, mib), "x", pair,
+                    note="the cost of durability; median of per-round ratios, range %s-%s" % (
+                        fmt(min(pair), 2), fmt(max(pair), 2)))
 
 
 def make_spec(bundle):
