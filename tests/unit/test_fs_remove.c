@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* util/fs.c: removing a state directory never crosses a mount point or
  * follows a symlink; the pid-file writer never writes through a symlink
- * planted at its temp name. Real files, a real bind mount (as root). */
+ * planted at its temp name; a tree is made durable without opening what
+ * is not a file or directory. Real files, a real bind mount (as root). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -150,6 +151,40 @@ static void test_pid_file_planted_symlink(void **state)
 	assert_false(exists(".p.pid.tmp.0"));
 }
 
+/* fs_sync_tree_at: files and subdirectories are fsynced; a FIFO (whose
+ * open would block), a symlink (to a directory outside) and a socket are
+ * skipped, never opened through; a bad fd is an error. */
+static void test_sync_tree(void **state)
+{
+	(void)state;
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/img", base);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/img/sub", base);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/img/sub/pages-1.img", base);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("pages", f);
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/img/core-1.img", base);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/img/fifo", base);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	snprintf(p, sizeof(p), "%s/img/out", base);
+	assert_int_equal(symlink("/", p), 0);
+	snprintf(p, sizeof(p), "%s/img", base);
+	int dfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+	struct error err = {0};
+	assert_int_equal(fs_sync_tree_at(dfd, p, &err), 0);
+	close(dfd);
+	assert_int_equal(fs_sync_tree_at(-1, p, &err), -1);
+	assert_non_null(strstr(err.msg, p));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +192,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rm_rf_mount_point, make_base, drop_base),
 		cmocka_unit_test_setup_teardown(test_pid_file_planted_symlink, make_base,
 						drop_base),
+		cmocka_unit_test_setup_teardown(test_sync_tree, make_base, drop_base),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
