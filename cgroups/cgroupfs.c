@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "cgroups/internal.h"
 
 #define SERIAL_VERSION "agentrun-cgroup-1"
@@ -113,6 +114,34 @@ static bool has_procs(const char *dir)
 
 static int destroy_dirs(struct cgroup *cg, struct error *err);
 
+/* The leaf a plain user's agentrun moves itself into in its own delegated
+ * cgroup v2 before making the container's cgroup beside it. */
+#define RUNTIME_LEAF "agentrun-runtime"
+
+/* A plain user (or root in a user namespace of one): cgroups only where
+ * they were delegated. */
+static bool rootless_caller(void)
+{
+	return geteuid() != 0 || fs_in_child_userns();
+}
+
+/* Move this process out of the cgroup v2 dir into dir/RUNTIME_LEAF (made
+ * when missing). A cgroup with processes of its own can give its children
+ * no controller ("no internal processes"), and a delegated cgroup holding
+ * agentrun is one: as systemd asks of whoever a subtree is delegated to,
+ * the processes sit in a leaf and the container's cgroup is their
+ * sibling. Best effort: when this fails the limits are not applied, which
+ * the caller reports. */
+static void leave_for_leaf(const char *dir)
+{
+	_cleanup_free_ char *leaf = cgroup_join(dir, RUNTIME_LEAF);
+	if (!leaf || (mkdir(leaf, 0755) < 0 && errno != EEXIST))
+		return;
+	char v[24];
+	snprintf(v, sizeof(v), "%d", (int)getpid());
+	cgroup_write(leaf, "cgroup.procs", v, NULL);
+}
+
 static int fs_create(const char *cgroups_path, const char *id, struct cgroup **out,
 		     struct error *err)
 {
@@ -135,27 +164,41 @@ static int fs_create(const char *cgroups_path, const char *id, struct cgroup **o
 	size_t ok = 0;
 	for (size_t i = 0; i < cg->n; i++) {
 		struct cgroup_hier *h = &cg->h[i];
-		_cleanup_free_ char *base = NULL;
+		_cleanup_free_ char *base = NULL, *own = NULL;
 		const char *sub = cgroups_path ? cgroups_path : id;
 		if (cgroups_path && cgroups_path[0] == '/') {
 			base = strdup(h->mountpoint);
 		} else {
 			/* Under our own cgroup, as seen through this mount. On
-			 * v2 under its parent, as runc does: our own cgroup has
-			 * processes (us), and a cgroup with processes can give
-			 * its children no controller ("no internal processes"),
-			 * e.g. a systemd service running agentrun. */
+			 * v2 under its parent, as runc and crun do: our own
+			 * cgroup has processes (us), and a cgroup with
+			 * processes can give its children no controller ("no
+			 * internal processes"), e.g. a systemd service running
+			 * agentrun. */
 			_cleanup_free_ char *rel = NULL;
 			if (cgroup_path_under(h->own, h->mount_root))
 				rel = strdup(h->own + strlen(h->mount_root));
 			else
 				rel = strdup("");
+			own = rel ? cgroup_join(h->mountpoint, rel) : NULL;
 			if (rel && h->version == 2) {
 				char *slash = strrchr(rel, '/');
-				if (slash)
-					*slash = '\0';
+				*(slash ? slash : rel) = '\0';
 			}
 			base = rel ? cgroup_join(h->mountpoint, rel) : NULL;
+			/* A plain user, on v2: only its own cgroup can be
+			 * its (delegated: systemd-run --user --scope -p
+			 * Delegate=yes, a user@ service's unit with Delegate=,
+			 * a system service's Delegate= with User=), never the
+			 * parent, which its delegator manages. agentrun
+			 * leaves it for a leaf and the container's cgroup is
+			 * made beside that leaf, below its own. */
+			if (own && base && h->version == 2 && rootless_caller() &&
+			    faccessat(AT_FDCWD, own, W_OK, AT_EACCESS) == 0) {
+				leave_for_leaf(own);
+				free(base);
+				base = strdup(own);
+			}
 		}
 		if (!base) {
 			destroy_dirs(cg, NULL);
@@ -570,6 +613,14 @@ static int destroy_dirs(struct cgroup *cg, struct error *err)
 			_cleanup_free_ char *anc = cgroup_strip(h->dir, k);
 			if (!anc || (rmdir(anc) < 0 && errno != ENOENT))
 				break;
+		}
+		/* The leaf a plain user's agentrun left its delegated cgroup
+		 * for (leave_for_leaf), once no agentrun is in it. */
+		if (h->version == 2) {
+			_cleanup_free_ char *top = cgroup_strip(h->dir, h->created);
+			_cleanup_free_ char *leaf = top ? cgroup_join(top, RUNTIME_LEAF) : NULL;
+			if (leaf)
+				rmdir(leaf);
 		}
 	}
 	return rc;

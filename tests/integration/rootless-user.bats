@@ -254,29 +254,51 @@ one_line() {
 	[ -d "$RL_XDG/other" ]
 }
 
-@test "rootless: a cgroup v2 delegated to the user (its own cgroup writable) is used: the container's cgroup is made under it and removed at delete" {
-	local unified
+@test "rootless: a cgroup v2 delegated to the user (its own cgroup writable) is used: the container's cgroup is made under it, agentrun leaves it for a leaf, limits where the controllers are, all removed at delete" {
+	local unified cg
 	unified=$(awk '{ for (i = 1; i <= NF && $i != "-"; i++) ; if ($(i + 1) == "cgroup2") { print $5; exit } }' /proc/self/mountinfo)
 	[ -n "$unified" ] || skip "no cgroup2 hierarchy is mounted"
-	export RL_CGROUP=$unified/agentrun-rl-$$-$BATS_SUITE_TEST_NUMBER
-	mkdir "$RL_CGROUP"
-	echo "$RL_CGROUP" >"$T/.rl_cgroup"
+	# a cgroup whose parent is not the user's, as a system service's
+	# Delegate= with User= makes it, below bats' own (the root of a v1
+	# hybrid's unified mount here, a delegated unit on a systemd host)
+	cg=$unified$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)
+	cg=${cg%/}/agentrun-rl-$$-$BATS_SUITE_TEST_NUMBER
+	mkdir "$cg"
+	echo "$cg" >"$T/.rl_cgroup"
 	# what systemd's Delegate= hands a user: the directory and these files
-	chown "$RL_UID:$RL_GID" "$RL_CGROUP" "$RL_CGROUP/cgroup.procs" "$RL_CGROUP/cgroup.threads" \
-		"$RL_CGROUP/cgroup.subtree_control"
+	chown "$RL_UID:$RL_GID" "$cg" "$cg/cgroup.procs" "$cg/cgroup.threads" "$cg/cgroup.subtree_control"
+	# the controllers the host has there (none on a v1 hybrid's unified
+	# mount): the delegated cgroup can have them
+	local want=""
+	for c in pids memory; do
+		grep -qw "$c" "$cg/cgroup.controllers" && want+=" $c"
+	done
 	rl_bundle "$T/b"
-	CONFIG=$T/b/config.json cfg '.process.args = ["sleep", "1000"]'
+	CONFIG=$T/b/config.json cfg '.process.args = ["sleep", "1000"]
+		| .linux.resources = {"pids": {"limit": 77}, "memory": {"limit": 67108864}}'
 	rl_track deleg
 	rc=0
-	ar run -d --bundle "$T/b" deleg </dev/null >/dev/null 2>"$T/err" || rc=$?
+	# agentrun starts in the delegated cgroup; the later commands need not
+	RL_CGROUP=$cg ar run -d --bundle "$T/b" deleg </dev/null >/dev/null 2>"$T/err" || rc=$?
 	cat "$T/err" >&2
 	pid=$(ar state deleg | jq -r .pid)
 	track_pid "$pid"
 	cgpath=$(awk -F: '$1 == "0" { print $3 }' "/proc/$pid/cgroup")
+	inside=$(ar exec deleg sh -c 'cat /sys/fs/cgroup/pids.max /sys/fs/cgroup/memory.max 2>&1' || true)
+	outside=$(cat "$unified$cgpath/pids.max" "$unified$cgpath/memory.max" 2>&1 || true)
+	echo "controllers:$want; inside: $inside; outside: $outside" >&2
+	ls "$cg" >&2
 	ar delete -f deleg
-	unset RL_CGROUP
 	[ "$rc" -eq 0 ]
-	# the init ran in <delegated cgroup>/deleg, and it is gone with delete
-	[ "$unified$cgpath" = "$(cat "$T/.rl_cgroup")/deleg" ]
-	[ ! -e "$(cat "$T/.rl_cgroup")/deleg" ]
+	# the init ran in <delegated cgroup>/deleg
+	[ "$unified$cgpath" = "$cg/deleg" ]
+	# with the controllers, the limits hold there (no warning then)
+	if [[ "$want" == *pids*memory* ]]; then
+		[ "$(cat "$T/err")" = "" ]
+		[ "$outside" = "$(printf '77\n67108864')" ]
+		[ "$inside" = "$outside" ]
+	fi
+	# nothing is left below it: not the container's cgroup, not the leaf
+	# agentrun left it for
+	[ -z "$(find "$cg" -mindepth 1 -type d)" ]
 }
