@@ -44,6 +44,7 @@
 	X(criu_local_set_lsm_profile)              \
 	X(criu_local_set_manage_cgroups)           \
 	X(criu_local_set_manage_cgroups_mode)      \
+	X(criu_local_set_mntns_compat_mode)        \
 	X(criu_local_set_network_lock)             \
 	X(criu_local_set_notify_cb)                \
 	X(criu_local_set_orphan_pts_master)        \
@@ -102,6 +103,7 @@ int criu_lib_load(struct error *err);
 #define criu_local_set_lsm_profile (criu_lib.criu_local_set_lsm_profile)
 #define criu_local_set_manage_cgroups (criu_lib.criu_local_set_manage_cgroups)
 #define criu_local_set_manage_cgroups_mode (criu_lib.criu_local_set_manage_cgroups_mode)
+#define criu_local_set_mntns_compat_mode (criu_lib.criu_local_set_mntns_compat_mode)
 #define criu_local_set_network_lock (criu_lib.criu_local_set_network_lock)
 #define criu_local_set_notify_cb (criu_lib.criu_local_set_notify_cb)
 #define criu_local_set_orphan_pts_master (criu_lib.criu_local_set_orphan_pts_master)

@@ -450,6 +450,23 @@ static void unmount_root(struct restore_ctx *c, int dirfd)
 		unlinkat(dirfd, CRIU_ROOT_DIR, AT_REMOVEDIR);
 }
 
+/* Did the restore fail in CRIU's mount engine v2 (an "mnt-v2:" error in
+ * its log)? */
+static bool mount_v2_failed(const char *work_abs)
+{
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s/%s", work_abs, CRIU_RESTORE_LOG);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	char line[1024];
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, "Error") && strstr(line, "mnt-v2:");
+	fclose(f);
+	return found;
+}
+
 static int run_criu(struct restore_ctx *c, int images_fd, int work_fd, struct error *err)
 {
 	const struct restore_opts *o = c->o;
@@ -514,6 +531,18 @@ static int run_criu(struct restore_ctx *c, int images_fd, int work_fd, struct er
 	verify_spec = c->spec, restored_root = 0, verify_done = verify_failed = false;
 	criu_local_set_notify_cb(co, on_notify);
 	int pid = criu_local_restore_child(co);
+	if (pid <= 0 && !verify_failed && !notify_error[0] && mount_v2_failed(c->work_abs)) {
+		/* CRIU's mount engine v2 sets the sharing of the mounts it
+		 * makes with MOVE_MOUNT_SET_GROUP, which some kernels refuse
+		 * (EINVAL) for a file bind mount from outside, /dev/null on a
+		 * masked path (Debian 12's 6.1; CRIU issue 2023): nothing was
+		 * restored yet, so once more with the engine before it, as
+		 * CRIU's --mntns-compat-mode */
+		log_debug("restore: CRIU's mount engine v2 failed; again in mntns-compat-mode");
+		criu_local_set_mntns_compat_mode(co, true);
+		restored_root = 0, verify_done = verify_failed = false;
+		pid = criu_local_restore_child(co);
+	}
 	verify_spec = NULL;
 	if (pid > 0 && !verify_done) { /* fail closed: never unchecked */
 		verify_failed = true;
