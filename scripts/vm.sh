@@ -12,8 +12,9 @@
 # read from this host's apt sources, Debian's linux-image-amd64 kernel and
 # initramfs (booted directly with -kernel/-initrd), an ext4 disk image made
 # with mkfs.ext4 -d. It is cached under $VM_CACHE (default
-# /var/cache/agentrun-tests/vm), keyed by a hash of the package list and this
-# script, so a second run only boots. Each boot writes to a throw-away qcow2
+# /var/cache/agentrun-tests/vm), keyed by a hash of the package list, the
+# image-building code of this script and scripts/vm-guest/*, so a second run
+# only boots. Each boot writes to a throw-away qcow2
 # overlay; the cached image is never changed.
 #
 # In the guest the repository is mounted read-only at /mnt/repo over 9p
@@ -22,7 +23,12 @@
 # writes its output to /mnt/out/output.log and its exit status to
 # /mnt/out/status, and powers the guest off. The host's build of agentrun
 # (build/agentrun; the guest is Debian 12 like the host) is used as is; the
-# libraries it links from /usr/local (libcriu) are copied to /mnt/out/lib.
+# libraries it links from /usr/local and the libcriu it dlopen()s are copied
+# to /mnt/out/lib, the host's CRIU (/usr/local/sbin/criu, scripts/criu.sh)
+# to /mnt/out/bin; the guest installs both at boot in /usr/local (sbin,
+# lib), where every user (and podman's conmon) finds them. The image
+# has an unprivileged user with a systemd user session (linger) for the
+# rootless tests: scripts/vm-guest/agentrun-vm-user.
 #
 # `run` prints the command's output and exits with its status (124 when the
 # guest did not finish within -t SECS, default $VM_TIMEOUT or 1200); the
@@ -40,12 +46,17 @@ VM_SMP=${VM_SMP:-2}
 
 # the guest's packages: systemd as PID 1, the kernel, what agentrun links
 # and what its tests use; uidmap, libpam-systemd and dbus-user-session for
-# rootless with a systemd user session
+# rootless with a systemd user session; podman (root and rootless: conmon,
+# slirp4netns, fuse-overlayfs, catatonit) for tests/vm/podman.bats; the
+# libraries the host's criu (scripts/criu.sh, /usr/local/sbin/criu, copied
+# in at boot) links, and iptables for its network lock
 packages=(systemd systemd-sysv dbus udev libpam-systemd dbus-user-session
 	linux-image-amd64 initramfs-tools kmod
 	libyajl2 libseccomp2 libcap2 libmnl0 libprotobuf-c1
 	bats busybox-static jq python3 python3-jsonschema
-	iproute2 util-linux mount procps e2fsprogs passwd uidmap login)
+	iproute2 util-linux mount procps e2fsprogs passwd uidmap login
+	podman crun conmon containernetworking-plugins slirp4netns fuse-overlayfs catatonit
+	libbsd0 libgnutls30 libnftables1 libnl-3-200 libnet1 libuuid1 iptables)
 
 die() {
 	echo "scripts/vm.sh: $*" >&2
@@ -54,8 +65,6 @@ die() {
 
 [ "$(id -u)" -eq 0 ] || die "run as root (mmdebstrap and mkfs.ext4 -d make root-owned files)"
 
-key=$(printf '%s\n' "${packages[@]}" | cat - scripts/vm.sh scripts/vm-guest/* | sha256sum | cut -c1-16)
-img_dir=$VM_CACHE/$key
 
 # the Debian mirror(s) of this host's apt sources (one-line or deb822), as
 # one-line "deb URI bookworm[-*] main" entries for mmdebstrap
@@ -106,6 +115,8 @@ build_image() {
 		--customize-hook='chroot "$1" systemctl mask apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer man-db.timer dpkg-db-backup.timer systemd-timesyncd.service' \
 		--customize-hook='echo agentrun-vm >"$1/etc/hostname"; : >"$1/etc/machine-id"; printf "%s\n" "/dev/vda / ext4 rw,errors=remount-ro 0 1" >"$1/etc/fstab"; passwd --root "$1" -d root >/dev/null' \
 		--customize-hook='mkdir -p "$1/mnt/repo" "$1/mnt/out"; printf "%s\n" 9p 9pnet 9pnet_virtio loop >"$1/etc/modules-load.d/agentrun-vm.conf"' \
+		--customize-hook='copy-in scripts/vm-guest/agentrun-vm-user /usr/local/sbin' \
+		--customize-hook='chroot "$1" /usr/local/sbin/agentrun-vm-user --image' \
 		bookworm "$tmp/root" "$tmp/sources.list" >&2 || die "mmdebstrap failed"
 	cp "$(readlink -f "$tmp/root/vmlinuz")" "$tmp/vmlinuz"
 	cp "$(readlink -f "$tmp/root/initrd.img")" "$tmp/initrd.img"
@@ -148,6 +159,12 @@ run_guest() {
 			cp -L "$l" "$out/lib/"
 		done
 	fi
+	# the host's CRIU (its libraries are the guest's Debian packages) and
+	# the libcriu agentrun dlopen()s (from /usr/local/lib, where the guest
+	# gets it at boot)
+	mkdir -p "$out/bin"
+	[ ! -x /usr/local/sbin/criu ] || cp -L /usr/local/sbin/criu "$out/bin/"
+	[ ! -e /usr/local/lib/libcriu.so.2 ] || cp -L /usr/local/lib/libcriu.so.2 "$out/lib/"
 	qemu-img create -q -f qcow2 -F raw -b "$img_dir/disk.img" "$out/overlay.qcow2"
 	local t0 qpid rc=0
 	t0=$(date +%s)
@@ -198,6 +215,16 @@ run_guest() {
 	fi
 	return "$rc"
 }
+
+# the image's key: the package list, the code that builds the image and
+# the files it copies in (not the rest of this script: a change to how the
+# guest is booted or fed keeps the image)
+key=$({
+	printf '%s\n' "${packages[@]}"
+	declare -f host_sources build_image
+	cat scripts/vm-guest/*
+} | sha256sum | cut -c1-16)
+img_dir=$VM_CACHE/$key
 
 case "${1:-}" in
 build) build_image ;;
