@@ -226,19 +226,32 @@ int container_suspend(const struct suspend_opts *o, struct error *err)
 /* `criu lazy-pages` on the image, for a restore with --lazy-pages: it
  * serves the pages from the image files as the restored tasks fault them
  * in (userfaultfd), then pushes the rest and exits. A detached keeper
- * process runs it, waits for it and removes the image afterwards. *pid is
- * the keeper's. Returns once the daemon's socket is there. */
-static int lazy_daemon(const char *image, const char *logfile, pid_t *pid, struct error *err)
+ * process runs it, waits for it and removes the image afterwards, but not
+ * before wake's restore is over: CRIU's restore writes its last file
+ * (stats-restore) into the image after the tasks run, and the daemon can
+ * be done before that. *restored_fd is the write end of a pipe the keeper
+ * reads to its end: wake closes it once CRIU has returned (so does its
+ * exit). *pid is the keeper's. Returns once the daemon's socket is
+ * there. */
+static int lazy_daemon(const char *image, const char *logfile, pid_t *pid, int *restored_fd,
+		       struct error *err)
 {
 	char bin[PATH_MAX], sock[PATH_MAX + 32];
 	if (criu_find_binary(bin, sizeof(bin)) < 0)
 		return error_set(err, 0, "criu not found");
 	snprintf(sock, sizeof(sock), "%s/lazy-pages.socket", image);
 	unlink(sock);
+	int restored[2];
+	if (pipe2(restored, O_CLOEXEC) < 0)
+		return error_errno(err, "pipe");
 	pid_t keeper = fork();
-	if (keeper < 0)
+	if (keeper < 0) {
+		close(restored[0]);
+		close(restored[1]);
 		return error_errno(err, "fork");
+	}
 	if (keeper == 0) {
+		close(restored[1]);
 		setsid();
 		int null = open("/dev/null", O_RDWR);
 		if (null >= 0) {
@@ -258,22 +271,29 @@ static int lazy_daemon(const char *image, const char *logfile, pid_t *pid, struc
 		/* the session runs from its memory now; a failed daemon's
 		 * log is kept with the image */
 		if (d > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+			/* wake's restore is over when its end closes */
+			char c;
+			while (read(restored[0], &c, 1) < 0 && errno == EINTR)
+				;
 			struct error ignored;
 			session_discard_image(-1, image, &ignored);
-			_exit(0); /* removed: wake reads this */
+			_exit(0);
 		}
 		_exit(1);
 	}
+	close(restored[0]);
 	for (int i = 0; i < 500; i++) {
 		struct stat sb;
 		if (stat(sock, &sb) == 0 && S_ISSOCK(sb.st_mode)) {
 			*pid = keeper;
+			*restored_fd = restored[1];
 			return 0;
 		}
 		if (waitpid(keeper, NULL, WNOHANG) == keeper)
 			break;
 		nanosleep(&(struct timespec){0, 2 * 1000 * 1000}, NULL);
 	}
+	close(restored[1]);
 	kill(-keeper, SIGKILL);
 	kill(keeper, SIGKILL);
 	waitpid(keeper, NULL, 0);
@@ -319,6 +339,7 @@ int container_wake(const struct wake_opts *o, struct error *err)
 	ro.c.image_path = image;
 	ro.c.lazy_pages = o->lazy_pages;
 	pid_t daemon = -1;
+	_cleanup_close_ int restored_fd = -1;
 	char logfile[PATH_MAX + 32], rootabs[PATH_MAX];
 	if (o->lazy_pages) {
 		/* its log stays in the state directory (the image goes) */
@@ -327,14 +348,20 @@ int container_wake(const struct wake_opts *o, struct error *err)
 			goto out;
 		}
 		snprintf(logfile, sizeof(logfile), "%s/%s/lazy-pages.log", rootabs, o->id);
-		if (lazy_daemon(image, logfile, &daemon, err) < 0) {
+		if (lazy_daemon(image, logfile, &daemon, &restored_fd, err) < 0) {
 			if (expanded)
 				session_image_unexpand(image);
 			goto out;
 		}
 	}
 	pid_t pid = -1;
-	if (criu_restore_in_place(&ro, rootfd, dirfd, &pid, err) < 0) {
+	int restored = criu_restore_in_place(&ro, rootfd, dirfd, &pid, err);
+	/* CRIU has written its last file: the keeper may remove the image */
+	if (restored_fd >= 0) {
+		close(restored_fd);
+		restored_fd = -1;
+	}
+	if (restored < 0) {
 		if (daemon > 0) {
 			kill(daemon, SIGKILL);
 			waitpid(daemon, NULL, 0);
@@ -351,14 +378,8 @@ int container_wake(const struct wake_opts *o, struct error *err)
 	if (daemon > 0) {
 		/* the daemon serves the rest of the pages in the background
 		 * and exits when all are in: its parent (a child of ours,
-		 * left running) removes the image then. When it was done
-		 * before CRIU's restore had finished, the files the restore
-		 * wrote last (stats-restore) came after that removal: they
-		 * go now. */
-		int ks;
-		if (waitpid(daemon, &ks, WNOHANG) == daemon && WIFEXITED(ks) &&
-		    WEXITSTATUS(ks) == 0 && session_discard_image(dirfd, image, &e) < 0)
-			fprintf(stderr, "warning: %s\n", e.msg);
+		 * left running) removes the image then, after this restore
+		 * (lazy_daemon) */
 		r = 0;
 		goto out;
 	}
