@@ -339,7 +339,7 @@ int container_wake(const struct wake_opts *o, struct error *err)
 	ro.c.image_path = image;
 	ro.c.lazy_pages = o->lazy_pages;
 	pid_t daemon = -1;
-	_cleanup_close_ int restored_fd = -1;
+	int restored_fd = -1; /* closed right after the restore, whatever it gave */
 	char logfile[PATH_MAX + 32], rootabs[PATH_MAX];
 	if (o->lazy_pages) {
 		/* its log stays in the state directory (the image goes) */
