@@ -513,18 +513,29 @@ static int write_files(struct cgroup *cg, const struct cgroup_entries *es,
 	return 0;
 }
 
+/* The bus, with systemd's JobRemoved signals collected into *js (before
+ * the call that makes a job, so that its end is never missed). */
+static int bus_watching_jobs(struct cgroup_systemd *sd, sd_bus **bus, sd_bus_slot **slot,
+			     struct jobs_seen *js, struct error *err)
+{
+	if (bus_open(sd->user, bus, err) < 0)
+		return -1;
+	int r = L.sd_bus_match_signal(*bus, slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved",
+				      on_job_removed, js);
+	if (r < 0)
+		return bus_fail(err, r, NULL, "watch systemd's jobs");
+	return 0;
+}
+
 static int start_unit(struct cgroup *cg, pid_t pid, struct error *err)
 {
 	struct cgroup_systemd *sd = cg->sd;
 	_cleanup_bus_ sd_bus *bus = NULL;
-	if (bus_open(sd->user, &bus, err) < 0)
-		return -1;
 	struct jobs_seen js = {0};
 	sd_bus_slot *slot = NULL;
-	int r = L.sd_bus_match_signal(bus, &slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved",
-				      on_job_removed, &js);
-	if (r < 0)
-		return bus_fail(err, r, NULL, "watch systemd's jobs");
+	if (bus_watching_jobs(sd, &bus, &slot, &js, err) < 0)
+		return -1;
+	int r;
 	_cleanup_free_ char *job = NULL;
 	r = start_call(bus, sd, pid, &job, err);
 	/* from here on there may be a unit (failed or not) to stop */
@@ -773,14 +784,11 @@ static int stop_unit(struct cgroup *cg, struct error *err)
 {
 	struct cgroup_systemd *sd = cg->sd;
 	_cleanup_bus_ sd_bus *bus = NULL;
-	if (bus_open(sd->user, &bus, err) < 0)
-		return -1;
 	struct jobs_seen js = {0};
 	sd_bus_slot *slot = NULL;
-	int r = L.sd_bus_match_signal(bus, &slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved",
-				      on_job_removed, &js);
-	if (r < 0)
-		return bus_fail(err, r, NULL, "watch systemd's jobs");
+	if (bus_watching_jobs(sd, &bus, &slot, &js, err) < 0)
+		return -1;
+	int r;
 	_cleanup_msg_ sd_bus_message *m = NULL, *reply = NULL;
 	_cleanup_bus_error_ sd_bus_error e = {0};
 	r = new_call(bus, &m, "StopUnit");
